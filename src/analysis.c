@@ -1,0 +1,412 @@
+/* analysis.c: detector dispatch and the shared per-connection bookkeeping
+ * (handshake progress and RTT, listener figures, open-connection peak,
+ * Zeek-style history, event counts), and the connection record. */
+#include "config.h"
+
+#include "analysis_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LISTENER_MAX	4096u	/* listeners tracked; a port scan would
+				 * otherwise make one per probed port */
+
+struct analysis {
+	struct analysis_config	 cfg;
+	struct reporter		*r;
+	const struct input_info	*in;
+	uint64_t		 events[EVK_COUNT];
+	uint64_t		 records;
+	uint64_t		 open_now, open_peak;
+	struct listener		*listeners;	/* open addressing, LISTENER_MAX */
+	uint32_t		*listener_slot;	/* hash slot -> index + 1 */
+	unsigned		 nlisteners;
+	uint64_t		 listeners_dropped;
+};
+
+struct analysis *
+analysis_create(const struct analysis_config *cfg, struct reporter *r)
+{
+	struct analysis *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	a->listeners = calloc(LISTENER_MAX, sizeof(*a->listeners));
+	a->listener_slot = calloc(LISTENER_MAX * 2, sizeof(*a->listener_slot));
+	if (a->listeners == NULL || a->listener_slot == NULL) {
+		analysis_destroy(a);
+		return NULL;
+	}
+	a->cfg = *cfg;
+	a->r = r;
+	return a;
+}
+
+void
+analysis_destroy(struct analysis *a)
+{
+	if (a == NULL)
+		return;
+	free(a->listeners);
+	free(a->listener_slot);
+	free(a);
+}
+
+void
+analysis_begin_input(struct analysis *a, const struct input_info *in)
+{
+	a->in = in;
+	report_begin(a->r, in);
+}
+
+const uint64_t *
+analysis_event_counts(const struct analysis *a)
+{
+	return a->events;
+}
+
+/* ---- listeners -------------------------------------------------------- */
+
+static uint32_t
+endpoint_hash(const struct endpoint *ep)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a: the table is capped, so a
+					 * crafted collision costs at most a
+					 * bounded probe */
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ ep->addr[i]) * 16777619u;
+	h = (h ^ (ep->port & 0xff)) * 16777619u;
+	h = (h ^ (ep->port >> 8)) * 16777619u;
+	return h;
+}
+
+static struct listener *
+listener_get(struct analysis *a, const struct endpoint *ep, bool create)
+{
+	uint32_t mask = LISTENER_MAX * 2 - 1, i = endpoint_hash(ep) & mask, n;
+
+	for (n = 0; n <= mask; n++, i = (i + 1) & mask) {
+		uint32_t s = a->listener_slot[i];
+		struct listener *l;
+
+		if (s == 0)
+			break;
+		l = &a->listeners[s - 1];
+		if (l->ep.port == ep->port && l->ep.family == ep->family &&
+		    memcmp(l->ep.addr, ep->addr, 16) == 0)
+			return l;
+	}
+	if (!create || n > mask)
+		return NULL;
+	if (a->nlisteners >= LISTENER_MAX) {
+		a->listeners_dropped++;
+		return NULL;
+	}
+	a->listener_slot[i] = ++a->nlisteners;
+	a->listeners[a->nlisteners - 1].ep = *ep;
+	return &a->listeners[a->nlisteners - 1];
+}
+
+static struct listener *
+conn_listener(struct analysis *a, const struct conn *c)
+{
+	struct endpoint ep;
+
+	if (!(c->cflags & CONN_LISTENER))
+		return NULL;
+	conn_endpoint(c, !c->client, &ep);
+	return listener_get(a, &ep, false);
+}
+
+static void
+listener_syn(struct listener *l, int64_t ts_ns)
+{
+	int64_t sec = ts_ns / 1000000000;
+
+	if (sec != l->rate_second) {
+		l->rate_second = sec;
+		l->syn_rate_now = 0;
+	}
+	if (++l->syn_rate_now > l->syn_rate_peak)
+		l->syn_rate_peak = l->syn_rate_now;
+}
+
+static void
+set_half_open(struct listener *l, struct conn *c, bool on)
+{
+	if (on == !!(c->cflags & CONN_HALF_OPEN))
+		return;
+	if (on) {
+		c->cflags |= CONN_HALF_OPEN;
+		if (l != NULL && ++l->half_open > l->peak_half_open)
+			l->peak_half_open = l->half_open;
+	} else {
+		c->cflags &= (uint16_t)~CONN_HALF_OPEN;
+		if (l != NULL && l->half_open)
+			l->half_open--;
+	}
+}
+
+static void
+set_established(struct listener *l, struct conn *c, bool on)
+{
+	if (on == !!(c->cflags & CONN_ESTABLISHED))
+		return;
+	if (on) {
+		c->cflags |= CONN_ESTABLISHED;
+		if (l != NULL && ++l->established > l->peak_established)
+			l->peak_established = l->established;
+	} else {
+		c->cflags &= (uint16_t)~CONN_ESTABLISHED;
+		if (l != NULL && l->established)
+			l->established--;
+	}
+}
+
+static void
+set_open(struct analysis *a, struct conn *c, bool on)
+{
+	if (on == !!(c->cflags & CONN_OPEN))
+		return;
+	if (on) {
+		c->cflags |= CONN_OPEN;
+		if (++a->open_now > a->open_peak)
+			a->open_peak = a->open_now;
+	} else {
+		c->cflags &= (uint16_t)~CONN_OPEN;
+		a->open_now--;
+	}
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+void
+seg_event(struct event *ev, enum event_kind k, const struct seg_ctx *sc)
+{
+	event_init(ev, k, sc->frame, sc->ts_ns);
+	ev->stream = sc->c->stream;
+	ev->has_stream = true;
+	ev->has_src = true;
+	ev->src = sc->seg->src;
+	ev->dst = sc->seg->dst;
+}
+
+static void
+conn_count_event(struct conn *c, enum event_kind k)
+{
+	unsigned i;
+
+	for (i = 0; i < CONN_EVENT_SLOTS; i++) {
+		if (c->ev_kind[i] == (uint8_t)(k + 1)) {
+			if (c->ev_count[i] < UINT16_MAX)
+				c->ev_count[i]++;
+			return;
+		}
+		if (c->ev_kind[i] == 0) {
+			c->ev_kind[i] = (uint8_t)(k + 1);
+			c->ev_count[i] = 1;
+			return;
+		}
+	}
+	if (c->ev_other < UINT16_MAX)
+		c->ev_other++;
+}
+
+void
+analysis_emit(struct analysis *a, struct conn *c, const struct event *ev)
+{
+	a->events[ev->kind]++;
+	if (c != NULL)
+		conn_count_event(c, ev->kind);
+	report_event(a->r, ev, a->in);
+}
+
+/* ---- history ---------------------------------------------------------- */
+
+/* Zeek's conn history: one letter per kind of segment, upper case from
+ * the client, lower case from the server, each recorded once per side, in
+ * order of first appearance. */
+static void
+history_add(struct conn *c, bool from_client, char letter)
+{
+	char ch = from_client ? letter : (char)(letter - 'A' + 'a');
+	unsigned i;
+
+	for (i = 0; i < c->hist_len; i++)
+		if (c->hist[i] == ch)
+			return;
+	if (c->hist_len < CONN_HISTORY_MAX)
+		c->hist[c->hist_len++] = ch;
+}
+
+static void
+history_segment(struct conn *c, bool from_client, const struct segment *seg,
+    const struct track_result *tr)
+{
+	uint16_t f = seg->flags;
+
+	if ((f & TCP_SYN) && (f & (TCP_RST | TCP_FIN)))
+		history_add(c, from_client, 'Q');	/* multi-flag: SYN+FIN/RST */
+	if ((f & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		history_add(c, from_client, 'S');
+	else if ((f & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+		history_add(c, from_client, 'H');
+	if (f & TCP_RST)
+		history_add(c, from_client, 'R');
+	if (f & TCP_FIN)
+		history_add(c, from_client, 'F');
+	if (seg->payload_len > 0)
+		history_add(c, from_client, 'D');
+	else if ((f & TCP_ACK) && !(f & (TCP_SYN | TCP_FIN | TCP_RST)))
+		history_add(c, from_client, 'A');
+	if (tr->retrans_bytes > 0)
+		history_add(c, from_client, 'T');
+	if (seg->win_raw == 0 && !(f & (TCP_SYN | TCP_RST)))
+		history_add(c, from_client, 'W');
+}
+
+/* ---- handshake bookkeeping -------------------------------------------- */
+
+static uint32_t
+us_plus_one(int64_t ns)
+{
+	int64_t us = ns / 1000;
+
+	if (us < 0)
+		us = 0;
+	if (us > (int64_t)UINT32_MAX - 1)
+		us = (int64_t)UINT32_MAX - 1;
+	return (uint32_t)us + 1;
+}
+
+static void
+track_handshake(const struct seg_ctx *sc)
+{
+	struct analysis *a = sc->a;
+	struct conn *c = sc->c;
+	struct side *cl = &c->side[c->client], *sv = &c->side[!c->client];
+	uint16_t f = sc->seg->flags;
+	struct listener *l;
+
+	/* A client SYN opens a listener entry the first time. */
+	if (sc->from_client && (f & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		if (!(c->cflags & CONN_LISTENER)) {
+			struct endpoint ep;
+
+			conn_endpoint(c, !c->client, &ep);
+			l = listener_get(a, &ep, true);
+			if (l != NULL) {
+				c->cflags |= CONN_LISTENER;
+				l->connections++;
+				set_half_open(l, c, true);
+			}
+		}
+		if ((l = conn_listener(a, c)) != NULL && !sc->tr->syn_retransmit)
+			listener_syn(l, sc->ts_ns);
+		return;
+	}
+	/* First SYN-ACK answering the SYN: the server-side round trip as
+	 * seen from the capture point. */
+	if (!sc->from_client && (f & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
+		if (c->synack_us == 0 && (cl->flags & SIDE_SYN) && !(cl->flags & SIDE_MIDSTREAM))
+			c->synack_us = us_plus_one(sc->ts_ns - c->start_ns);
+		return;
+	}
+	/* The client's ACK of the SYN-ACK completes the handshake. */
+	if (sc->from_client && !(c->cflags & CONN_HS_COMPLETE) && (f & TCP_ACK) &&
+	    !(f & (TCP_SYN | TCP_RST)) && (sv->flags & SIDE_SYNACK) &&
+	    seq_ge(sc->seg->ack, sv->isn + 1)) {
+		c->cflags |= CONN_HS_COMPLETE;
+		if (c->synack_us)
+			c->ack_us = us_plus_one(sc->ts_ns - c->start_ns -
+			    (int64_t)(c->synack_us - 1) * 1000);
+		l = conn_listener(a, c);
+		if (l != NULL)
+			l->completed++;
+		set_half_open(l, c, false);
+		set_established(l, c, true);
+	}
+}
+
+/* ---- per segment ------------------------------------------------------ */
+
+void
+analysis_segment(struct analysis *a, struct conn *c, unsigned dir,
+    enum flow_lookup_how how, const struct segment *seg, const struct track_result *tr,
+    uint64_t frame, int64_t ts_ns)
+{
+	struct seg_ctx sc = {
+		.a = a, .c = c, .dir = dir, .snd = &c->side[dir], .rcv = &c->side[!dir],
+		.seg = seg, .tr = tr, .how = how, .frame = frame, .ts_ns = ts_ns,
+		.from_client = dir == c->client,
+	};
+
+	if (how != FLOW_FOUND)
+		set_open(a, c, true);
+	track_handshake(&sc);
+	history_segment(c, sc.from_client, seg, tr);
+
+	detect_handshake(&sc);
+	detect_teardown(&sc);
+
+	if (conn_closed(c)) {
+		struct listener *l = conn_listener(a, c);
+
+		set_open(a, c, false);
+		set_half_open(l, c, false);
+		set_established(l, c, false);
+	}
+}
+
+void
+analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
+    enum flow_lookup_how how, uint64_t frame, int64_t ts_ns)
+{
+	(void)frame;
+	(void)ts_ns;
+	if (how != FLOW_FOUND)
+		set_open(a, c, true);
+	c->side[dir].packets++;
+}
+
+void
+analysis_conn_end(struct analysis *a, struct conn *c, enum flow_end why)
+{
+	struct listener *l = conn_listener(a, c);
+	struct conn_report cr = { .c = c, .why = why, .in = a->in };
+
+	if (l != NULL && (c->cflags & CONN_HS_COMPLETE) &&
+	    ((c->side[0].flags | c->side[1].flags) & SIDE_RST))
+		l->reset++;
+	set_open(a, c, false);
+	set_half_open(l, c, false);
+	set_established(l, c, false);
+	a->records++;
+	report_connection(a->r, &cr);
+}
+
+void
+analysis_fill_summary(const struct analysis *a, struct summary *s)
+{
+	s->events_by_kind = a->events;
+	s->connections = a->records;
+	s->peak_concurrent = a->open_peak;
+	s->listeners = a->listeners;
+	s->nlisteners = a->nlisteners;
+	s->listeners_dropped = a->listeners_dropped;
+}
+
+void
+analysis_note_refused(const struct seg_ctx *sc)
+{
+	struct conn *c = sc->c;
+	struct listener *l = conn_listener(sc->a, c);
+
+	if (c->cflags & CONN_REFUSED)
+		return;
+	c->cflags |= CONN_REFUSED;
+	if (l != NULL)
+		l->refused++;
+}

@@ -1,0 +1,50 @@
+/* analysis.h: the detector registry and the connection bookkeeping that
+ * every detector shares (handshake progress, listener figures, history,
+ * event counts).  For each tracked segment it calls every detector with
+ * (segment, connection, side); detectors report through the reporter
+ * interface only.  Owns struct analysis, the listener table and the
+ * run-wide event counts. */
+#ifndef TCPDISSECT_ANALYSIS_H
+#define TCPDISSECT_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "report.h"
+#include "tcpstate.h"
+
+struct analysis_config {
+	int64_t		msl_ns;			/* --msl; TIME_WAIT lasts 2*MSL */
+	int64_t		close_wait_timeout_ns;	/* --close-wait-timeout */
+};
+
+struct analysis;
+
+/* NULL when memory cannot be had.  r is borrowed. */
+struct analysis *analysis_create(const struct analysis_config *cfg, struct reporter *r);
+void analysis_destroy(struct analysis *a);
+
+/* A new input starts; events and records carry in until the next call. */
+void analysis_begin_input(struct analysis *a, const struct input_info *in);
+
+/* One tracked segment: tcp_track() has already updated c's sides. */
+void analysis_segment(struct analysis *a, struct conn *c, unsigned dir,
+    enum flow_lookup_how how, const struct segment *seg, const struct track_result *tr,
+    uint64_t frame, int64_t ts_ns);
+
+/* A segment that could only be numbered (not decoded): history only. */
+void analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
+    enum flow_lookup_how how, uint64_t frame, int64_t ts_ns);
+
+/* c leaves the table: final bookkeeping and its connection record. */
+void analysis_conn_end(struct analysis *a, struct conn *c, enum flow_end why);
+
+/* Fill the analysis part of the summary (events, listeners, peaks). */
+void analysis_fill_summary(const struct analysis *a, struct summary *s);
+
+/* Events reported so far, by kind (EVK_COUNT entries). */
+const uint64_t *analysis_event_counts(const struct analysis *a);
+
+#endif /* TCPDISSECT_ANALYSIS_H */

@@ -1,0 +1,36 @@
+/* analysis_int.h: what analysis.c shares with the detect_*.c files only.
+ * A detector is a function over one segment's context; it builds a struct
+ * event and hands it to analysis_emit(), never to a reporter directly. */
+#ifndef TCPDISSECT_ANALYSIS_INT_H
+#define TCPDISSECT_ANALYSIS_INT_H
+
+#include "analysis.h"
+#include "event.h"
+
+struct seg_ctx {
+	struct analysis			*a;
+	struct conn			*c;
+	unsigned			 dir;		/* index of the sender */
+	struct side			*snd, *rcv;
+	const struct segment		*seg;
+	const struct track_result	*tr;
+	enum flow_lookup_how		 how;
+	uint64_t			 frame;
+	int64_t				 ts_ns;
+	bool				 from_client;
+};
+
+/* Start ev for sc's frame, stream and endpoints. */
+void seg_event(struct event *ev, enum event_kind k, const struct seg_ctx *sc);
+/* Count ev on its connection (if any) and report it. */
+void analysis_emit(struct analysis *a, struct conn *c, const struct event *ev);
+
+/* Book a refused connection (sets CONN_REFUSED, counts it for the
+ * listener); idempotent. */
+void analysis_note_refused(const struct seg_ctx *sc);
+
+/* Detectors (each file owns a family of SPEC.md kinds). */
+void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
+void detect_teardown(const struct seg_ctx *sc);	/* detect_teardown.c */
+
+#endif /* TCPDISSECT_ANALYSIS_INT_H */

@@ -1,0 +1,75 @@
+/* detect_teardown.c: teardown and reuse detectors.  For now:
+ * connection_reset (a RST on a synchronized or closing connection, with
+ * the phase, who sent it, and whether its sequence number was acceptable). */
+#include "config.h"
+
+#include "analysis_int.h"
+
+#include <inttypes.h>
+
+static const char *
+reset_phase(uint8_t state)
+{
+	switch (state) {
+	case TS_SYN_SENT:
+	case TS_SYN_RECEIVED:
+		return "handshake";
+	case TS_ESTABLISHED:
+		return "established";
+	case TS_TIME_WAIT:
+		return "time_wait";
+	case TS_UNSET:
+		return "unknown";	/* the capture began with this RST */
+	default:
+		return "closing";
+	}
+}
+
+/* connection_reset: the first RST a side sends once the connection is past
+ * the SYN (a RST answering a bare SYN is connection_refused instead).
+ * Later RSTs from an already reset side (one per segment still in flight)
+ * are the same incident and are not reported again. */
+static void
+detect_reset(const struct seg_ctx *sc)
+{
+	const struct track_result *tr = sc->tr;
+	struct event ev;
+	const char *by = sc->from_client ? "client" : "server";
+	const char *phase;
+
+	if (!(sc->seg->flags & TCP_RST) || tr->snd_old == TS_CLOSED)
+		return;
+	if (sc->c->cflags & CONN_REFUSED)
+		return;
+	if (tr->snd_old == TS_LISTEN || tr->snd_old == TS_UNSET) {
+		/* The RST is the sender's first word: it answers a SYN
+		 * (handled as refused) or the capture missed the rest. */
+		if (tr->rcv_old == TS_SYN_SENT)
+			return;
+	}
+	phase = reset_phase(tr->snd_old);
+	seg_event(&ev, EVK_CONNECTION_RESET, sc);
+	if (tr->rst_window_known)
+		event_message(&ev, "%s reset the connection (%s%s)", by, phase,
+		    tr->rst_in_window ? "" : "; sequence number outside the receiver's window");
+	else
+		event_message(&ev, "%s reset the connection (%s)", by, phase);
+	event_detail_str(&ev, "by", by);
+	event_detail_str(&ev, "phase", phase);
+	event_detail_str(&ev, "sender_state", tcp_state_name(tr->snd_old));
+	if (tr->rst_window_known)
+		event_detail_bool(&ev, "in_window", tr->rst_in_window);
+	else
+		event_detail_str(&ev, "in_window", "unknown");
+	event_detail_uint(&ev, "seq", sc->seg->seq);
+	if (sc->rcv->flags & SIDE_ACKED)
+		event_detail_uint(&ev, "expected_seq", sc->rcv->ack_max);
+	event_detail_uint(&ev, "payload_bytes", sc->seg->payload_len);
+	analysis_emit(sc->a, sc->c, &ev);
+}
+
+void
+detect_teardown(const struct seg_ctx *sc)
+{
+	detect_reset(sc);
+}

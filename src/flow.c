@@ -1,0 +1,675 @@
+/* flow.c: the connection table (see flow.h for what it owns).
+ *
+ * Layout: one calloc'd pool of struct conn, handed out in ascending index
+ * order so that only the pages in use are ever touched; a bucket array of
+ * chain heads (index + 1) that doubles when the load passes 1; two LRU
+ * lists (open and closed connections) threaded through the pool by index;
+ * and a ring of tombstones for connections that left before the end of
+ * the input.  Hashing is SipHash-1-3 with a per-run random key, so crafted
+ * 4-tuples cannot pile into one chain (redis dict.c does the same). */
+#include "config.h"
+
+#include "flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#define MIN_CAPACITY		1024u
+#define MIN_BUCKETS		1024u
+
+struct tomb {
+	struct flow_key	key;
+	uint32_t	hnext;		/* chain in tbucket (index + 1) */
+	uint32_t	stream;
+	uint32_t	base_seq[2];
+	uint8_t		base_set;	/* bit i: base_seq[i] valid */
+	uint8_t		used;
+};
+
+struct lru {
+	uint32_t	head, tail;	/* index + 1; head = least recently used */
+};
+
+struct flow_table {
+	struct conn	*pool;
+	uint32_t	 cap;		/* pool entries */
+	uint32_t	 hw;		/* entries ever handed out */
+	uint32_t	 free_head;	/* free stack through hnext (index + 1) */
+	uint32_t	*bucket;
+	uint32_t	 nbucket;	/* power of two */
+	uint32_t	 nbucket_max;
+	struct lru	 open, closed;
+	struct tomb	*tomb;
+	uint32_t	 tomb_cap;
+	uint32_t	 tomb_ring;	/* next slot to (over)write */
+	uint32_t	*tbucket;
+	uint32_t	 ntbucket;
+	uint64_t	 k0, k1;	/* SipHash key */
+	uint32_t	 next_stream;
+	flow_end_fn	 end_fn;
+	void		*ctx;
+	struct flow_counters ctr;
+};
+
+/* ---- hashing -------------------------------------------------------- */
+
+static inline uint64_t
+rotl64(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND(v0, v1, v2, v3) do {					\
+	v0 += v1; v1 = rotl64(v1, 13); v1 ^= v0; v0 = rotl64(v0, 32);	\
+	v2 += v3; v3 = rotl64(v3, 16); v3 ^= v2;			\
+	v0 += v3; v3 = rotl64(v3, 21); v3 ^= v0;			\
+	v2 += v1; v1 = rotl64(v1, 17); v1 ^= v2; v2 = rotl64(v2, 32);	\
+} while (0)
+
+/* SipHash-1-3 of the 40-byte key (five 64-bit words; the length byte of
+ * the final block is folded in as SipHash does for a 40-byte message). */
+static uint64_t
+key_hash(const struct flow_table *t, const struct flow_key *k)
+{
+	uint64_t v0 = t->k0 ^ 0x736f6d6570736575ULL;
+	uint64_t v1 = t->k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = t->k0 ^ 0x6c7967656e657261ULL;
+	uint64_t v3 = t->k1 ^ 0x7465646279746573ULL;
+	uint64_t m;
+	const unsigned char *p = (const unsigned char *)k;
+	int i;
+
+	_Static_assert(sizeof(struct flow_key) == 40, "flow_key is five words");
+	for (i = 0; i < 5; i++) {
+		memcpy(&m, p + 8 * i, 8);
+		v3 ^= m;
+		SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	m = (uint64_t)40 << 56;
+	v3 ^= m;
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= m;
+	v2 ^= 0xff;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* Build the canonical key of seg; returns the index of the sending side. */
+static unsigned
+key_make(const struct segment *seg, struct flow_key *k)
+{
+	int c;
+	unsigned dir;
+
+	memset(k, 0, sizeof(*k));
+	k->family = seg->src.family;
+	c = memcmp(seg->src.addr, seg->dst.addr, 16);
+	if (c == 0)
+		c = (int)seg->src.port - (int)seg->dst.port;
+	dir = c <= 0 ? 0 : 1;
+	memcpy(k->addr[dir], seg->src.addr, 16);
+	memcpy(k->addr[!dir], seg->dst.addr, 16);
+	k->port[dir] = seg->src.port;
+	k->port[!dir] = seg->dst.port;
+	return dir;
+}
+
+static inline bool
+key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/* ---- LRU lists -------------------------------------------------------- */
+
+static inline struct lru *
+lru_of(struct flow_table *t, const struct conn *c)
+{
+	return (c->cflags & CONN_ON_CLOSED_LIST) ? &t->closed : &t->open;
+}
+
+static void
+lru_unlink(struct flow_table *t, struct conn *c)
+{
+	struct lru *l = lru_of(t, c);
+
+	if (c->lru_prev)
+		t->pool[c->lru_prev - 1].lru_next = c->lru_next;
+	else
+		l->head = c->lru_next;
+	if (c->lru_next)
+		t->pool[c->lru_next - 1].lru_prev = c->lru_prev;
+	else
+		l->tail = c->lru_prev;
+	c->lru_prev = c->lru_next = 0;
+}
+
+static void
+lru_append(struct flow_table *t, struct conn *c)
+{
+	struct lru *l = lru_of(t, c);
+	uint32_t idx = (uint32_t)(c - t->pool) + 1;
+
+	c->lru_next = 0;
+	c->lru_prev = l->tail;
+	if (l->tail)
+		t->pool[l->tail - 1].lru_next = idx;
+	else
+		l->head = idx;
+	l->tail = idx;
+}
+
+bool
+conn_closed(const struct conn *c)
+{
+	const struct side *a = &c->side[0], *b = &c->side[1];
+
+	if ((a->flags | b->flags) & SIDE_RST)
+		return true;
+	return (a->flags & SIDE_FIN_ACKED) && (b->flags & SIDE_FIN_ACKED);
+}
+
+void
+flow_touch(struct flow_table *t, struct conn *c, int64_t ts_ns)
+{
+	bool closed = conn_closed(c);
+
+	lru_unlink(t, c);
+	if (closed)
+		c->cflags |= CONN_ON_CLOSED_LIST;
+	else
+		c->cflags &= (uint16_t)~CONN_ON_CLOSED_LIST;
+	if (ts_ns > c->last_ns)
+		c->last_ns = ts_ns;
+	lru_append(t, c);
+}
+
+/* ---- buckets ---------------------------------------------------------- */
+
+static void
+bucket_insert(struct flow_table *t, struct conn *c)
+{
+	uint32_t b = (uint32_t)key_hash(t, &c->key) & (t->nbucket - 1);
+
+	c->hnext = t->bucket[b];
+	t->bucket[b] = (uint32_t)(c - t->pool) + 1;
+}
+
+static void
+bucket_remove(struct flow_table *t, struct conn *c)
+{
+	uint32_t b = (uint32_t)key_hash(t, &c->key) & (t->nbucket - 1);
+	uint32_t idx = (uint32_t)(c - t->pool) + 1;
+	uint32_t *pp = &t->bucket[b];
+
+	while (*pp && *pp != idx)
+		pp = &t->pool[*pp - 1].hnext;
+	if (*pp)
+		*pp = c->hnext;
+	c->hnext = 0;
+}
+
+/* Double the bucket array when the load passes 1.  Amortised: each
+ * connection is rehashed O(1) times over its life.  On allocation failure
+ * the table keeps working with longer chains. */
+static void
+bucket_grow(struct flow_table *t)
+{
+	uint32_t n = t->nbucket * 2, i;
+	uint32_t *nb;
+
+	if (n > t->nbucket_max || n == 0)
+		return;
+	nb = calloc(n, sizeof(*nb));
+	if (nb == NULL)
+		return;
+	free(t->bucket);
+	t->bucket = nb;
+	t->nbucket = n;
+	for (i = 0; i < t->hw; i++) {
+		struct conn *c = &t->pool[i];
+
+		if (c->stream != UINT32_MAX)
+			bucket_insert(t, c);
+	}
+}
+
+static struct conn *
+conn_find(struct flow_table *t, const struct flow_key *k)
+{
+	uint32_t i = t->bucket[(uint32_t)key_hash(t, k) & (t->nbucket - 1)];
+
+	while (i) {
+		struct conn *c = &t->pool[i - 1];
+
+		if (key_eq(&c->key, k))
+			return c;
+		i = c->hnext;
+	}
+	return NULL;
+}
+
+/* ---- tombstones ------------------------------------------------------- */
+
+static uint32_t
+tomb_bucket(const struct flow_table *t, const struct flow_key *k)
+{
+	return (uint32_t)key_hash(t, k) & (t->ntbucket - 1);
+}
+
+static void
+tomb_unlink(struct flow_table *t, struct tomb *tb)
+{
+	uint32_t idx = (uint32_t)(tb - t->tomb) + 1;
+	uint32_t *pp = &t->tbucket[tomb_bucket(t, &tb->key)];
+
+	while (*pp && *pp != idx)
+		pp = &t->tomb[*pp - 1].hnext;
+	if (*pp)
+		*pp = tb->hnext;
+	tb->used = 0;
+	tb->hnext = 0;
+}
+
+static struct tomb *
+tomb_find(struct flow_table *t, const struct flow_key *k)
+{
+	uint32_t i;
+
+	if (t->tomb == NULL)
+		return NULL;
+	i = t->tbucket[tomb_bucket(t, k)];
+	while (i) {
+		struct tomb *tb = &t->tomb[i - 1];
+
+		if (key_eq(&tb->key, k))
+			return tb;
+		i = tb->hnext;
+	}
+	return NULL;
+}
+
+/* Remember c's stream and base sequence numbers after it leaves. */
+static void
+tomb_add(struct flow_table *t, const struct conn *c)
+{
+	struct tomb *tb;
+	uint32_t b;
+	unsigned i;
+
+	if (t->tomb == NULL) {
+		t->tomb = calloc(t->tomb_cap, sizeof(*t->tomb));
+		t->tbucket = calloc(t->ntbucket, sizeof(*t->tbucket));
+		if (t->tomb == NULL || t->tbucket == NULL) {
+			free(t->tomb);
+			free(t->tbucket);
+			t->tomb = NULL;
+			t->tbucket = NULL;
+			t->ctr.tombs_evicted++;
+			return;
+		}
+	}
+	tb = &t->tomb[t->tomb_ring];
+	t->tomb_ring = (t->tomb_ring + 1) % t->tomb_cap;
+	if (tb->used) {
+		tomb_unlink(t, tb);
+		t->ctr.tombs_evicted++;
+	}
+	tb->key = c->key;
+	tb->stream = c->stream;
+	tb->base_set = 0;
+	for (i = 0; i < 2; i++) {
+		tb->base_seq[i] = c->side[i].base_seq;
+		if (c->side[i].flags & SIDE_BASE_SET)
+			tb->base_set |= (uint8_t)(1u << i);
+	}
+	tb->used = 1;
+	b = tomb_bucket(t, &tb->key);
+	tb->hnext = t->tbucket[b];
+	t->tbucket[b] = (uint32_t)(tb - t->tomb) + 1;
+}
+
+/* ---- pool ------------------------------------------------------------- */
+
+static void
+conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_tomb)
+{
+	if (why == FLOW_END_EVICTED)
+		c->cflags |= CONN_EVICTED;
+	if (why == FLOW_END_IDLE)
+		c->cflags |= CONN_IDLE;
+	t->end_fn(t->ctx, c, why);
+	if (keep_tomb)
+		tomb_add(t, c);
+	bucket_remove(t, c);
+	lru_unlink(t, c);
+	c->stream = UINT32_MAX;		/* marks a free slot */
+	c->hnext = t->free_head;
+	t->free_head = (uint32_t)(c - t->pool) + 1;
+	t->ctr.live--;
+}
+
+static struct conn *
+conn_alloc(struct flow_table *t)
+{
+	struct conn *c;
+
+	if (t->free_head) {
+		c = &t->pool[t->free_head - 1];
+		t->free_head = c->hnext;
+	} else if (t->hw < t->cap) {
+		c = &t->pool[t->hw++];
+	} else {
+		/* Full: the least recently active connection goes, closed
+		 * ones first since they have least left to tell. */
+		uint32_t victim = t->closed.head ? t->closed.head : t->open.head;
+
+		t->ctr.evicted++;
+		conn_release(t, &t->pool[victim - 1], FLOW_END_EVICTED, true);
+		c = &t->pool[t->free_head - 1];
+		t->free_head = c->hnext;
+	}
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
+static struct conn *
+conn_new(struct flow_table *t, const struct flow_key *k, uint32_t stream,
+    uint64_t frame, int64_t ts_ns)
+{
+	struct conn *c;
+
+	if (t->ctr.live + 1 > t->nbucket)
+		bucket_grow(t);		/* before c exists, so it is inserted once */
+	c = conn_alloc(t);
+	c->key = *k;
+	c->stream = stream;
+	c->first_frame = frame;
+	c->last_frame = frame;
+	c->start_ns = ts_ns;
+	c->last_ns = ts_ns;
+	t->ctr.live++;
+	if (t->ctr.live > t->ctr.peak_live)
+		t->ctr.peak_live = t->ctr.live;
+	bucket_insert(t, c);
+	lru_append(t, c);
+	return c;
+}
+
+/* Who is the client (SPEC.md): the sender of the first SYN; the receiver
+ * of a SYN-ACK that came first; else the higher port; else the sender. */
+static uint8_t
+pick_client(const struct segment *seg, unsigned dir)
+{
+	if ((seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		return (uint8_t)dir;
+	if ((seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+		return (uint8_t)!dir;
+	if (seg->src.port != seg->dst.port)
+		return (uint8_t)(seg->src.port > seg->dst.port ? dir : !dir);
+	return (uint8_t)dir;
+}
+
+/* Wireshark's base sequence numbers (packet-tcp.c, dissect_tcp): set for
+ * a direction by its first segment (SYN: its seq; otherwise seq - 1), and
+ * for the reverse direction by the first ACK (ack - 1), but only when the
+ * IP length covers the TCP header.  A SYN-ACK with another seq resets it. */
+static void
+base_seq_update(struct conn *c, unsigned dir, const struct segment *seg)
+{
+	struct side *fwd = &c->side[dir], *rev = &c->side[!dir];
+
+	if ((seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
+	    (fwd->flags & SIDE_BASE_SET) && seg->seq != fwd->base_seq)
+		fwd->base_seq = seg->seq;
+	if (!seg->hdr_fits)
+		return;
+	if (!(fwd->flags & SIDE_BASE_SET)) {
+		fwd->base_seq = (seg->flags & TCP_SYN) ? seg->seq : seg->seq - 1;
+		fwd->flags |= SIDE_BASE_SET;
+	}
+	if (!(rev->flags & SIDE_BASE_SET) && (seg->flags & TCP_ACK)) {
+		rev->base_seq = seg->ack - 1;
+		rev->flags |= SIDE_BASE_SET;
+	}
+}
+
+static bool
+starts_new_stream(bool base_set, uint32_t base_seq, const struct segment *seg)
+{
+	/* A SYN without ACK whose seq differs from the direction's base:
+	 * Wireshark opens a new conversation (TCP_A_REUSED_PORTS). */
+	return (seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && base_set &&
+	    seg->seq != base_seq;
+}
+
+struct conn *
+flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
+    int64_t ts_ns, unsigned *dir, enum flow_lookup_how *how)
+{
+	struct flow_key k;
+	struct conn *c;
+	struct tomb *tb;
+	unsigned d = key_make(seg, &k);
+
+	*dir = d;
+	c = conn_find(t, &k);
+	if (c != NULL) {
+		const struct side *fwd = &c->side[d];
+
+		if (!starts_new_stream(fwd->flags & SIDE_BASE_SET, fwd->base_seq, seg)) {
+			*how = FLOW_FOUND;
+			c->last_frame = frame;
+			base_seq_update(c, d, seg);
+			return c;
+		}
+		conn_release(t, c, FLOW_END_REUSED, false);
+		*how = FLOW_NEW_REUSE;
+	} else if ((tb = tomb_find(t, &k)) != NULL) {
+		bool base_set = tb->base_set & (1u << d);
+
+		if (!starts_new_stream(base_set, tb->base_seq[d], seg)) {
+			struct tomb saved = *tb;
+			unsigned i;
+
+			tomb_unlink(t, tb);
+			c = conn_new(t, &k, saved.stream, frame, ts_ns);
+			for (i = 0; i < 2; i++) {
+				c->side[i].base_seq = saved.base_seq[i];
+				if (saved.base_set & (1u << i))
+					c->side[i].flags |= SIDE_BASE_SET;
+			}
+			c->cflags |= CONN_RESUMED;
+			c->client = pick_client(seg, d);
+			t->ctr.resumed++;
+			*how = FLOW_RESUMED;
+			base_seq_update(c, d, seg);
+			return c;
+		}
+		tomb_unlink(t, tb);
+		*how = FLOW_NEW_REUSE;
+	} else {
+		*how = FLOW_NEW;
+	}
+	c = conn_new(t, &k, t->next_stream++, frame, ts_ns);
+	t->ctr.created++;
+	c->client = pick_client(seg, d);
+	if (*how == FLOW_NEW_REUSE)
+		c->cflags |= CONN_REUSED_PORT;
+	base_seq_update(c, d, seg);
+	return c;
+}
+
+static void
+expire_list(struct flow_table *t, struct lru *l, int64_t before_ns, bool idle)
+{
+	while (l->head) {
+		struct conn *c = &t->pool[l->head - 1];
+
+		if (c->last_ns >= before_ns)
+			break;
+		if (idle)
+			t->ctr.expired_idle++;
+		conn_release(t, c, idle ? FLOW_END_IDLE : FLOW_END_CLOSED, true);
+	}
+}
+
+void
+flow_expire(struct flow_table *t, int64_t now_ns, int64_t idle_ns, int64_t closed_ns)
+{
+	expire_list(t, &t->closed, now_ns - closed_ns, false);
+	expire_list(t, &t->open, now_ns - idle_ns, true);
+}
+
+static int
+cmp_stream(const void *a, const void *b)
+{
+	const struct conn *x = *(const struct conn *const *)a;
+	const struct conn *y = *(const struct conn *const *)b;
+
+	return (x->stream > y->stream) - (x->stream < y->stream);
+}
+
+void
+flow_flush(struct flow_table *t)
+{
+	struct conn **live;
+	uint64_t n = 0, i;
+
+	live = malloc((t->ctr.live ? t->ctr.live : 1) * sizeof(*live));
+	if (live != NULL) {
+		for (i = 0; i < t->hw; i++)
+			if (t->pool[i].stream != UINT32_MAX)
+				live[n++] = &t->pool[i];
+		qsort(live, n, sizeof(*live), cmp_stream);
+		for (i = 0; i < n; i++)
+			t->end_fn(t->ctx, live[i], FLOW_END_INPUT);
+		free(live);
+	} else {
+		/* No memory to sort: report in pool order rather than lose them. */
+		for (i = 0; i < t->hw; i++)
+			if (t->pool[i].stream != UINT32_MAX)
+				t->end_fn(t->ctx, &t->pool[i], FLOW_END_INPUT);
+	}
+	memset(t->bucket, 0, t->nbucket * sizeof(*t->bucket));
+	t->hw = 0;
+	t->free_head = 0;
+	t->open.head = t->open.tail = 0;
+	t->closed.head = t->closed.tail = 0;
+	t->ctr.live = 0;
+	if (t->tomb != NULL) {
+		memset(t->tomb, 0, t->tomb_cap * sizeof(*t->tomb));
+		memset(t->tbucket, 0, t->ntbucket * sizeof(*t->tbucket));
+	}
+	t->tomb_ring = 0;
+	t->next_stream = 0;
+}
+
+void
+flow_foreach(const struct flow_table *t, void (*fn)(void *ctx, const struct conn *c),
+    void *ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->hw; i++)
+		if (t->pool[i].stream != UINT32_MAX)
+			fn(ctx, &t->pool[i]);
+}
+
+const struct flow_counters *
+flow_counters(const struct flow_table *t)
+{
+	return &t->ctr;
+}
+
+void
+conn_endpoint(const struct conn *c, unsigned i, struct endpoint *ep)
+{
+	memcpy(ep->addr, c->key.addr[i], 16);
+	ep->port = c->key.port[i];
+	ep->family = c->key.family;
+}
+
+static void
+seed_key(struct flow_table *t)
+{
+	uint64_t k[2];
+
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+		/* No entropy yet (early boot): a time-derived key still
+		 * differs per run, which is what defeats precomputed tuples. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)ts.tv_sec;
+		k[1] = (uint64_t)(uintptr_t)t * 0xbf58476d1ce4e5b9ULL ^ (uint64_t)ts.tv_nsec;
+	}
+	t->k0 = k[0];
+	t->k1 = k[1];
+}
+
+struct flow_table *
+flow_create(size_t memcap, flow_end_fn end_fn, void *ctx)
+{
+	struct flow_table *t;
+	size_t per_conn = sizeof(struct conn) + 2 * sizeof(uint32_t);
+	size_t per_tomb = sizeof(struct tomb) + sizeof(uint32_t);
+	size_t cap, tcap, nb;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	/* Four fifths of the cap for live connections (with up to two bucket
+	 * slots each), the rest for tombstones. */
+	cap = memcap / 5 * 4 / per_conn;
+	if (cap < MIN_CAPACITY)
+		cap = MIN_CAPACITY;
+	if (cap > UINT32_MAX / 4)
+		cap = UINT32_MAX / 4;
+	tcap = memcap / 5 / per_tomb;
+	if (tcap < MIN_CAPACITY)
+		tcap = MIN_CAPACITY;
+	if (tcap > UINT32_MAX / 4)
+		tcap = UINT32_MAX / 4;
+	for (nb = MIN_BUCKETS; nb < cap; nb *= 2)
+		;
+	t->nbucket_max = (uint32_t)nb;
+	t->cap = (uint32_t)cap;
+	t->tomb_cap = (uint32_t)tcap;
+	for (nb = MIN_BUCKETS; nb < tcap; nb *= 2)
+		;
+	t->ntbucket = (uint32_t)nb;
+	t->nbucket = MIN_BUCKETS;
+	/* calloc checks cap * size for overflow; untouched pages cost nothing. */
+	t->pool = calloc(cap, sizeof(struct conn));
+	t->bucket = calloc(t->nbucket, sizeof(uint32_t));
+	if (t->pool == NULL || t->bucket == NULL) {
+		free(t->pool);
+		free(t->bucket);
+		free(t);
+		return NULL;
+	}
+	t->end_fn = end_fn;
+	t->ctx = ctx;
+	t->ctr.capacity = cap;
+	t->ctr.bytes_per_conn = per_conn;
+	seed_key(t);
+	return t;
+}
+
+void
+flow_destroy(struct flow_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->pool);
+	free(t->bucket);
+	free(t->tomb);
+	free(t->tbucket);
+	free(t);
+}

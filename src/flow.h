@@ -1,0 +1,141 @@
+/* flow.h: the connection table.
+ *
+ * Owns all struct conn memory: a preallocated pool, a seeded hash over the
+ * canonical 4-tuple, an LRU list for idle expiry and eviction under
+ * --memcap, and Wireshark's tcp.stream numbering (a new stream when a
+ * 4-tuple is reused by a SYN with a new ISN).  Connections removed before
+ * the end of the input leave a small tombstone so that a later packet on
+ * the same 4-tuple keeps its Wireshark stream number.  No allocation per
+ * packet: the pool is allocated once; only the bucket array grows
+ * (amortised doubling).  Callers get pointers valid until the next call
+ * that may remove connections (flow_lookup, flow_expire, flow_flush). */
+#ifndef TCPDISSECT_FLOW_H
+#define TCPDISSECT_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "stats.h"
+#include "tcpstate.h"
+
+/* Canonical 4-tuple: endpoint 0 is the lower (address, port). */
+struct flow_key {
+	uint8_t		addr[2][16];
+	uint16_t	port[2];
+	uint8_t		family;		/* 4 or 6 */
+	uint8_t		pad[3];		/* always zero: the key is hashed whole */
+};
+
+/* struct conn.cflags */
+#define CONN_RESUMED		0x01	/* came back from a tombstone */
+#define CONN_EVICTED		0x02	/* (record) removed under --memcap */
+#define CONN_IDLE		0x04	/* (record) removed after --idle-timeout */
+#define CONN_REUSED_PORT	0x08	/* began by reusing an ended 4-tuple */
+#define CONN_REFUSED		0x10	/* a RST answered the SYN */
+#define CONN_HS_COMPLETE	0x20	/* the handshake's final ACK was seen */
+#define CONN_NUMBER_ONLY	0x40	/* only undecodable segments so far */
+#define CONN_ON_CLOSED_LIST	0x80	/* (flow.c) threaded on the closed LRU */
+#define CONN_HALF_OPEN		0x100	/* (analysis) counted as half-open */
+#define CONN_ESTABLISHED	0x200	/* (analysis) counted as established */
+#define CONN_OPEN		0x400	/* (analysis) counted as concurrent */
+#define CONN_LISTENER		0x800	/* (analysis) counted in a listener */
+
+#define CONN_EVENT_SLOTS	6
+#define CONN_HISTORY_MAX	16
+
+struct conn {
+	struct flow_key	key;		/* side[i] sends from key.addr[i]:port[i] */
+	uint32_t	hnext;		/* next in hash chain (index + 1; 0 = end) */
+	uint32_t	lru_prev;	/* LRU neighbours (index + 1; 0 = none) */
+	uint32_t	lru_next;
+	uint32_t	stream;		/* Wireshark tcp.stream */
+	uint64_t	first_frame;	/* frame numbers, Wireshark frame.number */
+	uint64_t	last_frame;
+	int64_t		start_ns;	/* first and last packet, ns since epoch */
+	int64_t		last_ns;
+	uint32_t	synack_us;	/* first SYN -> first SYN-ACK, us + 1 (0 = none) */
+	uint32_t	ack_us;		/* first SYN-ACK -> handshake ACK, us + 1 */
+	struct side	side[2];
+	uint16_t	cflags;		/* CONN_* */
+	uint8_t		client;		/* index of the client side */
+	uint8_t		hist_len;
+	uint16_t	ev_other;	/* events of kinds beyond the slots (saturating) */
+	char		hist[CONN_HISTORY_MAX];	/* Zeek-style history, no NUL */
+	uint8_t		ev_kind[CONN_EVENT_SLOTS];	/* event kind + 1 (0 = free) */
+	uint16_t	ev_count[CONN_EVENT_SLOTS];	/* saturating */
+};
+
+/* Why a connection left the table. */
+enum flow_end {
+	FLOW_END_INPUT,		/* end of the input file */
+	FLOW_END_REUSED,	/* a new SYN started a new stream on its 4-tuple */
+	FLOW_END_CLOSED,	/* closed (FIN/RST) and quiet for the linger time */
+	FLOW_END_IDLE,		/* no packet for --idle-timeout */
+	FLOW_END_EVICTED,	/* pushed out to stay under --memcap */
+};
+
+/* Called once for each connection as it leaves the table; it may read the
+ * connection but must not call back into the table. */
+typedef void (*flow_end_fn)(void *ctx, struct conn *c, enum flow_end why);
+
+struct flow_counters {
+	uint64_t	created;	/* streams numbered */
+	uint64_t	live;		/* connections in the table now */
+	uint64_t	peak_live;	/* most at once */
+	uint64_t	evicted;	/* removed under --memcap */
+	uint64_t	expired_idle;
+	uint64_t	tombs_evicted;	/* forgotten tombstones */
+	uint64_t	resumed;	/* connections brought back from a tombstone */
+	uint64_t	capacity;	/* pool size (connections) */
+	uint64_t	bytes_per_conn;	/* pool + bucket bytes per connection */
+};
+
+/* What flow_lookup() did. */
+enum flow_lookup_how {
+	FLOW_FOUND,		/* an existing connection */
+	FLOW_NEW,		/* a new stream on an unseen 4-tuple */
+	FLOW_NEW_REUSE,		/* a new stream: SYN with a new ISN on a used 4-tuple */
+	FLOW_RESUMED,		/* an old stream brought back from its tombstone */
+};
+
+struct flow_table;
+
+/* memcap: bytes for the pool, the tombstones and the buckets (at least
+ * room for a few thousand connections is enforced).  end_fn/ctx receive
+ * every connection as it leaves.  NULL when memory cannot be had. */
+struct flow_table *flow_create(size_t memcap, flow_end_fn end_fn, void *ctx);
+void flow_destroy(struct flow_table *t);
+
+/* Find or create the connection of seg (which must have tcp_seen set),
+ * applying Wireshark's tcp.stream rules and its base-sequence bookkeeping;
+ * *dir is the index of the sending side.  Never NULL: when the pool is
+ * full the least recently used connection is evicted first. */
+struct conn *flow_lookup(struct flow_table *t, const struct segment *seg,
+    uint64_t frame, int64_t ts_ns, unsigned *dir, enum flow_lookup_how *how);
+
+/* Move c to the most-recently-used end (call once per packet). */
+void flow_touch(struct flow_table *t, struct conn *c, int64_t ts_ns);
+
+/* Remove connections quiet since before now - idle_ns (open ones) or
+ * now - closed_ns (closed ones), oldest first. */
+void flow_expire(struct flow_table *t, int64_t now_ns, int64_t idle_ns, int64_t closed_ns);
+
+/* End of one input file: every connection leaves (in stream order), the
+ * tombstones are dropped and stream numbering restarts at 0. */
+void flow_flush(struct flow_table *t);
+
+/* Call fn for every live connection (any order); read-only use. */
+void flow_foreach(const struct flow_table *t, void (*fn)(void *ctx, const struct conn *c),
+    void *ctx);
+
+const struct flow_counters *flow_counters(const struct flow_table *t);
+
+/* The endpoint of side i of c. */
+void conn_endpoint(const struct conn *c, unsigned i, struct endpoint *ep);
+
+/* True when side i of c is closed for good (RST, or both FINs acked). */
+bool conn_closed(const struct conn *c);
+
+#endif /* TCPDISSECT_FLOW_H */

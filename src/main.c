@@ -1,0 +1,163 @@
+/* main.c: the composition root.  Parses options, builds the reporter and
+ * the pipeline, runs every input through the source, and maps what each
+ * stage returned to SPEC.md's exit codes: 0 ok, 1 usage, 2 input could not
+ * be read, 3 --fail-on matched.  Owns nothing else. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "pipeline.h"
+#include "report.h"
+#include "source.h"
+#include "util.h"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_USAGE = 1,
+	EXIT_INPUT = 2,
+	EXIT_FAIL_ON = 3,
+};
+
+static struct reporter *
+make_reporter(const struct options *o)
+{
+	switch (o->format) {
+	case OUT_JSONL:
+		return report_jsonl_new(stdout, o->quiet);
+	case OUT_JSON:
+		return report_json_new(stdout, o->quiet);
+	case OUT_TEXT:
+	default:
+		return report_text_new(stdout, o->quiet, o->verbose, false);
+	}
+}
+
+static bool
+fail_on_matched(const struct options *o, const uint64_t *counts)
+{
+	int k;
+
+	for (k = 0; k < EVK_COUNT; k++) {
+		if (counts[k] == 0)
+			continue;
+		if (o->fail_on[k])
+			return true;
+		if (o->fail_on_severity >= 0 &&
+		    (int)event_kind_severity((enum event_kind)k) >= o->fail_on_severity)
+			return true;
+	}
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct pipeline_config pc;
+	struct reporter *r = NULL;
+	struct pipeline *p = NULL;
+	struct input_info in[MAX_INPUTS];
+	struct source_opts so;
+	uint64_t left;
+	enum opt_status os;
+	bool damaged = false, input_failed = false;
+	unsigned opened = 0;
+	int rc = EXIT_OK;
+	unsigned i;
+
+	/* A closed pipe ("| head") shows up as a failed write, which ends
+	 * the run quietly, instead of as a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	options_init(&o);
+	os = options_parse(&o, argc, argv);
+	if (os != OPT_OK) {
+		options_free(&o);
+		return os == OPT_USAGE ? EXIT_USAGE : EXIT_OK;
+	}
+	if (o.interface != NULL || o.list_interfaces) {
+		diag(o.interface != NULL ? o.interface : "-D",
+		    "live capture is not available in this version; read a capture file "
+		    "(e.g. from tcpdump -w) instead");
+		options_free(&o);
+		return EXIT_USAGE;
+	}
+	if (o.write_file != NULL) {
+		diag("-w", "writing flagged connections is not available in this version");
+		options_free(&o);
+		return EXIT_USAGE;
+	}
+	if (o.filter != NULL) {
+		char err[512];
+
+		/* Check the expression once up front, so a typo is a usage
+		 * error before any output (DLT_EN10MB: the common case; each
+		 * file compiles it again for its own link type). */
+		if (!source_check_filter(o.filter, 1, err, sizeof(err))) {
+			diag(o.filter, "bad filter expression: %s", err);
+			options_free(&o);
+			return EXIT_USAGE;
+		}
+	}
+
+	memset(&pc, 0, sizeof(pc));
+	pc.memcap = o.memcap;
+	pc.idle_ns = (int64_t)(o.idle_timeout * 1e9);
+	pc.closed_ns = (int64_t)(2 * o.msl * 1e9);
+	pc.analysis.msl_ns = (int64_t)(o.msl * 1e9);
+	pc.analysis.close_wait_timeout_ns = (int64_t)(o.close_wait_timeout * 1e9);
+
+	r = make_reporter(&o);
+	if (r != NULL)
+		p = pipeline_create(&pc, r);
+	if (r == NULL || p == NULL) {
+		diag(NULL, "out of memory (try a smaller --memcap)");
+		rc = EXIT_INPUT;
+		goto out_free;
+	}
+
+	left = o.count;
+	so.filter = o.filter;
+	so.max_packets = o.count;
+	so.packets_left = &left;
+	for (i = 0; i < o.ninputs; i++) {
+		enum source_status st;
+
+		memset(&in[i], 0, sizeof(in[i]));
+		in[i].name = o.inputs[i];
+		in[i].index = i;
+		in[i].name_in_records = o.ninputs > 1;
+		in[i].ts_digits = 6;
+		st = source_run_file(o.inputs[i], &in[i], &so, p);
+		if (st == SOURCE_BAD_FILTER) {
+			rc = EXIT_USAGE;
+			goto out_free;
+		}
+		if (st == SOURCE_OPEN_FAILED)
+			input_failed = true;
+		else
+			opened++;
+		if (st == SOURCE_DAMAGED)
+			damaged = true;
+		if (st == SOURCE_STOPPED)
+			break;
+	}
+	/* A run where nothing could be read ends with its error lines, not
+	 * with an empty report that could pass for "no problems". */
+	if (opened > 0)
+		pipeline_summary(p, damaged);
+	out_flush(stdout);
+
+	if (input_failed || (damaged && o.strict))
+		rc = EXIT_INPUT;
+	else if (fail_on_matched(&o, pipeline_event_counts(p)))
+		rc = EXIT_FAIL_ON;
+out_free:
+	pipeline_destroy(p);
+	report_destroy(r);
+	options_free(&o);
+	return rc;
+}

@@ -1,0 +1,357 @@
+/* options.c: command-line parsing (options.h). */
+#include "config.h"
+
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+enum {
+	LOPT_MSL = 256,
+	LOPT_FAIL_ON,
+	LOPT_STRICT,
+	LOPT_MEMCAP,
+	LOPT_IDLE,
+	LOPT_CLOSE_WAIT,
+};
+
+static const struct option long_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "user", required_argument, NULL, 'Z' },
+	{ "msl", required_argument, NULL, LOPT_MSL },
+	{ "fail-on", required_argument, NULL, LOPT_FAIL_ON },
+	{ "strict", no_argument, NULL, LOPT_STRICT },
+	{ "memcap", required_argument, NULL, LOPT_MEMCAP },
+	{ "idle-timeout", required_argument, NULL, LOPT_IDLE },
+	{ "close-wait-timeout", required_argument, NULL, LOPT_CLOSE_WAIT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char usage_text[] =
+"usage: tcpdissect [options] FILE... [BPF expression]\n"
+"       tcpdissect [options] -r FILE [BPF expression]\n"
+"\n"
+"Rebuilds every TCP connection of a pcap/pcapng capture ('-' = stdin) and\n"
+"reports what went wrong, numbered as Wireshark numbers frames and streams.\n"
+"\n"
+"  -o, --output FORMAT     text (default), jsonl or json\n"
+"  -r, --read FILE         read FILE (may repeat); then every argument is filter\n"
+"  -c, --count N           stop after N packets\n"
+"  -q, --quiet             summary only\n"
+"  -v, --verbose           text output: one line per connection too\n"
+"  -n                      no name resolution (always the case)\n"
+"      --msl SECONDS       maximum segment lifetime; TIME_WAIT = 2*MSL (default 60)\n"
+"      --fail-on KINDS     exit 3 if any of KINDS (comma list of event kinds,\n"
+"                          'any', or a severity: info, notice, warning, alert)\n"
+"                          was reported\n"
+"      --strict            a damaged (truncated) capture exits 2\n"
+"      --memcap SIZE       memory for connection state, e.g. 256M (default 512M)\n"
+"      --idle-timeout SECONDS   forget a quiet open connection (default 300)\n"
+"      --close-wait-timeout SECONDS  (default 10)\n"
+"  -i, --interface IFACE   live capture (not available yet)\n"
+"  -V, --version           print the version\n"
+"  -h, --help              this help\n"
+"\n"
+"Exit status: 0 ok, 1 usage error, 2 input unreadable, 3 --fail-on matched.\n";
+
+void
+options_init(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = OUT_TEXT;
+	o->msl = 60;
+	o->idle_timeout = 300;
+	o->close_wait_timeout = 10;
+	o->memcap = (size_t)512 << 20;
+	o->fail_on_severity = -1;
+}
+
+void
+options_free(struct options *o)
+{
+	free(o->filter);
+	o->filter = NULL;
+}
+
+static bool
+parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 || v > 1e9)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s == '-' || *s == '\0')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "512M", "2G", "100000K", "1048576". */
+static bool
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v, mul = 1;
+
+	if (*s == '-' || *s == '\0')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return false;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mul = 1ULL << 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		mul = 1ULL << 20;
+		end++;
+		break;
+	case 'g': case 'G':
+		mul = 1ULL << 30;
+		end++;
+		break;
+	default:
+		return false;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end != '\0' || v > (unsigned long long)SIZE_MAX / mul)
+		return false;
+	*out = (size_t)(v * mul);
+	return true;
+}
+
+static bool
+parse_fail_on(struct options *o, const char *arg)
+{
+	char buf[1024], *tok, *save = NULL;
+	int k;
+
+	if (strlen(arg) >= sizeof(buf))
+		return false;
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "any") == 0) {
+			o->fail_on_severity = SEV_INFO;
+		} else if ((k = severity_lookup(tok)) >= 0) {
+			if (o->fail_on_severity < 0 || k < o->fail_on_severity)
+				o->fail_on_severity = k;
+		} else if ((k = event_kind_lookup(tok)) >= 0) {
+			o->fail_on[k] = true;
+		} else {
+			diag("--fail-on", "unknown event kind or severity '%s'", tok);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Does this trailing argument name an input rather than start a filter?
+ * An existing file does, and so does anything that looks like a capture
+ * file name, so that a missing file is reported as missing rather than
+ * as a bad filter. */
+static bool
+looks_like_input(const char *a)
+{
+	struct stat st;
+	size_t n = strlen(a);
+	static const char *const ext[] = { ".pcap", ".pcapng", ".cap", ".trace", ".dmp", ".gz" };
+	unsigned i;
+
+	if (strcmp(a, "-") == 0 || stat(a, &st) == 0 || strchr(a, '/') != NULL)
+		return true;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && strcasecmp(a + n - e, ext[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+add_input(struct options *o, const char *path)
+{
+	if (o->ninputs >= MAX_INPUTS) {
+		diag(NULL, "too many input files (at most %d)", MAX_INPUTS);
+		return false;
+	}
+	o->inputs[o->ninputs++] = path;
+	return true;
+}
+
+enum opt_status
+options_parse(struct options *o, int argc, char **argv)
+{
+	bool read_given = false;
+	size_t flen = 0;
+	int c, i;
+
+	opterr = 0;
+	/* '+': stop at the first non-option, so a filter like "tcp and not
+	 * port 22" is never mistaken for options. */
+	while ((c = getopt_long(argc, argv, "+:o:r:i:w:c:qvVhnZ:D", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (strcmp(optarg, "text") == 0)
+				o->format = OUT_TEXT;
+			else if (strcmp(optarg, "jsonl") == 0)
+				o->format = OUT_JSONL;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = OUT_JSON;
+			else {
+				diag("-o", "unknown output format '%s' (text, jsonl or json)",
+				    optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case 'r':
+			read_given = true;
+			if (!add_input(o, optarg))
+				return OPT_USAGE;
+			break;
+		case 'i':
+			o->interface = optarg;
+			break;
+		case 'w':
+			o->write_file = optarg;
+			break;
+		case 'c':
+			if (!parse_count(optarg, &o->count)) {
+				diag("-c", "'%s' is not a positive packet count", optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'n':
+			break;
+		case 'Z':
+			o->user = optarg;
+			break;
+		case 'D':
+			o->list_interfaces = true;
+			break;
+		case 'V':
+			printf("tcpdissect %s\n", PACKAGE_VERSION);
+			return OPT_VERSION;
+		case 'h':
+			fputs(usage_text, stdout);
+			return OPT_HELP;
+		case LOPT_MSL:
+			if (!parse_seconds(optarg, &o->msl) || o->msl == 0) {
+				diag("--msl", "'%s' is not a positive number of seconds", optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_IDLE:
+			if (!parse_seconds(optarg, &o->idle_timeout) || o->idle_timeout == 0) {
+				diag("--idle-timeout", "'%s' is not a positive number of seconds",
+				    optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_CLOSE_WAIT:
+			if (!parse_seconds(optarg, &o->close_wait_timeout)) {
+				diag("--close-wait-timeout", "'%s' is not a number of seconds",
+				    optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_FAIL_ON:
+			if (!parse_fail_on(o, optarg))
+				return OPT_USAGE;
+			break;
+		case LOPT_STRICT:
+			o->strict = true;
+			break;
+		case LOPT_MEMCAP:
+			if (!parse_size(optarg, &o->memcap) || o->memcap < ((size_t)1 << 20)) {
+				diag("--memcap",
+				    "'%s' is not a size of at least 1M (e.g. 256M, 2G)", optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case ':':
+			diag(argv[optind - 1], "option needs an argument (try --help)");
+			return OPT_USAGE;
+		case '?':
+		default:
+			if (optopt != 0)
+				diag(NULL, "unknown option '-%c' (try --help)", optopt);
+			else
+				diag(NULL, "unknown option '%s' (try --help)", argv[optind - 1]);
+			return OPT_USAGE;
+		}
+	}
+	i = optind;
+	if (!read_given && o->interface == NULL && !o->list_interfaces) {
+		/* The first argument is always an input, so that a missing
+		 * file is reported as missing (exit 2), not as a filter. */
+		for (; i < argc && (i == optind || looks_like_input(argv[i])); i++)
+			if (!add_input(o, argv[i]))
+				return OPT_USAGE;
+	}
+	/* Whatever is left is the capture filter, joined as tcpdump does. */
+	for (c = i; c < argc; c++)
+		flen += strlen(argv[c]) + 1;
+	if (flen > 0) {
+		o->filter = malloc(flen);
+		if (o->filter == NULL) {
+			diag(NULL, "out of memory");
+			return OPT_USAGE;
+		}
+		o->filter[0] = '\0';
+		for (c = i; c < argc; c++) {
+			if (c > i)
+				strcat(o->filter, " ");
+			strcat(o->filter, argv[c]);
+		}
+	}
+	if (o->ninputs == 0 && o->interface == NULL && !o->list_interfaces) {
+		diag(NULL, "no input: give a capture file, '-' for stdin, or -i IFACE "
+		    "(try --help)");
+		return OPT_USAGE;
+	}
+	return OPT_OK;
+}

@@ -1,0 +1,53 @@
+/* options.h: everything the command line can set, with its defaults, and
+ * the parser.  options_parse() prints nothing but help, version and usage
+ * errors; main() maps its status to SPEC.md's exit codes. */
+#ifndef TCPDISSECT_OPTIONS_H
+#define TCPDISSECT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+enum output_format {
+	OUT_TEXT,
+	OUT_JSONL,
+	OUT_JSON,
+};
+
+enum opt_status {
+	OPT_OK,
+	OPT_USAGE,	/* bad option: message printed, exit 1 */
+	OPT_HELP,	/* -h printed, exit 0 */
+	OPT_VERSION,	/* -V printed, exit 0 */
+};
+
+#define MAX_INPUTS 64
+
+struct options {
+	enum output_format	 format;
+	const char		*inputs[MAX_INPUTS];
+	unsigned		 ninputs;
+	char			*filter;	/* joined trailing arguments, or NULL */
+	const char		*interface;	/* -i */
+	const char		*write_file;	/* -w */
+	const char		*user;		/* -Z */
+	uint64_t		 count;		/* -c; 0 = all */
+	bool			 quiet;		/* -q */
+	bool			 verbose;	/* -v: list connections in text */
+	bool			 strict;	/* --strict */
+	bool			 list_interfaces; /* -D */
+	double			 msl;		/* --msl seconds */
+	double			 idle_timeout;	/* --idle-timeout seconds */
+	double			 close_wait_timeout;
+	size_t			 memcap;	/* --memcap bytes */
+	bool			 fail_on[EVK_COUNT];	/* --fail-on kinds */
+	int			 fail_on_severity;	/* -1 = none */
+};
+
+void options_init(struct options *o);
+enum opt_status options_parse(struct options *o, int argc, char **argv);
+void options_free(struct options *o);
+
+#endif /* TCPDISSECT_OPTIONS_H */

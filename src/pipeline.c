@@ -1,0 +1,212 @@
+/* pipeline.c: decode -> flow_lookup -> tcp_track -> analysis for each
+ * packet (pipeline.h).  The hot path allocates nothing. */
+#include "config.h"
+
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "tcpstate.h"
+
+#define SWEEP_INTERVAL_NS	1000000000LL	/* expire at most once per
+						 * second of capture time */
+
+struct pipeline {
+	struct pipeline_config	 cfg;
+	struct reporter		*r;
+	struct flow_table	*flows;
+	struct analysis		*analysis;
+	struct stats		 stats;
+	const struct input_info	*in;
+	const char		*inputs[64];	/* names for the summary */
+	unsigned		 ninputs;
+	int			 ts_digits;
+	int64_t			 first_ns, last_ns, prev_ns, next_sweep_ns;
+	bool			 have_time;
+	bool			 have_prev;
+};
+
+static void
+on_conn_end(void *ctx, struct conn *c, enum flow_end why)
+{
+	struct pipeline *p = ctx;
+
+	analysis_conn_end(p->analysis, c, why);
+}
+
+struct pipeline *
+pipeline_create(const struct pipeline_config *cfg, struct reporter *r)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->cfg = *cfg;
+	p->r = r;
+	p->ts_digits = 6;
+	p->analysis = analysis_create(&cfg->analysis, r);
+	p->flows = flow_create(cfg->memcap, on_conn_end, p);
+	if (p->analysis == NULL || p->flows == NULL) {
+		pipeline_destroy(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+pipeline_destroy(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	flow_destroy(p->flows);
+	analysis_destroy(p->analysis);
+	free(p);
+}
+
+void
+pipeline_begin_input(struct pipeline *p, const struct input_info *in)
+{
+	p->in = in;
+	if (p->ninputs < sizeof(p->inputs) / sizeof(p->inputs[0]))
+		p->inputs[p->ninputs++] = in->name;
+	if (in->ts_digits > p->ts_digits)
+		p->ts_digits = in->ts_digits;
+	p->have_prev = false;
+	p->next_sweep_ns = 0;
+	analysis_begin_input(p->analysis, in);
+}
+
+static enum warn_reason
+warn_of(enum decode_result r)
+{
+	switch (r) {
+	case DECODE_TRUNCATED:
+		return WARN_TRUNCATED;
+	case DECODE_MALFORMED:
+		return WARN_MALFORMED;
+	case DECODE_FRAGMENT:
+		return WARN_FRAGMENT;
+	default:
+		return WARN_UNSUPPORTED;
+	}
+}
+
+static void
+count_segment_warnings(struct stats *st, uint8_t w)
+{
+	if (w & SEGWARN_OPTIONS_TRUNCATED)
+		st->warn[WARN_OPTIONS_TRUNCATED]++;
+	if (w & SEGWARN_BAD_OPTION)
+		st->warn[WARN_BAD_OPTION]++;
+	if (w & SEGWARN_WSCALE_CLAMPED)
+		st->warn[WARN_WSCALE_CLAMPED]++;
+	if (w & SEGWARN_IP_LEN_CLAMPED)
+		st->warn[WARN_IP_LEN_CLAMPED]++;
+}
+
+void
+pipeline_tick(struct pipeline *p, int64_t now_ns)
+{
+	flow_expire(p->flows, now_ns, p->cfg.idle_ns, p->cfg.closed_ns);
+}
+
+void
+pipeline_packet(struct pipeline *p, const struct packet *pkt)
+{
+	struct segment seg;
+	struct track_result tr;
+	enum decode_result res;
+	enum flow_lookup_how how;
+	struct conn *c;
+	unsigned dir;
+
+	p->stats.packets++;
+	p->stats.bytes += pkt->wirelen;
+	if (!p->have_time) {
+		p->first_ns = pkt->ts_ns;
+		p->last_ns = pkt->ts_ns;
+		p->have_time = true;
+	}
+	if (pkt->ts_ns < p->first_ns)
+		p->first_ns = pkt->ts_ns;
+	if (pkt->ts_ns > p->last_ns)
+		p->last_ns = pkt->ts_ns;
+	if (p->have_prev && pkt->ts_ns < p->prev_ns)
+		p->stats.warn[WARN_TIME_BACKWARDS]++;
+	p->prev_ns = pkt->ts_ns;
+	p->have_prev = true;
+
+	if (pkt->ts_ns >= p->next_sweep_ns) {
+		if (p->next_sweep_ns != 0)
+			pipeline_tick(p, pkt->ts_ns);
+		p->next_sweep_ns = pkt->ts_ns + SWEEP_INTERVAL_NS;
+	}
+
+	res = decode_packet(pkt, &seg);
+	if (res != DECODE_OK) {
+		if (res == DECODE_NOT_TCP)
+			return;
+		p->stats.warn[warn_of(res)]++;
+		/* Wireshark still numbers a TCP header it could read the
+		 * ports and flags of; so must we. */
+		if (seg.tcp_seen && res != DECODE_FRAGMENT) {
+			c = flow_lookup(p->flows, &seg, pkt->frame, pkt->ts_ns, &dir, &how);
+			analysis_number_only(p->analysis, c, dir, how, pkt->frame, pkt->ts_ns);
+			flow_touch(p->flows, c, pkt->ts_ns);
+		}
+		return;
+	}
+	p->stats.tcp_packets++;
+	if (seg.warn)
+		count_segment_warnings(&p->stats, seg.warn);
+
+	c = flow_lookup(p->flows, &seg, pkt->frame, pkt->ts_ns, &dir, &how);
+	tcp_track(&c->side[dir], &c->side[!dir], &seg, &tr);
+	analysis_segment(p->analysis, c, dir, how, &seg, &tr, pkt->frame, pkt->ts_ns);
+	flow_touch(p->flows, c, pkt->ts_ns);
+}
+
+void
+pipeline_end_input(struct pipeline *p)
+{
+	flow_flush(p->flows);
+}
+
+void
+pipeline_summary(struct pipeline *p, bool damaged)
+{
+	struct summary s;
+	const struct flow_counters *fc = flow_counters(p->flows);
+
+	memset(&s, 0, sizeof(s));
+	p->stats.connections = fc->created;
+	p->stats.warn[WARN_CONN_EVICTED] = fc->evicted;
+	p->stats.warn[WARN_STREAM_RENUMBER_RISK] = fc->tombs_evicted;
+	s.stats = &p->stats;
+	s.flows = fc;
+	s.start_ns = p->first_ns;
+	s.end_ns = p->last_ns;
+	s.have_time = p->have_time;
+	s.inputs = p->inputs;
+	s.ninputs = p->ninputs;
+	s.ts_digits = p->ts_digits;
+	s.capture_damaged = damaged;
+	analysis_fill_summary(p->analysis, &s);
+	report_summary(p->r, &s);
+	report_end(p->r);
+}
+
+struct stats *
+pipeline_stats(struct pipeline *p)
+{
+	return &p->stats;
+}
+
+const uint64_t *
+pipeline_event_counts(const struct pipeline *p)
+{
+	return analysis_event_counts(p->analysis);
+}

@@ -1,0 +1,43 @@
+/* pipeline.h: the per-packet path shared by offline and live capture:
+ * decode -> flow_lookup -> tcp_track -> analysis, plus timed expiry and
+ * the end-of-input flush.  Owns struct stats and composes the flow table
+ * and the analysis.  No I/O of its own. */
+#ifndef TCPDISSECT_PIPELINE_H
+#define TCPDISSECT_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis.h"
+#include "packet.h"
+#include "report.h"
+#include "stats.h"
+
+struct pipeline_config {
+	size_t			memcap;		/* --memcap, bytes */
+	int64_t			idle_ns;	/* --idle-timeout */
+	int64_t			closed_ns;	/* how long a closed connection lingers */
+	struct analysis_config	analysis;
+};
+
+struct pipeline;
+
+/* NULL when memory cannot be had.  r is borrowed. */
+struct pipeline *pipeline_create(const struct pipeline_config *cfg, struct reporter *r);
+void pipeline_destroy(struct pipeline *p);
+
+void pipeline_begin_input(struct pipeline *p, const struct input_info *in);
+void pipeline_packet(struct pipeline *p, const struct packet *pkt);
+/* Expire idle connections as of now (live mode's timer; offline expiry
+ * happens as packet time advances). */
+void pipeline_tick(struct pipeline *p, int64_t now_ns);
+/* End of one input: every connection is reported, numbering restarts. */
+void pipeline_end_input(struct pipeline *p);
+/* The summary record; call once, after the last input. */
+void pipeline_summary(struct pipeline *p, bool damaged);
+
+struct stats *pipeline_stats(struct pipeline *p);
+const uint64_t *pipeline_event_counts(const struct pipeline *p);
+
+#endif /* TCPDISSECT_PIPELINE_H */

@@ -1,0 +1,156 @@
+/* report.c: the shared reporter call path and the format-independent views
+ * of a connection (handshake and close names, history, Community ID,
+ * address and time text). */
+#include "config.h"
+
+#include "report.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <nettle/base64.h>
+#include <nettle/sha1.h>
+
+void
+report_begin(struct reporter *r, const struct input_info *in)
+{
+	if (r->ops->begin != NULL)
+		r->ops->begin(r, in);
+}
+
+void
+report_event(struct reporter *r, const struct event *ev, const struct input_info *in)
+{
+	if (!r->quiet)
+		r->ops->event(r, ev, in);
+}
+
+void
+report_connection(struct reporter *r, const struct conn_report *cr)
+{
+	if (!r->quiet)
+		r->ops->connection(r, cr);
+}
+
+void
+report_summary(struct reporter *r, const struct summary *s)
+{
+	r->ops->summary(r, s);
+}
+
+void
+report_end(struct reporter *r)
+{
+	if (r->ops->end != NULL)
+		r->ops->end(r);
+}
+
+void
+report_destroy(struct reporter *r)
+{
+	if (r != NULL)
+		r->ops->destroy(r);
+}
+
+const char *
+conn_handshake_name(const struct conn *c)
+{
+	const struct side *cl = &c->side[c->client], *sv = &c->side[!c->client];
+
+	if (c->cflags & CONN_REFUSED)
+		return "refused";
+	if (c->cflags & CONN_HS_COMPLETE)
+		return "complete";
+	if ((cl->flags & SIDE_SYN) && !(cl->flags & SIDE_SYNACK)) {
+		if (sv->flags & SIDE_SYNACK)
+			return "syn_synack";
+		return "syn_only";
+	}
+	return "missing";
+}
+
+const char *
+conn_close_name(const struct conn *c, enum flow_end why)
+{
+	const struct side *a = &c->side[0], *b = &c->side[1];
+
+	if ((a->flags | b->flags) & SIDE_RST)
+		return "rst";
+	if ((a->flags & SIDE_FIN) && (b->flags & SIDE_FIN))
+		return "fin";
+	if (why == FLOW_END_IDLE)
+		return "idle_timeout";
+	if ((a->flags | b->flags) & SIDE_FIN)
+		return "half_closed";
+	return "open";
+}
+
+void
+conn_history(const struct conn *c, char *buf, size_t len)
+{
+	size_t n = c->hist_len;
+
+	if (len == 0)
+		return;
+	if (n > CONN_HISTORY_MAX)
+		n = CONN_HISTORY_MAX;
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(buf, c->hist, n);
+	buf[n] = '\0';
+}
+
+/* Community ID v1 (corelight/community-id-spec): SHA-1 over seed, the
+ * ordered addresses, protocol, a zero pad byte and the ordered ports, then
+ * base64.  The flow key is already ordered the same way: lower (address,
+ * port) first, IPv4 compared on its four bytes. */
+void
+conn_community_id(const struct conn *c, char *buf, size_t len)
+{
+	struct sha1_ctx ctx;
+	uint8_t digest[SHA1_DIGEST_SIZE];
+	uint8_t hdr[2] = { 0, 0 };		/* seed 0, big-endian */
+	uint8_t proto[2] = { 6, 0 };		/* TCP, pad */
+	uint8_t ports[4];
+	size_t alen = c->key.family == 4 ? 4 : 16;
+	char b64[BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE) + 1];
+
+	ports[0] = (uint8_t)(c->key.port[0] >> 8);
+	ports[1] = (uint8_t)c->key.port[0];
+	ports[2] = (uint8_t)(c->key.port[1] >> 8);
+	ports[3] = (uint8_t)c->key.port[1];
+	sha1_init(&ctx);
+	sha1_update(&ctx, sizeof(hdr), hdr);
+	sha1_update(&ctx, alen, c->key.addr[0]);
+	sha1_update(&ctx, alen, c->key.addr[1]);
+	sha1_update(&ctx, sizeof(proto), proto);
+	sha1_update(&ctx, sizeof(ports), ports);
+	sha1_digest(&ctx, sizeof(digest), digest);
+	base64_encode_raw(b64, sizeof(digest), digest);
+	b64[sizeof(b64) - 1] = '\0';
+	snprintf(buf, len, "1:%s", b64);
+}
+
+void
+endpoint_addr_str(const struct endpoint *ep, char *buf, size_t len)
+{
+	if (inet_ntop(ep->family == 4 ? AF_INET : AF_INET6, ep->addr, buf,
+	    (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+}
+
+void
+ts_str(int64_t ts_ns, int digits, char *buf, size_t len)
+{
+	/* Sign and magnitude, so -0.5 s prints as -0.500000 (and INT64_MIN
+	 * does not overflow when negated). */
+	const char *sign = ts_ns < 0 ? "-" : "";
+	uint64_t mag = ts_ns < 0 ? (uint64_t)0 - (uint64_t)ts_ns : (uint64_t)ts_ns;
+	uint64_t sec = mag / 1000000000u, ns = mag % 1000000000u;
+
+	if (digits == 9)
+		snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, sign, sec, ns);
+	else
+		snprintf(buf, len, "%s%" PRIu64 ".%06" PRIu64, sign, sec, ns / 1000);
+}

@@ -1,0 +1,118 @@
+/* report.h: the reporter interface and the facts every output format
+ * shares.
+ *
+ * A reporter implements struct reporter_ops (begin, event, connection,
+ * summary, end); the text and JSON outputs both go through report_*()
+ * below, so they see exactly the same calls in the same order.  Reporters
+ * read connections through const pointers and never change state.  This
+ * module also owns the derived, format-independent views of a connection
+ * (handshake and close names, history string, Community ID) and of the
+ * run (struct summary, per-listener figures). */
+#ifndef TCPDISSECT_REPORT_H
+#define TCPDISSECT_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event.h"
+#include "flow.h"
+#include "stats.h"
+
+/* One input as reporters see it. */
+struct input_info {
+	const char	*name;		/* as given on the command line; "-" = stdin */
+	unsigned	 index;
+	bool		 name_in_records; /* several inputs: records carry "file" */
+	int		 ts_digits;	/* 6 (us) or 9 (ns): the capture's resolution */
+};
+
+/* Per-listener figures (server address and port of connections whose SYN
+ * was seen). */
+struct listener {
+	struct endpoint	ep;
+	uint64_t	connections;	/* SYNs that started a stream */
+	uint64_t	refused;
+	uint64_t	completed;	/* handshakes completed */
+	uint64_t	reset;		/* connections reset after the handshake */
+	uint64_t	half_open;	/* now: SYN seen, handshake not complete */
+	uint64_t	established;	/* now: handshake complete, not closed */
+	uint64_t	peak_half_open;
+	uint64_t	peak_established;
+	uint64_t	syn_rate_peak;	/* most SYNs in one second */
+	int64_t		rate_second;	/* the second syn_rate_now counts */
+	uint64_t	syn_rate_now;
+};
+
+struct summary {
+	const struct stats		*stats;
+	const struct flow_counters	*flows;
+	const uint64_t			*events_by_kind;	/* [EVK_COUNT] */
+	uint64_t			 connections;		/* records emitted */
+	uint64_t			 peak_concurrent;	/* open connections at once */
+	int64_t				 start_ns, end_ns;	/* capture time span */
+	bool				 have_time;
+	const struct listener		*listeners;
+	unsigned			 nlisteners;
+	uint64_t			 listeners_dropped;	/* past the listener cap */
+	const char *const		*inputs;
+	unsigned			 ninputs;
+	int				 ts_digits;
+	bool				 capture_damaged;
+};
+
+/* A connection leaving the table, with why. */
+struct conn_report {
+	const struct conn	*c;
+	enum flow_end		 why;
+	const struct input_info	*in;
+};
+
+struct reporter;
+
+struct reporter_ops {
+	void	(*begin)(struct reporter *r, const struct input_info *in);
+	void	(*event)(struct reporter *r, const struct event *ev,
+		    const struct input_info *in);
+	void	(*connection)(struct reporter *r, const struct conn_report *cr);
+	void	(*summary)(struct reporter *r, const struct summary *s);
+	void	(*end)(struct reporter *r);
+	void	(*destroy)(struct reporter *r);
+};
+
+struct reporter {
+	const struct reporter_ops	*ops;
+	FILE				*out;
+	bool				 quiet;		/* -q: summary only */
+	bool				 verbose;	/* text: list connections */
+	void				*priv;
+};
+
+/* Constructors: NULL on allocation failure.  The reporter writes to out,
+ * which it does not close. */
+struct reporter *report_text_new(FILE *out, bool quiet, bool verbose, bool color);
+struct reporter *report_jsonl_new(FILE *out, bool quiet);
+struct reporter *report_json_new(FILE *out, bool quiet);
+
+/* The shared call path. */
+void report_begin(struct reporter *r, const struct input_info *in);
+void report_event(struct reporter *r, const struct event *ev, const struct input_info *in);
+void report_connection(struct reporter *r, const struct conn_report *cr);
+void report_summary(struct reporter *r, const struct summary *s);
+void report_end(struct reporter *r);
+void report_destroy(struct reporter *r);
+
+/* Derived views of a connection. */
+const char *conn_handshake_name(const struct conn *c);	/* SPEC "handshake" */
+const char *conn_close_name(const struct conn *c, enum flow_end why); /* SPEC "close" */
+/* History string into buf (NUL-terminated, at most CONN_HISTORY_MAX chars). */
+void conn_history(const struct conn *c, char *buf, size_t len);
+/* Community ID v1, seed 0 ("1:base64"), into buf of at least 64 bytes. */
+void conn_community_id(const struct conn *c, char *buf, size_t len);
+
+/* Address to text (IPv6 compressed, RFC 5952).  buf >= 46 bytes. */
+void endpoint_addr_str(const struct endpoint *ep, char *buf, size_t len);
+/* Seconds since the epoch with the given fraction digits, exact. */
+void ts_str(int64_t ts_ns, int digits, char *buf, size_t len);
+
+#endif /* TCPDISSECT_REPORT_H */

@@ -1,0 +1,220 @@
+/* report_text.c: the human-readable reporter.  A header line per input,
+ * one line per event in time order (frame, time, stream, endpoints, kind,
+ * message), optionally one line per connection (-v), then the listener and
+ * overall summaries.  Plain ASCII, no colour. */
+#include "config.h"
+
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+struct text_priv {
+	bool	any_event;
+};
+
+static void
+endpoint_str(const struct endpoint *ep, char *buf, size_t len)
+{
+	char a[64];
+
+	endpoint_addr_str(ep, a, sizeof(a));
+	if (ep->family == 6)
+		snprintf(buf, len, "[%s]:%u", a, ep->port);
+	else
+		snprintf(buf, len, "%s:%u", a, ep->port);
+}
+
+/* "2024-01-31 12:34:56.123456" (UTC). */
+static void
+wall_str(int64_t ts_ns, int digits, char *buf, size_t len)
+{
+	int64_t sec = ts_ns / 1000000000, ns = ts_ns % 1000000000;
+	time_t t;
+	struct tm tm;
+	char d[32];
+
+	if (ns < 0) {
+		ns += 1000000000;
+		sec--;
+	}
+	t = (time_t)sec;
+	if (gmtime_r(&t, &tm) == NULL || strftime(d, sizeof(d), "%Y-%m-%d %H:%M:%S", &tm) == 0) {
+		ts_str(ts_ns, digits, buf, len);
+		return;
+	}
+	if (digits == 9)
+		snprintf(buf, len, "%s.%09" PRId64, d, ns);
+	else
+		snprintf(buf, len, "%s.%06" PRId64, d, ns / 1000);
+}
+
+static void
+text_begin(struct reporter *r, const struct input_info *in)
+{
+	char name[512];
+
+	if (r->quiet)
+		return;
+	utf8_sanitize(in->name, name, sizeof(name));
+	out_printf(r->out, "tcpdissect %s: %s\n", PACKAGE_VERSION,
+	    strcmp(name, "-") == 0 ? "(stdin)" : name);
+}
+
+static void
+text_event(struct reporter *r, const struct event *ev, const struct input_info *in)
+{
+	struct text_priv *p = r->priv;
+	char when[64], src[80], dst[80], stream[32];
+
+	p->any_event = true;
+	wall_str(ev->ts_ns, in->ts_digits, when, sizeof(when));
+	/* The date is in the summary; the line keeps the time of day. */
+	if (ev->has_stream)
+		snprintf(stream, sizeof(stream), "stream %" PRIu64, ev->stream);
+	else
+		snprintf(stream, sizeof(stream), "frames %" PRIu64 "-%" PRIu64,
+		    ev->first_frame, ev->last_frame);
+	endpoint_str(&ev->dst, dst, sizeof(dst));
+	if (ev->has_src) {
+		endpoint_str(&ev->src, src, sizeof(src));
+		out_printf(r->out, "#%" PRIu64 " %s %s %s > %s %s %s: %s\n", ev->frame,
+		    when + 11, stream, src, dst, severity_name(ev->severity),
+		    event_kind_name(ev->kind), ev->message);
+	} else {
+		out_printf(r->out, "#%" PRIu64 " %s %s > %s %s %s: %s\n", ev->frame,
+		    when + 11, stream, dst, severity_name(ev->severity),
+		    event_kind_name(ev->kind), ev->message);
+	}
+}
+
+static void
+text_connection(struct reporter *r, const struct conn_report *cr)
+{
+	const struct conn *c = cr->c;
+	struct endpoint a, b;
+	char cl[80], sv[80], hist[CONN_HISTORY_MAX + 1];
+
+	if (!r->verbose)
+		return;
+	conn_endpoint(c, c->client, &a);
+	conn_endpoint(c, !c->client, &b);
+	endpoint_str(&a, cl, sizeof(cl));
+	endpoint_str(&b, sv, sizeof(sv));
+	conn_history(c, hist, sizeof(hist));
+	out_printf(r->out, "stream %" PRIu32 " %s > %s frames %" PRIu64 "-%" PRIu64
+	    " %.3fs handshake %s close %s %s/%s history %s\n",
+	    c->stream, cl, sv, c->first_frame, c->last_frame,
+	    (double)(c->last_ns - c->start_ns) / 1e9, conn_handshake_name(c),
+	    conn_close_name(c, cr->why), tcp_state_name(c->side[c->client].state),
+	    tcp_state_name(c->side[!c->client].state), hist);
+}
+
+static void
+human_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n >= 10u * 1024 * 1024 * 1024)
+		snprintf(buf, len, "%.1f GiB", (double)n / (1024.0 * 1024 * 1024));
+	else if (n >= 10u * 1024 * 1024)
+		snprintf(buf, len, "%.1f MiB", (double)n / (1024.0 * 1024));
+	else if (n >= 10u * 1024)
+		snprintf(buf, len, "%.1f KiB", (double)n / 1024.0);
+	else
+		snprintf(buf, len, "%" PRIu64 " bytes", n);
+}
+
+static void
+text_summary(struct reporter *r, const struct summary *s)
+{
+	struct text_priv *p = r->priv;
+	char a[64], b[64], bytes[32];
+	unsigned i, n;
+
+	if (!r->quiet && !p->any_event)
+		out_printf(r->out, "no events\n");
+	human_bytes(s->stats->bytes, bytes, sizeof(bytes));
+	out_printf(r->out, "summary: %" PRIu64 " packets (%" PRIu64 " TCP, %s), %" PRIu64
+	    " connections, peak %" PRIu64 " concurrent\n", s->stats->packets,
+	    s->stats->tcp_packets, bytes, s->connections, s->peak_concurrent);
+	if (s->have_time) {
+		wall_str(s->start_ns, s->ts_digits, a, sizeof(a));
+		wall_str(s->end_ns, s->ts_digits, b, sizeof(b));
+		out_printf(r->out, "  capture: %s to %s UTC (%.3f s)\n", a, b,
+		    (double)(s->end_ns - s->start_ns) / 1e9);
+	}
+	for (i = 0, n = 0; i < EVK_COUNT; i++) {
+		if (!s->events_by_kind[i])
+			continue;
+		out_printf(r->out, "%s%s %" PRIu64, n++ ? ", " : "  events: ",
+		    event_kind_name((enum event_kind)i), s->events_by_kind[i]);
+	}
+	if (n)
+		out_printf(r->out, "\n");
+	for (i = 0; i < s->nlisteners; i++) {
+		const struct listener *l = &s->listeners[i];
+		char ep[80];
+
+		endpoint_addr_str(&l->ep, a, sizeof(a));
+		snprintf(ep, sizeof(ep), l->ep.family == 6 ? "[%s]:%u" : "%s:%u", a, l->ep.port);
+		out_printf(r->out, "  listener %s: %" PRIu64 " connections, %" PRIu64
+		    " completed, %" PRIu64 " refused, %" PRIu64 " reset, peak %" PRIu64
+		    " half-open, %" PRIu64 " established, %" PRIu64 " SYN/s\n", ep,
+		    l->connections, l->completed, l->refused, l->reset, l->peak_half_open,
+		    l->peak_established, l->syn_rate_peak);
+	}
+	if (s->listeners_dropped)
+		out_printf(r->out, "  (%" PRIu64 " more listeners not tracked)\n",
+		    s->listeners_dropped);
+	for (i = 0, n = 0; i < WARN_COUNT; i++) {
+		if (!s->stats->warn[i])
+			continue;
+		out_printf(r->out, "%s%s %" PRIu64, n++ ? ", " : "  warnings: ",
+		    warn_reason_name((enum warn_reason)i), s->stats->warn[i]);
+	}
+	if (n)
+		out_printf(r->out, "\n");
+	if (s->flows->evicted)
+		out_printf(r->out, "  memory: %" PRIu64 " connections evicted to stay under "
+		    "--memcap (%" PRIu64 " tracked at most)\n", s->flows->evicted,
+		    s->flows->capacity);
+}
+
+static void
+text_destroy(struct reporter *r)
+{
+	free(r->priv);
+	free(r);
+}
+
+static const struct reporter_ops text_ops = {
+	.begin = text_begin,
+	.event = text_event,
+	.connection = text_connection,
+	.summary = text_summary,
+	.end = NULL,
+	.destroy = text_destroy,
+};
+
+struct reporter *
+report_text_new(FILE *out, bool quiet, bool verbose, bool color)
+{
+	struct reporter *r = calloc(1, sizeof(*r));
+	struct text_priv *p = calloc(1, sizeof(*p));
+
+	(void)color;		/* plain text everywhere, for now */
+	if (r == NULL || p == NULL) {
+		free(r);
+		free(p);
+		return NULL;
+	}
+	r->ops = &text_ops;
+	r->out = out;
+	r->quiet = quiet;
+	r->verbose = verbose;
+	r->priv = p;
+	return r;
+}

@@ -1,0 +1,354 @@
+/* source.c: the offline capture source (source.h).
+ *
+ * The first bytes of the input are read ahead to learn the capture's own
+ * timestamp resolution (libpcap hands us nanoseconds either way, and the
+ * JSON keeps the digits the capture really has), then replayed to libpcap
+ * through a stdio cookie, so stdin works without seeking. */
+#include "config.h"
+
+#include "source.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "decode.h"
+#include "util.h"
+
+#define PEEK_MAX	65536u	/* read-ahead bound: SHB + first IDB */
+
+struct peek_file {
+	FILE		*under;
+	unsigned char	*buf;
+	size_t		 len, pos;
+};
+
+static ssize_t
+peek_read(void *cookie, char *dst, size_t n)
+{
+	struct peek_file *pf = cookie;
+
+	if (pf->pos < pf->len) {
+		size_t k = pf->len - pf->pos;
+
+		if (k > n)
+			k = n;
+		memcpy(dst, pf->buf + pf->pos, k);
+		pf->pos += k;
+		return (ssize_t)k;
+	}
+	n = fread(dst, 1, n, pf->under);
+	if (n == 0 && ferror(pf->under))
+		return -1;
+	return (ssize_t)n;
+}
+
+static int
+peek_close(void *cookie)
+{
+	struct peek_file *pf = cookie;
+	int r = 0;
+
+	if (pf->under != stdin)
+		r = fclose(pf->under);
+	free(pf->buf);
+	free(pf);
+	return r;
+}
+
+/* Read exactly n more bytes into the peek buffer; false at EOF/limit. */
+static bool
+peek_more(struct peek_file *pf, size_t n)
+{
+	size_t got;
+
+	if (n > PEEK_MAX - pf->len)
+		return false;
+	got = fread(pf->buf + pf->len, 1, n, pf->under);
+	pf->len += got;
+	return got == n;
+}
+
+static uint32_t
+rd32(const unsigned char *p, bool swap)
+{
+	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t
+rd16(const unsigned char *p, bool swap)
+{
+	uint16_t v = (uint16_t)(p[0] | p[1] << 8);
+
+	return swap ? __builtin_bswap16(v) : v;
+}
+
+/* if_tsresol (RFC-draft pcapng 4.2): MSB clear = 10^-v, set = 2^-v. */
+static int
+tsresol_digits(uint8_t v)
+{
+	if (v & 0x80)
+		return (v & 0x7f) > 20 ? 9 : 6;
+	return v > 6 ? 9 : 6;
+}
+
+/* Read ahead the file header (and for pcapng the first interface block)
+ * and return the timestamp digits the capture carries: 6 or 9. */
+static int
+peek_resolution(struct peek_file *pf)
+{
+	const unsigned char *b;
+	uint32_t magic, blen, type;
+	bool swap;
+	size_t idb, off, end;
+
+	if (!peek_more(pf, 4))
+		return 6;
+	b = pf->buf;
+	magic = rd32(b, false);
+	if (magic == 0xa1b23c4d || magic == 0x4d3cb2a1)
+		return 9;
+	if (magic != 0x0a0d0d0a)
+		return 6;
+	/* pcapng: section header block; byte order from its magic. */
+	if (!peek_more(pf, 8))
+		return 6;
+	b = pf->buf;
+	swap = rd32(b + 8, false) != 0x1a2b3c4d;
+	blen = rd32(b + 4, swap);
+	if (blen < 28 || blen % 4 != 0 || !peek_more(pf, blen - 12))
+		return 6;
+	idb = pf->len;
+	if (!peek_more(pf, 8))
+		return 6;
+	b = pf->buf;
+	type = rd32(b + idb, swap);
+	blen = rd32(b + idb + 4, swap);
+	if (type != 1 || blen < 20 || blen % 4 != 0 || !peek_more(pf, blen - 8))
+		return 6;
+	b = pf->buf;
+	/* IDB: linktype(2) reserved(2) snaplen(4), then options to end-4. */
+	off = idb + 16;
+	end = idb + blen - 4;
+	while (off + 4 <= end) {
+		uint16_t code = rd16(b + off, swap), olen = rd16(b + off + 2, swap);
+
+		if (code == 0)
+			break;
+		if (olen > end - off - 4)
+			break;
+		if (code == 9 && olen >= 1)
+			return tsresol_digits(b[off + 4]);
+		off += 4 + (((size_t)olen + 3) & ~(size_t)3);
+	}
+	return 6;
+}
+
+static FILE *
+open_input(const char *path, struct input_info *in, char *why, size_t whylen)
+{
+	struct peek_file *pf;
+	cookie_io_functions_t io = { .read = peek_read, .close = peek_close };
+	struct stat st;
+	FILE *under, *f;
+
+	if (strcmp(path, "-") == 0) {
+		under = stdin;
+	} else {
+		under = fopen(path, "rb");
+		if (under == NULL) {
+			snprintf(why, whylen, "%s", strerror(errno));
+			return NULL;
+		}
+		if (fstat(fileno(under), &st) == 0 && S_ISDIR(st.st_mode)) {
+			fclose(under);
+			snprintf(why, whylen, "is a directory");
+			return NULL;
+		}
+	}
+	pf = calloc(1, sizeof(*pf));
+	if (pf != NULL)
+		pf->buf = malloc(PEEK_MAX);
+	if (pf == NULL || pf->buf == NULL) {
+		if (pf != NULL)
+			free(pf);
+		if (under != stdin)
+			fclose(under);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	pf->under = under;
+	in->ts_digits = peek_resolution(pf);
+	if (pf->len == 0) {
+		snprintf(why, whylen, ferror(under) ? "read error: %s" : "empty file",
+		    strerror(errno));
+		peek_close(pf);
+		return NULL;
+	}
+	f = fopencookie(pf, "rb", io);
+	if (f == NULL) {
+		peek_close(pf);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	return f;
+}
+
+/* libpcap's open errors, said plainly. */
+static void
+explain_open_error(const char *err, char *why, size_t len)
+{
+	if (strstr(err, "unknown file format") != NULL ||
+	    strstr(err, "bad dump file format") != NULL)
+		snprintf(why, len, "not a pcap or pcapng capture (%s)", err);
+	else if (strstr(err, "truncated dump file") != NULL ||
+	    strstr(err, "truncated pcapng dump file") != NULL)
+		snprintf(why, len, "capture ends inside its file header (%s)", err);
+	else
+		snprintf(why, len, "cannot read capture: %s", err);
+}
+
+bool
+source_check_filter(const char *expr, int linktype, char *errbuf, size_t len)
+{
+	pcap_t *dead = pcap_open_dead(linktype, 262144);
+	struct bpf_program prog;
+	bool ok;
+
+	if (dead == NULL) {
+		snprintf(errbuf, len, "out of memory");
+		return false;
+	}
+	ok = pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (ok)
+		pcap_freecode(&prog);
+	else
+		snprintf(errbuf, len, "%s", pcap_geterr(dead));
+	pcap_close(dead);
+	return ok;
+}
+
+enum source_status
+source_run_file(const char *path, struct input_info *in, const struct source_opts *o,
+    struct pipeline *p)
+{
+	char errbuf[PCAP_ERRBUF_SIZE], why[PCAP_ERRBUF_SIZE + 64];
+	struct bpf_program prog;
+	bool have_prog = false;
+	enum source_status status = SOURCE_OK;
+	struct stats *st = pipeline_stats(p);
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	struct packet pkt;
+	pcap_t *pc;
+	FILE *f;
+	int linktype, rc;
+
+	f = open_input(path, in, why, sizeof(why));
+	if (f == NULL) {
+		diag(path, "%s", why);
+		return SOURCE_OPEN_FAILED;
+	}
+	errbuf[0] = '\0';
+	pc = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (pc == NULL) {
+		fclose(f);
+		explain_open_error(errbuf, why, sizeof(why));
+		diag(path, "%s", why);
+		return SOURCE_OPEN_FAILED;
+	}
+	linktype = pcap_datalink(pc);
+	if (o->filter != NULL) {
+		/* Compiled but not installed: pcap_setfilter would hide
+		 * non-matching records, and frame numbers must count them. */
+		if (pcap_compile(pc, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+			diag(o->filter, "bad filter expression: %s", pcap_geterr(pc));
+			pcap_close(pc);
+			return SOURCE_BAD_FILTER;
+		}
+		have_prog = true;
+	}
+	if (!decode_linktype_supported(linktype)) {
+		const char *name = pcap_datalink_val_to_name(linktype);
+
+		diag(path, "warning: link type %d (%s) is not supported; its packets are "
+		    "counted but not analysed", linktype, name != NULL ? name : "unknown");
+	}
+
+	pipeline_begin_input(p, in);
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.file_index = in->index;
+	pkt.linktype = linktype;
+	for (;;) {
+		if (o->packets_left != NULL && o->max_packets != 0 && *o->packets_left == 0) {
+			status = SOURCE_STOPPED;
+			break;
+		}
+		if (out_failed()) {
+			status = SOURCE_STOPPED;
+			break;
+		}
+		rc = pcap_next_ex(pc, &h, &data);
+		if (rc == PCAP_ERROR_BREAK)
+			break;
+		if (rc == PCAP_ERROR) {
+			const char *err = pcap_geterr(pc);
+
+			st->warn[WARN_CAPTURE_DAMAGED]++;
+			if (strstr(err, "different from the type of the first interface") != NULL)
+				diag(path, "pcapng interfaces have different link types, which "
+				    "libpcap cannot read (%s); analysed up to that point", err);
+			else
+				diag(path, "warning: capture damaged after frame %" PRIu64
+				    ": %s; analysed up to the damage", pkt.frame, err);
+			status = SOURCE_DAMAGED;
+			if (strstr(err, "different from the type") != NULL)
+				status = SOURCE_OPEN_FAILED;
+			break;
+		}
+		if (rc != 1)
+			continue;	/* 0: live timeout; cannot happen offline */
+		pkt.frame++;
+		if (o->packets_left != NULL && o->max_packets != 0)
+			(*o->packets_left)--;
+		/* Out-of-range fractions (>= 1 s) are carried into the
+		 * seconds, as Wireshark shows them, and counted. */
+		{
+			int64_t sec = (int64_t)h->ts.tv_sec, frac = (int64_t)h->ts.tv_usec;
+
+			if (frac < 0 || frac >= 1000000000) {
+				st->warn[WARN_BAD_TIMESTAMP]++;
+				sec += frac / 1000000000;
+				frac %= 1000000000;
+				if (frac < 0) {
+					frac += 1000000000;
+					sec--;
+				}
+			}
+			pkt.ts_ns = sec * 1000000000 + frac;
+		}
+		pkt.caplen = h->caplen;
+		pkt.wirelen = h->len;
+		pkt.bytes = data;
+		if (have_prog && pcap_offline_filter(&prog, h, data) == 0) {
+			st->packets++;		/* counted, numbered, not analysed */
+			st->bytes += h->len;
+			continue;
+		}
+		pipeline_packet(p, &pkt);
+	}
+	pipeline_end_input(p);
+	if (have_prog)
+		pcap_freecode(&prog);
+	pcap_close(pc);
+	return status;
+}

@@ -1,0 +1,39 @@
+/* source.h: the offline capture source.  Opens a pcap or pcapng file (or
+ * stdin) with libpcap at nanosecond precision, applies the trailing BPF
+ * expression without hiding any frame from the numbering, and hands each
+ * packet to the pipeline.  Owns the pcap_t and the compiled filter.  The
+ * only file besides live.c that includes <pcap/pcap.h>. */
+#ifndef TCPDISSECT_SOURCE_H
+#define TCPDISSECT_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pipeline.h"
+
+enum source_status {
+	SOURCE_OK,		/* read to the end */
+	SOURCE_DAMAGED,		/* read up to damage (truncated record, ...) */
+	SOURCE_OPEN_FAILED,	/* missing, unreadable, empty, not a capture */
+	SOURCE_BAD_FILTER,	/* the BPF expression does not compile */
+	SOURCE_STOPPED,		/* -c reached or output closed */
+};
+
+struct source_opts {
+	const char	*filter;	/* BPF expression or NULL */
+	uint64_t	 max_packets;	/* -c; 0 = no limit (counts every record) */
+	uint64_t	*packets_left;	/* shared across inputs for -c */
+};
+
+/* Analyse one file ("-" = stdin) into p, announcing it as in (whose
+ * ts_digits this fills in).  On failure a one-line message has been
+ * printed.  Between begin and end of input it calls pipeline_begin_input
+ * and pipeline_end_input itself. */
+enum source_status source_run_file(const char *path, struct input_info *in,
+    const struct source_opts *o, struct pipeline *p);
+
+/* Compile expr against linktype to check it; false (and errbuf) when it
+ * does not compile. */
+bool source_check_filter(const char *expr, int linktype, char *errbuf, size_t len);
+
+#endif /* TCPDISSECT_SOURCE_H */

@@ -1,0 +1,122 @@
+/* util.c: diagnostics, pipe-safe output and UTF-8 sanitising (util.h). */
+#include "config.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Output state is process-wide by nature: there is one stdout. */
+static bool output_failed;
+
+void
+diag(const char *what, const char *fmt, ...)
+{
+	char msg[1024], safe[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (what != NULL) {
+		utf8_sanitize(what, safe, sizeof(safe));
+		fprintf(stderr, "tcpdissect: %s: %s\n", safe, msg);
+	} else {
+		fprintf(stderr, "tcpdissect: %s\n", msg);
+	}
+}
+
+void
+out_line(FILE *f, const char *s)
+{
+	if (output_failed)
+		return;
+	if (fputs(s, f) == EOF || putc('\n', f) == EOF)
+		output_failed = true;
+}
+
+void
+out_printf(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (output_failed)
+		return;
+	va_start(ap, fmt);
+	if (vfprintf(f, fmt, ap) < 0)
+		output_failed = true;
+	va_end(ap);
+}
+
+void
+out_flush(FILE *f)
+{
+	if (!output_failed && (fflush(f) == EOF || ferror(f)))
+		output_failed = true;
+}
+
+bool
+out_failed(void)
+{
+	return output_failed;
+}
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0. */
+static size_t
+utf8_seq_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if (p[0] == 0xe0 && p[1] < 0xa0)
+			return 0;	/* overlong */
+		if (p[0] == 0xed && p[1] > 0x9f)
+			return 0;	/* surrogate */
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+			return 0;
+		if (p[0] == 0xf0 && p[1] < 0x90)
+			return 0;
+		if (p[0] == 0xf4 && p[1] > 0x8f)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+void
+utf8_sanitize(const char *in, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t o = 0;
+
+	if (outlen == 0)
+		return;
+	while (*p) {
+		size_t n = utf8_seq_len(p);	/* reads stop at the NUL: a NUL
+						 * byte fails the continuation test */
+		if (n == 0) {
+			if (o + 3 >= outlen)
+				break;
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+			continue;
+		}
+		if (o + n >= outlen)
+			break;
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	out[o] = '\0';
+}

@@ -1,0 +1,26 @@
+/* util.h: one-line diagnostics in SPEC.md's format ("tcpdissect: FILE:
+ * what went wrong"), output that ends quietly on a closed pipe, and UTF-8
+ * sanitising of strings that come from outside.  Usable from layer 4 up. */
+#ifndef TCPDISSECT_UTIL_H
+#define TCPDISSECT_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* "tcpdissect: WHAT: message" on stderr; WHAT may be NULL. */
+void diag(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Write s and a newline to f.  After the first failed write (EPIPE from
+ * "| head", a full disk) nothing more is written and out_failed() says so. */
+void out_line(FILE *f, const char *s);
+void out_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool out_failed(void);
+/* Flush f and record a failure the same way. */
+void out_flush(FILE *f);
+
+/* Copy in to out (size outlen), replacing every byte that is not part of a
+ * valid UTF-8 sequence with U+FFFD; always NUL-terminates. */
+void utf8_sanitize(const char *in, char *out, size_t outlen);
+
+#endif /* TCPDISSECT_UTIL_H */

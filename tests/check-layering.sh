@@ -1,0 +1,71 @@
+#!/bin/bash
+# check-layering.sh: data flows one way.  Each module may include only the
+# project headers of its own or a lower layer (doc/architecture.md has the
+# table), json-c only in report_json.c, libevent only in live.c, and
+# <pcap/pcap.h> only in source.c and live.c.  Lines stay within 100 columns.
+set -u
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$top/src" || exit 99
+fail=0
+
+allowed() {	# module -> allowed project headers (besides its own)
+	case $1 in
+	seq|cursor|packet|stats) echo "" ;;
+	event) echo "packet.h event_kinds.def" ;;
+	decode|decode_link|decode_ip|decode_tcp|decode_int)
+		echo "packet.h cursor.h stats.h decode.h decode_int.h" ;;
+	tcpstate) echo "seq.h decode.h packet.h" ;;
+	flow) echo "decode.h tcpstate.h stats.h seq.h packet.h" ;;
+	report|report_text|report_json)
+		echo "event.h flow.h tcpstate.h stats.h report.h util.h decode.h seq.h packet.h" ;;
+	util) echo "" ;;
+	analysis|analysis_int|detect_*)
+		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
+	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h" ;;
+	source|live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h" ;;
+	main|options) echo "*" ;;
+	community_id) echo "" ;;
+	*) echo "?" ;;
+	esac
+}
+
+for f in *.c *.h; do
+	mod=${f%.*}
+	ok=$(allowed "$mod")
+	if [ "$ok" = "?" ]; then
+		echo "$f: module not in the layering table (tests/check-layering.sh)"
+		fail=1
+		continue
+	fi
+	while IFS= read -r inc; do
+		h=${inc#*\"}
+		h=${h%\"*}
+		[ "$h" = "config.h" ] && continue
+		[ "$h" = "$mod.h" ] && continue
+		[ "$ok" = "*" ] && continue
+		case " $ok " in
+		*" $h "*) ;;
+		*) echo "$f: includes \"$h\", not allowed for layer of $mod"; fail=1 ;;
+		esac
+	done < <(grep -E '^#include "' "$f")
+	if grep -qE '^#include <json-c/' "$f" && [ "$f" != report_json.c ]; then
+		echo "$f: json-c is confined to report_json.c"; fail=1
+	fi
+	if grep -qE '^#include <event2/' "$f" && [ "$f" != live.c ]; then
+		echo "$f: libevent is confined to live.c"; fail=1
+	fi
+	if grep -qE '^#include <pcap/pcap.h>|^#include <pcap.h>' "$f" &&
+	    [ "$f" != source.c ] && [ "$f" != live.c ]; then
+		echo "$f: <pcap/pcap.h> is confined to source.c and live.c"; fail=1
+	fi
+	awk -v f="$f" '{ gsub(/\t/, "        "); if (length($0) > 100) { print f ":" NR ": line longer than 100 columns"; bad = 1 } } END { exit bad }' "$f" || fail=1
+	case $f in
+	*.c)
+		first=$(grep -m1 -E '^#include' "$f")
+		if [ "$first" != '#include "config.h"' ]; then
+			echo "$f: config.h must be the first include"; fail=1
+		fi ;;
+	esac
+done
+[ "$fail" = 0 ] && echo "layering and style: ok"
+exit $fail

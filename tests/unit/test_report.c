@@ -1,0 +1,68 @@
+/* test_report.c: the format-independent views: Community ID against the
+ * specification's published vectors, exact timestamps, UTF-8 sanitising,
+ * and the kind/severity tables. */
+#include <string.h>
+
+#include "event.h"
+#include "report.h"
+#include "util.h"
+#include "tap.h"
+
+static void
+key4(struct conn *c, const uint8_t a[4], uint16_t pa, const uint8_t b[4], uint16_t pb)
+{
+	/* Canonical order as the flow table builds it: lower endpoint first. */
+	int lower = memcmp(a, b, 4) < 0 || (memcmp(a, b, 4) == 0 && pa < pb);
+
+	memset(c, 0, sizeof(*c));
+	c->key.family = 4;
+	memcpy(c->key.addr[lower ? 0 : 1], a, 4);
+	memcpy(c->key.addr[lower ? 1 : 0], b, 4);
+	c->key.port[lower ? 0 : 1] = pa;
+	c->key.port[lower ? 1 : 0] = pb;
+}
+
+int
+main(void)
+{
+	struct conn c;
+	char buf[128];
+	static const uint8_t a[4] = { 128, 232, 110, 120 }, b[4] = { 66, 35, 250, 204 };
+
+	/* community-id-spec baseline: tcp 128.232.110.120:34855 -> 66.35.250.204:80 */
+	key4(&c, a, 34855, b, 80);
+	conn_community_id(&c, buf, sizeof(buf));
+	ok(strcmp(buf, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=") == 0, "Community ID v1 vector");
+	key4(&c, b, 80, a, 34855);
+	conn_community_id(&c, buf, sizeof(buf));
+	ok(strcmp(buf, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=") == 0, "same ID in the other direction");
+
+	ts_str(1700000000123456000LL, 6, buf, sizeof(buf));
+	ok(strcmp(buf, "1700000000.123456") == 0, "microsecond timestamp exact");
+	ts_str(1700000000123456789LL, 9, buf, sizeof(buf));
+	ok(strcmp(buf, "1700000000.123456789") == 0, "nanosecond timestamp exact");
+	ts_str(-500000000LL, 6, buf, sizeof(buf));
+	ok(strcmp(buf, "-0.500000") == 0, "before the epoch");
+
+	utf8_sanitize("caf\xc3\xa9", buf, sizeof(buf));
+	ok(strcmp(buf, "caf\xc3\xa9") == 0, "valid UTF-8 kept");
+	utf8_sanitize("a\xff" "b\xc0\xaf" "c\xed\xa0\x80", buf, sizeof(buf));
+	ok(strcmp(buf, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd"
+	    "\xef\xbf\xbd") == 0, "invalid, overlong and surrogate bytes replaced");
+	utf8_sanitize("abcdef", buf, 4);
+	ok(strcmp(buf, "abc") == 0, "truncated to fit, terminated");
+
+	ok(event_kind_lookup("syn_flood") == EVK_SYN_FLOOD, "kind lookup");
+	ok(event_kind_lookup("nope") == -1, "unknown kind");
+	ok(strcmp(event_kind_name(EVK_ACCEPT_OVERFLOW_RST), "accept_overflow_rst") == 0,
+	    "kind name");
+	ok(severity_lookup("warning") == SEV_WARNING, "severity lookup");
+	{
+		struct event ev;
+
+		event_init(&ev, EVK_RETRANSMISSION, 7, 0);
+		event_detail_double(&ev, "nan", 0.0 / 0.0);
+		ok(ev.ndetail == 0, "NaN never reaches the JSON");
+	}
+	return tap_done();
+}
