@@ -1,0 +1,37 @@
+/* decode_int.h: the hand-offs between decode_link.c, decode_ip.c and decode_tcp.c.
+ *
+ * Private to those three files.  Each function reads through a cursor that its
+ * caller has already clamped to what the enclosing header claims, and fills
+ * the parts of struct segment its layer knows. */
+#ifndef TCPDISSECT_DECODE_INT_H
+#define TCPDISSECT_DECODE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "decode.h"
+
+#define TCP_HDR_MIN	20	/* fixed TCP header, RFC 9293 section 3.1 */
+
+/* 'wire_len' below is how many bytes the IP packet starting at c->p had on
+ * the wire as far as the link layer knows: cur_left(c) plus whatever the
+ * snapshot length cut off.  It only matters when an IP header gives no
+ * length at all (IPv4 total length 0, IPv6 payload length 0 without a
+ * jumbo option: TSO/GSO and BIG TCP); like Wireshark's "reported length",
+ * it keeps payload_len right when the capture was also cut by snaplen. */
+
+/* An IPv4 or IPv6 packet, chosen by the version nibble (raw IP links). */
+enum decode_result decode_ip(struct cursor *c, size_t wire_len, struct segment *seg);
+
+/* An IPv4 packet; a version nibble other than 4 is DECODE_MALFORMED. */
+enum decode_result decode_ipv4(struct cursor *c, size_t wire_len, struct segment *seg);
+
+/* An IPv6 packet; a version nibble other than 6 is DECODE_MALFORMED. */
+enum decode_result decode_ipv6(struct cursor *c, size_t wire_len, struct segment *seg);
+
+/* The TCP header at c->p.  ip_len is the segment length the IP layer claims
+ * (header plus payload); c has been clamped to min(captured, ip_len). */
+enum decode_result decode_tcp(struct cursor *c, uint32_t ip_len, struct segment *seg);
+
+#endif /* TCPDISSECT_DECODE_INT_H */
