@@ -21,6 +21,9 @@ enum decode_result {
 	DECODE_MALFORMED,	/* a header field lies (length, version, offset) */
 	DECODE_FRAGMENT,	/* an IP fragment: not reassembled */
 	DECODE_UNSUPPORTED,	/* link type or encapsulation not decoded */
+	DECODE_ICMP_QUOTE,	/* an ICMP/ICMPv6 error quoting a TCP header:
+				 * the tcp_seen fields describe the quoted
+				 * segment (Wireshark numbers it too) */
 };
 
 /* TCP flag bits as they sit in the low 9 bits of header bytes 12-13. */

@@ -5,8 +5,8 @@
  * chain heads (index + 1) that doubles when the load passes 1; two LRU
  * lists (open and closed connections) threaded through the pool by index;
  * and a ring of tombstones for connections that left before the end of
- * the input.  Hashing is SipHash-1-3 with a per-run random key, so crafted
- * 4-tuples cannot pile into one chain (redis dict.c does the same). */
+ * the input.  Hashing is keyed NH with per-run random keys, so crafted
+ * 4-tuples cannot pile into one chain (redis dict.c seeds its hash the same way). */
 #include "config.h"
 
 #include "flow.h"
@@ -44,9 +44,10 @@ struct flow_table {
 	struct tomb	*tomb;
 	uint32_t	 tomb_cap;
 	uint32_t	 tomb_ring;	/* next slot to (over)write */
+	uint32_t	 tomb_hw;	/* slots ever written (for a cheap reset) */
 	uint32_t	*tbucket;
 	uint32_t	 ntbucket;
-	uint64_t	 k0, k1;	/* SipHash key */
+	uint64_t	 hk[11];	/* random hash keys, new each run */
 	uint32_t	 next_stream;
 	flow_end_fn	 end_fn;
 	void		*ctx;
@@ -55,48 +56,25 @@ struct flow_table {
 
 /* ---- hashing -------------------------------------------------------- */
 
-static inline uint64_t
-rotl64(uint64_t x, int b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-#define SIPROUND(v0, v1, v2, v3) do {					\
-	v0 += v1; v1 = rotl64(v1, 13); v1 ^= v0; v0 = rotl64(v0, 32);	\
-	v2 += v3; v3 = rotl64(v3, 16); v3 ^= v2;			\
-	v0 += v3; v3 = rotl64(v3, 21); v3 ^= v0;			\
-	v2 += v1; v1 = rotl64(v1, 17); v1 ^= v2; v2 = rotl64(v2, 32);	\
-} while (0)
-
-/* SipHash-1-3 of the 40-byte key (five 64-bit words; the length byte of
- * the final block is folded in as SipHash does for a 40-byte message). */
-static uint64_t
+/* NH hashing (the inner hash of UMAC, Black et al., 1999) followed by
+ * multiply-shift (Dietzfelbinger et al.): with keys drawn at random per
+ * run, two given distinct 4-tuples collide with probability about 2^-31
+ * whatever the tuples are.  An attacker who cannot see the keys cannot aim
+ * many tuples at one chain, which is what a flow table needs, and it costs
+ * six multiplications: a fraction of SipHash on the hot path. */
+static inline uint32_t
 key_hash(const struct flow_table *t, const struct flow_key *k)
 {
-	uint64_t v0 = t->k0 ^ 0x736f6d6570736575ULL;
-	uint64_t v1 = t->k1 ^ 0x646f72616e646f6dULL;
-	uint64_t v2 = t->k0 ^ 0x6c7967656e657261ULL;
-	uint64_t v3 = t->k1 ^ 0x7465646279746573ULL;
-	uint64_t m;
-	const unsigned char *p = (const unsigned char *)k;
+	uint32_t m[10];
+	uint64_t h = 0;
 	int i;
 
-	_Static_assert(sizeof(struct flow_key) == 40, "flow_key is five words");
-	for (i = 0; i < 5; i++) {
-		memcpy(&m, p + 8 * i, 8);
-		v3 ^= m;
-		SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
-	}
-	m = (uint64_t)40 << 56;
-	v3 ^= m;
-	SIPROUND(v0, v1, v2, v3);
-	v0 ^= m;
-	v2 ^= 0xff;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
+	_Static_assert(sizeof(struct flow_key) == 40, "flow_key is ten 32-bit words");
+	memcpy(m, k, sizeof(m));
+	for (i = 0; i < 10; i += 2)
+		h += (uint64_t)(uint32_t)(m[i] + (uint32_t)t->hk[i]) *
+		    (uint32_t)(m[i + 1] + (uint32_t)t->hk[i + 1]);
+	return (uint32_t)((h * (t->hk[10] | 1)) >> 32);
 }
 
 /* Build the canonical key of seg; returns the index of the sending side. */
@@ -174,19 +152,45 @@ conn_closed(const struct conn *c)
 	return (a->flags & SIDE_FIN_ACKED) && (b->flags & SIDE_FIN_ACKED);
 }
 
+/* The LRU lists are lazy: a packet only updates last_ns, and a connection
+ * is moved to the tail when it reaches the head with a newer last_ns than
+ * it was queued with (lru_settle).  Moving on every packet would touch two
+ * neighbouring connections per packet: two cache misses on the hot path. */
 void
 flow_touch(struct flow_table *t, struct conn *c, int64_t ts_ns)
 {
 	bool closed = conn_closed(c);
 
-	lru_unlink(t, c);
-	if (closed)
-		c->cflags |= CONN_ON_CLOSED_LIST;
-	else
-		c->cflags &= (uint16_t)~CONN_ON_CLOSED_LIST;
 	if (ts_ns > c->last_ns)
 		c->last_ns = ts_ns;
-	lru_append(t, c);
+	if (closed != !!(c->cflags & CONN_ON_CLOSED_LIST)) {
+		lru_unlink(t, c);
+		if (closed)
+			c->cflags |= CONN_ON_CLOSED_LIST;
+		else
+			c->cflags &= (uint16_t)~CONN_ON_CLOSED_LIST;
+		c->queued_ns = c->last_ns;
+		lru_append(t, c);
+	}
+}
+
+/* Requeue heads that were active since they were queued, until the head
+ * is in its right place (the list is then ordered by last_ns at the head).
+ * Each connection moves at most once per call. */
+static void
+lru_settle(struct flow_table *t, struct lru *l)
+{
+	uint64_t bound = t->ctr.live + 1;
+
+	while (l->head && bound--) {
+		struct conn *c = &t->pool[l->head - 1];
+
+		if (c->queued_ns >= c->last_ns)
+			return;
+		lru_unlink(t, c);
+		c->queued_ns = c->last_ns;
+		lru_append(t, c);
+	}
 }
 
 /* ---- buckets ---------------------------------------------------------- */
@@ -316,6 +320,8 @@ tomb_add(struct flow_table *t, const struct conn *c)
 	}
 	tb = &t->tomb[t->tomb_ring];
 	t->tomb_ring = (t->tomb_ring + 1) % t->tomb_cap;
+	if (t->tomb_hw < t->tomb_cap)
+		t->tomb_hw++;
 	if (tb->used) {
 		tomb_unlink(t, tb);
 		t->ctr.tombs_evicted++;
@@ -335,6 +341,13 @@ tomb_add(struct flow_table *t, const struct conn *c)
 }
 
 /* ---- pool ------------------------------------------------------------- */
+
+/* Wireshark's frame.number is 32 bits; beyond that both stop counting. */
+static inline uint32_t
+frame_u32(uint64_t frame)
+{
+	return frame > UINT32_MAX ? UINT32_MAX : (uint32_t)frame;
+}
 
 static void
 conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_tomb)
@@ -367,8 +380,11 @@ conn_alloc(struct flow_table *t)
 	} else {
 		/* Full: the least recently active connection goes, closed
 		 * ones first since they have least left to tell. */
-		uint32_t victim = t->closed.head ? t->closed.head : t->open.head;
+		uint32_t victim;
 
+		lru_settle(t, &t->closed);
+		lru_settle(t, &t->open);
+		victim = t->closed.head ? t->closed.head : t->open.head;
 		t->ctr.evicted++;
 		conn_release(t, &t->pool[victim - 1], FLOW_END_EVICTED, true);
 		c = &t->pool[t->free_head - 1];
@@ -389,10 +405,11 @@ conn_new(struct flow_table *t, const struct flow_key *k, uint32_t stream,
 	c = conn_alloc(t);
 	c->key = *k;
 	c->stream = stream;
-	c->first_frame = frame;
-	c->last_frame = frame;
+	c->first_frame = frame_u32(frame);
+	c->last_frame = c->first_frame;
 	c->start_ns = ts_ns;
 	c->last_ns = ts_ns;
+	c->queued_ns = ts_ns;
 	t->ctr.live++;
 	if (t->ctr.live > t->ctr.peak_live)
 		t->ctr.peak_live = t->ctr.live;
@@ -401,18 +418,28 @@ conn_new(struct flow_table *t, const struct flow_key *k, uint32_t stream,
 	return c;
 }
 
-/* Who is the client (SPEC.md): the sender of the first SYN; the receiver
- * of a SYN-ACK that came first; else the higher port; else the sender. */
-static uint8_t
-pick_client(const struct segment *seg, unsigned dir)
+/* Who is the client (SPEC.md): the sender of the first SYN; without one,
+ * the receiver of a SYN-ACK (its sender is the server); without either,
+ * the higher port, else the sender of the first packet.  A guess made
+ * from ports is replaced when the first SYN or SYN-ACK shows up. */
+static void
+pick_client(struct conn *c, const struct segment *seg, unsigned dir)
 {
-	if ((seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-		return (uint8_t)dir;
-	if ((seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
-		return (uint8_t)!dir;
+	uint16_t sa = seg->flags & (TCP_SYN | TCP_ACK);
+
+	if (c->cflags & CONN_CLIENT_BY_SYN)
+		return;
+	if (sa == TCP_SYN || sa == (TCP_SYN | TCP_ACK)) {
+		c->client = (uint8_t)(sa == TCP_SYN ? dir : !dir);
+		c->cflags |= CONN_CLIENT_BY_SYN;
+		return;
+	}
+	if (c->first_frame != c->last_frame)
+		return;			/* keep the first packet's guess */
 	if (seg->src.port != seg->dst.port)
-		return (uint8_t)(seg->src.port > seg->dst.port ? dir : !dir);
-	return (uint8_t)dir;
+		c->client = (uint8_t)(seg->src.port > seg->dst.port ? dir : !dir);
+	else
+		c->client = (uint8_t)dir;
 }
 
 /* Wireshark's base sequence numbers (packet-tcp.c, dissect_tcp): set for
@@ -464,7 +491,8 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 
 		if (!starts_new_stream(fwd->flags & SIDE_BASE_SET, fwd->base_seq, seg)) {
 			*how = FLOW_FOUND;
-			c->last_frame = frame;
+			c->last_frame = frame_u32(frame);
+			pick_client(c, seg, d);
 			base_seq_update(c, d, seg);
 			return c;
 		}
@@ -485,7 +513,7 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 					c->side[i].flags |= SIDE_BASE_SET;
 			}
 			c->cflags |= CONN_RESUMED;
-			c->client = pick_client(seg, d);
+			pick_client(c, seg, d);
 			t->ctr.resumed++;
 			*how = FLOW_RESUMED;
 			base_seq_update(c, d, seg);
@@ -498,7 +526,7 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 	}
 	c = conn_new(t, &k, t->next_stream++, frame, ts_ns);
 	t->ctr.created++;
-	c->client = pick_client(seg, d);
+	pick_client(c, seg, d);
 	if (*how == FLOW_NEW_REUSE)
 		c->cflags |= CONN_REUSED_PORT;
 	base_seq_update(c, d, seg);
@@ -508,9 +536,14 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 static void
 expire_list(struct flow_table *t, struct lru *l, int64_t before_ns, bool idle)
 {
+	lru_settle(t, l);
 	while (l->head) {
 		struct conn *c = &t->pool[l->head - 1];
 
+		if (c->queued_ns < c->last_ns) {
+			lru_settle(t, l);
+			continue;
+		}
 		if (c->last_ns >= before_ns)
 			break;
 		if (idle)
@@ -562,11 +595,17 @@ flow_flush(struct flow_table *t)
 	t->open.head = t->open.tail = 0;
 	t->closed.head = t->closed.tail = 0;
 	t->ctr.live = 0;
+	/* Reset only what was used: the pools are sized for --memcap but
+	 * mostly untouched, and touching them would cost real memory. */
 	if (t->tomb != NULL) {
-		memset(t->tomb, 0, t->tomb_cap * sizeof(*t->tomb));
-		memset(t->tbucket, 0, t->ntbucket * sizeof(*t->tbucket));
+		uint32_t k;
+
+		for (k = 0; k < t->tomb_hw; k++)
+			if (t->tomb[k].used)
+				tomb_unlink(t, &t->tomb[k]);
 	}
 	t->tomb_ring = 0;
+	t->tomb_hw = 0;
 	t->next_stream = 0;
 }
 
@@ -598,19 +637,24 @@ conn_endpoint(const struct conn *c, unsigned i, struct endpoint *ep)
 static void
 seed_key(struct flow_table *t)
 {
-	uint64_t k[2];
+	unsigned i;
 
-	if (getrandom(k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+	if (getrandom(t->hk, sizeof(t->hk), GRND_NONBLOCK) != (ssize_t)sizeof(t->hk)) {
 		/* No entropy yet (early boot): a time-derived key still
 		 * differs per run, which is what defeats precomputed tuples. */
 		struct timespec ts;
+		uint64_t x;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)ts.tv_sec;
-		k[1] = (uint64_t)(uintptr_t)t * 0xbf58476d1ce4e5b9ULL ^ (uint64_t)ts.tv_nsec;
+		x = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)ts.tv_sec ^
+		    (uint64_t)(uintptr_t)t;
+		for (i = 0; i < sizeof(t->hk) / sizeof(t->hk[0]); i++) {
+			x += 0x9e3779b97f4a7c15ULL;	/* splitmix64 */
+			t->hk[i] = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+			t->hk[i] = (t->hk[i] ^ (t->hk[i] >> 27)) * 0x94d049bb133111ebULL;
+			t->hk[i] ^= t->hk[i] >> 31;
+		}
 	}
-	t->k0 = k[0];
-	t->k1 = k[1];
 }
 
 struct flow_table *

@@ -41,6 +41,7 @@ struct flow_key {
 #define CONN_ESTABLISHED	0x200	/* (analysis) counted as established */
 #define CONN_OPEN		0x400	/* (analysis) counted as concurrent */
 #define CONN_LISTENER		0x800	/* (analysis) counted in a listener */
+#define CONN_CLIENT_BY_SYN	0x1000	/* client chosen by a SYN or SYN-ACK */
 
 #define CONN_EVENT_SLOTS	6
 #define CONN_HISTORY_MAX	16
@@ -51,10 +52,13 @@ struct conn {
 	uint32_t	lru_prev;	/* LRU neighbours (index + 1; 0 = none) */
 	uint32_t	lru_next;
 	uint32_t	stream;		/* Wireshark tcp.stream */
-	uint64_t	first_frame;	/* frame numbers, Wireshark frame.number */
-	uint64_t	last_frame;
+	uint32_t	first_frame;	/* frame numbers, Wireshark frame.number
+					 * (32 bits there too) */
+	uint32_t	last_frame;
 	int64_t		start_ns;	/* first and last packet, ns since epoch */
 	int64_t		last_ns;
+	int64_t		queued_ns;	/* last_ns when put on its LRU list: the
+					 * list is ordered by this (lazy LRU) */
 	uint32_t	synack_us;	/* first SYN -> first SYN-ACK, us + 1 (0 = none) */
 	uint32_t	ack_us;		/* first SYN-ACK -> handshake ACK, us + 1 */
 	struct side	side[2];

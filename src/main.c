@@ -140,6 +140,8 @@ main(int argc, char **argv)
 			input_failed = true;
 		else
 			opened++;
+		if (st == SOURCE_REFUSED_LATE)
+			input_failed = true;
 		if (st == SOURCE_DAMAGED)
 			damaged = true;
 		if (st == SOURCE_STOPPED)

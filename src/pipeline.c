@@ -146,6 +146,15 @@ pipeline_packet(struct pipeline *p, const struct packet *pkt)
 	}
 
 	res = decode_packet(pkt, &seg);
+	if (res == DECODE_ICMP_QUOTE) {
+		/* Wireshark gives the TCP header quoted in an ICMP error the
+		 * stream of its 4-tuple (a new one if none): numbered only,
+		 * not counted as a packet of the connection, which it is
+		 * about rather than part of. */
+		c = flow_lookup(p->flows, &seg, pkt->frame, pkt->ts_ns, &dir, &how);
+		flow_touch(p->flows, c, pkt->ts_ns);
+		return;
+	}
 	if (res != DECODE_OK) {
 		if (res == DECODE_NOT_TCP)
 			return;

@@ -25,6 +25,7 @@ struct input_info {
 	unsigned	 index;
 	bool		 name_in_records; /* several inputs: records carry "file" */
 	int		 ts_digits;	/* 6 (us) or 9 (ns): the capture's resolution */
+	bool		 is_pcapng;
 };
 
 /* Per-listener figures (server address and port of connections whose SYN

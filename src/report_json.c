@@ -1,10 +1,17 @@
-/* report_json.c: the jsonl and json reporters (SPEC.md records), built with
- * json-c.  The only file that includes json-c.  Ownership follows json-c:
- * an object added to a parent belongs to the parent; only roots are put. */
+/* report_json.c: the jsonl and json reporters (SPEC.md records).
+ *
+ * Records are written by a small streaming writer straight into one
+ * reused buffer: no allocation per record, which keeps JSON output within
+ * the speed budget of the hot path (json-c builds a tree of allocated
+ * nodes per record, several microseconds each).  For -o json every record
+ * is handed to json-c's parser and collected into the document, so json-c
+ * also checks that each record is valid JSON; it keeps numbers' text as
+ * written.  The only file that includes json-c. */
 #include "config.h"
 
 #include "report.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,279 +19,466 @@
 
 #include "util.h"
 
+#define JW_DEPTH 8
+
+/* The streaming writer: one record at a time into buf. */
+struct jw {
+	char	*buf;
+	size_t	 len, cap;
+	bool	 oom;			/* an append failed: drop the record */
+	int	 depth;
+	bool	 need_comma[JW_DEPTH];
+};
+
 struct json_priv {
 	bool			 document;	/* -o json: one document at the end */
+	struct jw		 w;
 	struct json_object	*connections;	/* document mode arrays */
 	struct json_object	*events;
 	struct json_object	*summary;
 };
 
-static struct json_object *
-jstr(const char *s)
-{
-	char buf[1024];
-
-	/* Everything that may come from outside (file names) is made valid
-	 * UTF-8 first; json-c escapes the control characters. */
-	utf8_sanitize(s, buf, sizeof(buf));
-	return json_object_new_string(buf);
-}
-
-static struct json_object *
-jts(int64_t ts_ns, int digits)
-{
-	char buf[48];
-
-	/* The text form is exact; the double is only json-c's bookkeeping. */
-	ts_str(ts_ns, digits, buf, sizeof(buf));
-	return json_object_new_double_s((double)ts_ns / 1e9, buf);
-}
-
-static struct json_object *
-jseconds(int64_t ns, int digits)
-{
-	return jts(ns, digits);
-}
-
 static void
-add(struct json_object *o, const char *k, struct json_object *v)
+jw_reserve(struct jw *w, size_t n)
 {
-	json_object_object_add(o, k, v);
-}
+	char *nb;
+	size_t cap;
 
-static void
-add_ip(struct json_object *o, const char *k, const struct endpoint *ep)
-{
-	char buf[64];
-
-	endpoint_addr_str(ep, buf, sizeof(buf));
-	add(o, k, json_object_new_string(buf));
-}
-
-static void
-emit(struct reporter *r, struct json_object *rec, struct json_object *doc_array)
-{
-	struct json_priv *p = r->priv;
-
-	if (p->document) {
-		json_object_array_add(doc_array, rec);
+	if (w->oom || w->cap - w->len >= n)
+		return;
+	cap = w->cap ? w->cap : 1024;
+	while (cap - w->len < n)
+		cap *= 2;
+	nb = realloc(w->buf, cap);	/* grows to the largest record, once */
+	if (nb == NULL) {
+		w->oom = true;
 		return;
 	}
-	out_line(r->out, json_object_to_json_string_ext(rec,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(rec);
+	w->buf = nb;
+	w->cap = cap;
 }
 
 static void
-json_begin(struct reporter *r, const struct input_info *in)
+jw_raw(struct jw *w, const char *s, size_t n)
 {
-	(void)r;
-	(void)in;
+	jw_reserve(w, n);
+	if (w->oom)
+		return;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static inline void
+jw_char(struct jw *w, char ch)
+{
+	if (w->cap - w->len < 1)
+		jw_reserve(w, 1);
+	if (!w->oom)
+		w->buf[w->len++] = ch;
+}
+
+/* A JSON string: control characters escaped, and every byte that is not
+ * part of valid UTF-8 replaced by U+FFFD, so output is always valid.
+ * Plain runs are copied whole; only non-ASCII text pays for the check. */
+static void
+jw_string(struct jw *w, const char *s)
+{
+	char tmp[4096];
+	const char *p, *run;
+	bool ascii = true;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p >= 0x80) {
+			ascii = false;
+			break;
+		}
+	if (!ascii) {
+		utf8_sanitize(s, tmp, sizeof(tmp));
+		s = tmp;
+	}
+	jw_char(w, '"');
+	for (run = p = s; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		char esc[8];
+
+		if (ch != '"' && ch != '\\' && ch >= 0x20)
+			continue;
+		jw_raw(w, run, (size_t)(p - run));
+		run = p + 1;
+		if (ch == '"' || ch == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)ch;
+			jw_raw(w, esc, 2);
+		} else {
+			snprintf(esc, sizeof(esc), "\\u%04x", ch);
+			jw_raw(w, esc, 6);
+		}
+	}
+	jw_raw(w, run, (size_t)(p - run));
+	jw_char(w, '"');
+}
+
+static void
+jw_sep(struct jw *w)
+{
+	if (w->need_comma[w->depth])
+		jw_char(w, ',');
+	w->need_comma[w->depth] = true;
+}
+
+/* "key": (keys are our own identifiers: no escaping needed) */
+static void
+jw_key(struct jw *w, const char *k)
+{
+	jw_sep(w);
+	jw_char(w, '"');
+	jw_raw(w, k, strlen(k));
+	jw_raw(w, "\":", 2);
+}
+
+static void
+jw_open(struct jw *w, const char *k, char ch)
+{
+	if (k != NULL)
+		jw_key(w, k);
+	else if (w->depth > 0)
+		jw_sep(w);
+	jw_char(w, ch);
+	if (w->depth < JW_DEPTH - 1)
+		w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static void
+jw_close(struct jw *w, char ch)
+{
+	jw_char(w, ch);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+static void
+jw_u64(struct jw *w, const char *k, uint64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	jw_key(w, k);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+static void
+jw_i64(struct jw *w, const char *k, int64_t v)
+{
+	if (v < 0) {
+		char tmp[24];
+		int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+
+		jw_key(w, k);
+		jw_raw(w, tmp, (size_t)n);
+		return;
+	}
+	jw_u64(w, k, (uint64_t)v);
+}
+
+static void
+jw_str(struct jw *w, const char *k, const char *v)
+{
+	jw_key(w, k);
+	jw_string(w, v);
+}
+
+static void
+jw_bool(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	jw_raw(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+static void
+jw_null(struct jw *w, const char *k)
+{
+	jw_key(w, k);
+	jw_raw(w, "null", 4);
+}
+
+/* A time as an exact number: seconds with 6 or 9 fraction digits. */
+static void
+jw_ts(struct jw *w, const char *k, int64_t ts_ns, int digits)
+{
+	char tmp[48];
+
+	ts_str(ts_ns, digits, tmp, sizeof(tmp));
+	jw_key(w, k);
+	jw_raw(w, tmp, strlen(tmp));
+}
+
+static void
+jw_ip(struct jw *w, const char *k, const struct endpoint *ep)
+{
+	char tmp[64];
+
+	endpoint_addr_str(ep, tmp, sizeof(tmp));
+	jw_str(w, k, tmp);
+}
+
+static void
+jw_begin(struct jw *w)
+{
+	w->len = 0;
+	w->oom = false;
+	w->depth = 0;
+	w->need_comma[0] = false;
+	jw_char(w, '{');
+	w->depth = 1;
+	w->need_comma[1] = false;
+}
+
+/* Finish the record: a line for jsonl, a parsed node for the document. */
+static void
+jw_end(struct reporter *r, struct json_object *doc_array)
+{
+	struct json_priv *p = r->priv;
+	struct jw *w = &p->w;
+
+	jw_char(w, '}');
+	jw_char(w, '\0');
+	if (w->oom) {
+		diag(NULL, "out of memory writing a record; record dropped");
+		return;
+	}
+	if (p->document) {
+		struct json_object *o = json_tokener_parse(w->buf);
+
+		if (o == NULL) {	/* our bug, not the input's: say so */
+			diag(NULL, "internal error: invalid JSON record dropped: %.200s", w->buf);
+			return;
+		}
+		if (doc_array != NULL) {
+			json_object_array_add(doc_array, o);
+		} else {
+			json_object_put(p->summary);
+			p->summary = o;
+		}
+		return;
+	}
+	out_line(r->out, w->buf);
 }
 
 static void
 json_event(struct reporter *r, const struct event *ev, const struct input_info *in)
 {
 	struct json_priv *p = r->priv;
-	struct json_object *o = json_object_new_object(), *d;
+	struct jw *w = &p->w;
 	unsigned i;
 
-	add(o, "type", json_object_new_string("event"));
-	add(o, "kind", json_object_new_string(event_kind_name(ev->kind)));
-	add(o, "severity", json_object_new_string(severity_name(ev->severity)));
-	add(o, "ts", jts(ev->ts_ns, in->ts_digits));
+	jw_begin(w);
+	jw_str(w, "type", "event");
+	jw_str(w, "kind", event_kind_name(ev->kind));
+	jw_str(w, "severity", severity_name(ev->severity));
+	jw_ts(w, "ts", ev->ts_ns, in->ts_digits);
 	if (in->name_in_records)
-		add(o, "file", jstr(in->name));
-	add(o, "frame", json_object_new_uint64(ev->frame));
+		jw_str(w, "file", in->name);
+	jw_u64(w, "frame", ev->frame);
 	if (ev->has_stream)
-		add(o, "stream", json_object_new_uint64(ev->stream));
+		jw_u64(w, "stream", ev->stream);
 	if (ev->first_frame) {
-		add(o, "first_frame", json_object_new_uint64(ev->first_frame));
-		add(o, "last_frame", json_object_new_uint64(ev->last_frame));
+		jw_u64(w, "first_frame", ev->first_frame);
+		jw_u64(w, "last_frame", ev->last_frame);
 	}
 	if (ev->has_src) {
-		add_ip(o, "src_ip", &ev->src);
-		add(o, "src_port", json_object_new_int(ev->src.port));
+		jw_ip(w, "src_ip", &ev->src);
+		jw_u64(w, "src_port", ev->src.port);
 	}
-	add_ip(o, "dst_ip", &ev->dst);
-	add(o, "dst_port", json_object_new_int(ev->dst.port));
-	add(o, "message", jstr(ev->message));
+	jw_ip(w, "dst_ip", &ev->dst);
+	jw_u64(w, "dst_port", ev->dst.port);
+	jw_str(w, "message", ev->message);
 	if (event_kind_hint(ev->kind)[0] != '\0')
-		add(o, "hint", json_object_new_string(event_kind_hint(ev->kind)));
-	d = json_object_new_object();
+		jw_str(w, "hint", event_kind_hint(ev->kind));
+	jw_open(w, "detail", '{');
 	for (i = 0; i < ev->ndetail; i++) {
 		const struct detail_item *it = &ev->detail[i];
-		struct json_object *v = NULL;
-		char buf[64];
+		char tmp[64];
 
 		switch (it->type) {
 		case DT_INT:
-			v = json_object_new_int64(it->v.i);
+			jw_i64(w, it->key, it->v.i);
 			break;
 		case DT_UINT:
-			v = json_object_new_uint64(it->v.u);
+			jw_u64(w, it->key, it->v.u);
 			break;
 		case DT_DOUBLE:
-			snprintf(buf, sizeof(buf), "%.6f", it->v.d);
-			v = json_object_new_double_s(it->v.d, buf);
+			/* finite by construction (event_detail_double) */
+			snprintf(tmp, sizeof(tmp), "%.6f", it->v.d);
+			jw_key(w, it->key);
+			jw_raw(w, tmp, strlen(tmp));
 			break;
 		case DT_STR:
-			v = jstr(it->v.s);
+			jw_str(w, it->key, it->v.s);
 			break;
 		case DT_BOOL:
-			v = json_object_new_boolean(it->v.b);
+			jw_bool(w, it->key, it->v.b);
 			break;
 		}
-		add(d, it->key, v);
 	}
-	add(o, "detail", d);
-	emit(r, o, p->events);
+	jw_close(w, '}');
+	jw_end(r, p->events);
 }
 
-static struct json_object *
-side_object(const struct conn *c, unsigned i)
+static void
+side_object(struct jw *w, const char *name, const struct conn *c, unsigned i)
 {
 	const struct side *s = &c->side[i];
-	struct json_object *o = json_object_new_object();
 	struct endpoint ep;
 
 	conn_endpoint(c, i, &ep);
-	add_ip(o, "ip", &ep);
-	add(o, "port", json_object_new_int(ep.port));
-	add(o, "isn", (s->flags & SIDE_SYN) ? json_object_new_uint64(s->isn) : NULL);
-	add(o, "packets", json_object_new_uint64(s->packets));
-	add(o, "bytes", json_object_new_uint64(s->bytes));
-	add(o, "retransmitted_bytes", json_object_new_uint64(s->retrans_bytes));
-	add(o, "window_scale", (s->flags & SIDE_WSCALE) ? json_object_new_int(s->wscale) : NULL);
-	add(o, "mss", (s->flags & SIDE_MSS) ? json_object_new_int(s->mss) : NULL);
-	add(o, "sack_permitted", json_object_new_boolean(s->flags & SIDE_SACK_PERM));
-	add(o, "timestamps", json_object_new_boolean(s->flags & SIDE_TS));
-	return o;
+	jw_open(w, name, '{');
+	jw_ip(w, "ip", &ep);
+	jw_u64(w, "port", ep.port);
+	if (s->flags & SIDE_SYN)
+		jw_u64(w, "isn", s->isn);
+	else
+		jw_null(w, "isn");
+	jw_u64(w, "packets", s->packets);
+	jw_u64(w, "bytes", s->bytes);
+	jw_u64(w, "retransmitted_bytes", s->retrans_bytes);
+	if (s->flags & SIDE_WSCALE)
+		jw_u64(w, "window_scale", s->wscale);
+	else
+		jw_null(w, "window_scale");
+	if (s->flags & SIDE_MSS)
+		jw_u64(w, "mss", s->mss);
+	else
+		jw_null(w, "mss");
+	jw_bool(w, "sack_permitted", s->flags & SIDE_SACK_PERM);
+	jw_bool(w, "timestamps", s->flags & SIDE_TS);
+	jw_close(w, '}');
 }
 
 static void
 json_connection(struct reporter *r, const struct conn_report *cr)
 {
 	struct json_priv *p = r->priv;
+	struct jw *w = &p->w;
 	const struct conn *c = cr->c;
-	struct json_object *o = json_object_new_object(), *fs, *rtt, *ev;
 	int digits = cr->in->ts_digits;
 	unsigned cl = c->client, sv = !c->client, i;
 	char buf[80];
 
-	add(o, "type", json_object_new_string("connection"));
+	jw_begin(w);
+	jw_str(w, "type", "connection");
 	if (cr->in->name_in_records)
-		add(o, "file", jstr(cr->in->name));
-	add(o, "stream", json_object_new_uint64(c->stream));
-	add(o, "client", side_object(c, cl));
-	add(o, "server", side_object(c, sv));
-	add(o, "first_frame", json_object_new_uint64(c->first_frame));
-	add(o, "last_frame", json_object_new_uint64(c->last_frame));
-	add(o, "start", jts(c->start_ns, digits));
-	add(o, "end", jts(c->last_ns, digits));
-	add(o, "duration", jseconds(c->last_ns - c->start_ns, digits));
+		jw_str(w, "file", cr->in->name);
+	jw_u64(w, "stream", c->stream);
+	side_object(w, "client", c, cl);
+	side_object(w, "server", c, sv);
+	jw_u64(w, "first_frame", c->first_frame);
+	jw_u64(w, "last_frame", c->last_frame);
+	jw_ts(w, "start", c->start_ns, digits);
+	jw_ts(w, "end", c->last_ns, digits);
+	jw_ts(w, "duration", c->last_ns - c->start_ns, digits);
 	conn_community_id(c, buf, sizeof(buf));
-	add(o, "community_id", json_object_new_string(buf));
-	add(o, "handshake", json_object_new_string(conn_handshake_name(c)));
-	add(o, "close", json_object_new_string(conn_close_name(c, cr->why)));
-	fs = json_object_new_object();
-	add(fs, "client", json_object_new_string(tcp_state_name(c->side[cl].state)));
-	add(fs, "server", json_object_new_string(tcp_state_name(c->side[sv].state)));
-	add(o, "final_state", fs);
-	rtt = json_object_new_object();
+	jw_str(w, "community_id", buf);
+	jw_str(w, "handshake", conn_handshake_name(c));
+	jw_str(w, "close", conn_close_name(c, cr->why));
+	jw_open(w, "final_state", '{');
+	jw_str(w, "client", tcp_state_name(c->side[cl].state));
+	jw_str(w, "server", tcp_state_name(c->side[sv].state));
+	jw_close(w, '}');
+	jw_open(w, "rtt", '{');
 	if (c->synack_us)
-		add(rtt, "syn_synack", jseconds((int64_t)(c->synack_us - 1) * 1000, 6));
+		jw_ts(w, "syn_synack", (int64_t)(c->synack_us - 1) * 1000, 6);
 	if (c->ack_us)
-		add(rtt, "synack_ack", jseconds((int64_t)(c->ack_us - 1) * 1000, 6));
+		jw_ts(w, "synack_ack", (int64_t)(c->ack_us - 1) * 1000, 6);
 	if (c->synack_us && c->ack_us)
-		add(rtt, "handshake",
-		    jseconds((int64_t)(c->synack_us - 1 + c->ack_us - 1) * 1000, 6));
-	add(o, "rtt", rtt);
+		jw_ts(w, "handshake", (int64_t)(c->synack_us - 1 + c->ack_us - 1) * 1000, 6);
+	jw_close(w, '}');
 	conn_history(c, buf, sizeof(buf));
-	add(o, "history", json_object_new_string(buf));
-	ev = json_object_new_object();
+	jw_str(w, "history", buf);
+	jw_open(w, "events", '{');
 	for (i = 0; i < CONN_EVENT_SLOTS; i++)
 		if (c->ev_kind[i])
-			add(ev, event_kind_name((enum event_kind)(c->ev_kind[i] - 1)),
-			    json_object_new_int(c->ev_count[i]));
+			jw_u64(w, event_kind_name((enum event_kind)(c->ev_kind[i] - 1)),
+			    c->ev_count[i]);
 	if (c->ev_other)
-		add(ev, "other", json_object_new_int(c->ev_other));
-	add(o, "events", ev);
+		jw_u64(w, "other", c->ev_other);
+	jw_close(w, '}');
 	if (c->cflags & CONN_RESUMED)
-		add(o, "resumed", json_object_new_boolean(1));
+		jw_bool(w, "resumed", true);
 	if (c->cflags & CONN_EVICTED)
-		add(o, "evicted", json_object_new_boolean(1));
-	emit(r, o, p->connections);
+		jw_bool(w, "evicted", true);
+	jw_end(r, p->connections);
 }
 
 static void
 json_summary(struct reporter *r, const struct summary *s)
 {
 	struct json_priv *p = r->priv;
-	struct json_object *o = json_object_new_object(), *ev, *ls, *w, *mem, *files;
+	struct jw *w = &p->w;
 	const struct flow_counters *fc = s->flows;
 	unsigned i;
 
-	add(o, "type", json_object_new_string("summary"));
-	files = json_object_new_array();
-	for (i = 0; i < s->ninputs; i++)
-		json_object_array_add(files, jstr(s->inputs[i]));
-	add(o, "files", files);
-	add(o, "packets", json_object_new_uint64(s->stats->packets));
-	add(o, "tcp_packets", json_object_new_uint64(s->stats->tcp_packets));
-	add(o, "bytes", json_object_new_uint64(s->stats->bytes));
-	add(o, "connections", json_object_new_uint64(s->connections));
-	ev = json_object_new_object();
+	jw_begin(w);
+	jw_str(w, "type", "summary");
+	jw_open(w, "files", '[');
+	for (i = 0; i < s->ninputs; i++) {
+		jw_sep(w);
+		jw_string(w, s->inputs[i]);
+	}
+	jw_close(w, ']');
+	jw_u64(w, "packets", s->stats->packets);
+	jw_u64(w, "tcp_packets", s->stats->tcp_packets);
+	jw_u64(w, "bytes", s->stats->bytes);
+	jw_u64(w, "connections", s->connections);
+	jw_open(w, "events", '{');
 	for (i = 0; i < EVK_COUNT; i++)
 		if (s->events_by_kind[i])
-			add(ev, event_kind_name((enum event_kind)i),
-			    json_object_new_uint64(s->events_by_kind[i]));
-	add(o, "events", ev);
-	add(o, "peak_concurrent", json_object_new_uint64(s->peak_concurrent));
-	ls = json_object_new_array();
+			jw_u64(w, event_kind_name((enum event_kind)i), s->events_by_kind[i]);
+	jw_close(w, '}');
+	jw_u64(w, "peak_concurrent", s->peak_concurrent);
+	jw_open(w, "listeners", '[');
 	for (i = 0; i < s->nlisteners; i++) {
 		const struct listener *l = &s->listeners[i];
-		struct json_object *lo = json_object_new_object();
 
-		add_ip(lo, "ip", &l->ep);
-		add(lo, "port", json_object_new_int(l->ep.port));
-		add(lo, "connections", json_object_new_uint64(l->connections));
-		add(lo, "refused", json_object_new_uint64(l->refused));
-		add(lo, "completed", json_object_new_uint64(l->completed));
-		add(lo, "reset", json_object_new_uint64(l->reset));
-		add(lo, "peak_half_open", json_object_new_uint64(l->peak_half_open));
-		add(lo, "peak_established", json_object_new_uint64(l->peak_established));
-		add(lo, "syn_rate_peak", json_object_new_uint64(l->syn_rate_peak));
-		json_object_array_add(ls, lo);
+		jw_open(w, NULL, '{');
+		jw_ip(w, "ip", &l->ep);
+		jw_u64(w, "port", l->ep.port);
+		jw_u64(w, "connections", l->connections);
+		jw_u64(w, "refused", l->refused);
+		jw_u64(w, "completed", l->completed);
+		jw_u64(w, "reset", l->reset);
+		jw_u64(w, "peak_half_open", l->peak_half_open);
+		jw_u64(w, "peak_established", l->peak_established);
+		jw_u64(w, "syn_rate_peak", l->syn_rate_peak);
+		jw_close(w, '}');
 	}
-	add(o, "listeners", ls);
+	jw_close(w, ']');
 	if (s->listeners_dropped)
-		add(o, "listeners_not_tracked", json_object_new_uint64(s->listeners_dropped));
-	add(o, "start", s->have_time ? jts(s->start_ns, s->ts_digits) : NULL);
-	add(o, "end", s->have_time ? jts(s->end_ns, s->ts_digits) : NULL);
-	w = json_object_new_object();
+		jw_u64(w, "listeners_not_tracked", s->listeners_dropped);
+	if (s->have_time) {
+		jw_ts(w, "start", s->start_ns, s->ts_digits);
+		jw_ts(w, "end", s->end_ns, s->ts_digits);
+	} else {
+		jw_null(w, "start");
+		jw_null(w, "end");
+	}
+	jw_open(w, "warnings", '{');
 	for (i = 0; i < WARN_COUNT; i++)
 		if (s->stats->warn[i])
-			add(w, warn_reason_name((enum warn_reason)i),
-			    json_object_new_uint64(s->stats->warn[i]));
-	add(o, "warnings", w);
-	mem = json_object_new_object();
-	add(mem, "capacity", json_object_new_uint64(fc->capacity));
-	add(mem, "bytes_per_connection", json_object_new_uint64(fc->bytes_per_conn));
-	add(mem, "peak_tracked", json_object_new_uint64(fc->peak_live));
-	add(mem, "evicted", json_object_new_uint64(fc->evicted));
-	add(mem, "expired_idle", json_object_new_uint64(fc->expired_idle));
-	add(mem, "resumed", json_object_new_uint64(fc->resumed));
-	add(o, "memory", mem);
-	if (p->document) {
-		if (p->summary != NULL)
-			json_object_put(p->summary);
-		p->summary = o;
-		return;
-	}
-	out_line(r->out, json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+			jw_u64(w, warn_reason_name((enum warn_reason)i), s->stats->warn[i]);
+	jw_close(w, '}');
+	jw_open(w, "memory", '{');
+	jw_u64(w, "capacity", fc->capacity);
+	jw_u64(w, "bytes_per_connection", fc->bytes_per_conn);
+	jw_u64(w, "peak_tracked", fc->peak_live);
+	jw_u64(w, "evicted", fc->evicted);
+	jw_u64(w, "expired_idle", fc->expired_idle);
+	jw_u64(w, "resumed", fc->resumed);
+	jw_close(w, '}');
+	jw_end(r, NULL);
 }
 
 static void
@@ -296,9 +490,10 @@ json_end(struct reporter *r)
 	if (!p->document)
 		return;
 	doc = json_object_new_object();
-	add(doc, "connections", p->connections);
-	add(doc, "events", p->events);
-	add(doc, "summary", p->summary != NULL ? p->summary : json_object_new_object());
+	json_object_object_add(doc, "connections", p->connections);
+	json_object_object_add(doc, "events", p->events);
+	json_object_object_add(doc, "summary",
+	    p->summary != NULL ? p->summary : json_object_new_object());
 	p->connections = p->events = p->summary = NULL;
 	out_line(r->out, json_object_to_json_string_ext(doc,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -313,12 +508,13 @@ json_destroy(struct reporter *r)
 	json_object_put(p->connections);
 	json_object_put(p->events);
 	json_object_put(p->summary);
+	free(p->w.buf);
 	free(p);
 	free(r);
 }
 
 static const struct reporter_ops json_ops = {
-	.begin = json_begin,
+	.begin = NULL,
 	.event = json_event,
 	.connection = json_connection,
 	.summary = json_summary,

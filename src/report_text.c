@@ -106,7 +106,7 @@ text_connection(struct reporter *r, const struct conn_report *cr)
 	endpoint_str(&a, cl, sizeof(cl));
 	endpoint_str(&b, sv, sizeof(sv));
 	conn_history(c, hist, sizeof(hist));
-	out_printf(r->out, "stream %" PRIu32 " %s > %s frames %" PRIu64 "-%" PRIu64
+	out_printf(r->out, "stream %" PRIu32 " %s > %s frames %" PRIu32 "-%" PRIu32
 	    " %.3fs handshake %s close %s %s/%s history %s\n",
 	    c->stream, cl, sv, c->first_frame, c->last_frame,
 	    (double)(c->last_ns - c->start_ns) / 1e9, conn_handshake_name(c),

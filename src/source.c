@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -153,6 +155,75 @@ peek_resolution(struct peek_file *pf)
 	return 6;
 }
 
+/* libpcap reads a pcapng file only if every interface has the link type
+ * and snapshot length of the first; it finds out when it meets the odd
+ * one, possibly after many packets.  For a regular file, walk the block
+ * headers first (mapped, so only the headers are touched) and refuse the
+ * file whole, before any output, rather than halfway.  Stdin cannot be
+ * walked twice; there libpcap's own error ends the read. */
+static bool
+pcapng_interfaces_differ(const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	const unsigned char *m;
+	size_t off = 0, size;
+	bool swap = false, have_first = false, differ = false;
+	uint16_t first_lt = 0;
+	uint32_t first_snap = 0;
+	int fd;
+
+	if (strcmp(path, "-") == 0 || (fd = open(path, O_RDONLY)) < 0)
+		return false;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 28) {
+		close(fd);
+		return false;
+	}
+	size = (size_t)st.st_size;
+	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return false;
+	while (size - off >= 12 && !differ) {
+		uint32_t type = rd32(m + off, swap), len;
+
+		if (type == 0x0a0d0d0a) {		/* SHB: byte order may change */
+			uint32_t bom = rd32(m + off + 8, false);
+
+			if (bom == 0x1a2b3c4d)
+				swap = false;
+			else if (bom == 0x4d3c2b1a)
+				swap = true;
+			else
+				break;
+		}
+		len = rd32(m + off + 4, swap);
+		if (len < 12 || len % 4 != 0 || len > size - off)
+			break;			/* damaged: libpcap will say so */
+		if (type == 1 && len >= 20) {		/* IDB */
+			uint16_t lt = rd16(m + off + 8, swap);
+			uint32_t snap = rd32(m + off + 12, swap);
+
+			if (!have_first) {
+				first_lt = lt;
+				first_snap = snap;
+				have_first = true;
+			} else if (lt != first_lt) {
+				snprintf(why, whylen, "pcapng interfaces have different link "
+				    "types (%u and %u), which libpcap cannot read", first_lt, lt);
+				differ = true;
+			} else if (snap != first_snap) {
+				snprintf(why, whylen, "pcapng interfaces have different snapshot "
+				    "lengths (%u and %u), which libpcap cannot read",
+				    first_snap, snap);
+				differ = true;
+			}
+		}
+		off += len;
+	}
+	munmap((void *)m, size);
+	return differ;
+}
+
 static FILE *
 open_input(const char *path, struct input_info *in, char *why, size_t whylen)
 {
@@ -188,11 +259,19 @@ open_input(const char *path, struct input_info *in, char *why, size_t whylen)
 	}
 	pf->under = under;
 	in->ts_digits = peek_resolution(pf);
+	in->is_pcapng = pf->len >= 4 && rd32(pf->buf, false) == 0x0a0d0d0a;
 	if (pf->len == 0) {
 		snprintf(why, whylen, ferror(under) ? "read error: %s" : "empty file",
 		    strerror(errno));
 		peek_close(pf);
 		return NULL;
+	}
+	/* A seekable file goes back to its start and to libpcap directly:
+	 * the cookie would cost a copy of every byte. */
+	if (under != stdin && fseeko(under, 0, SEEK_SET) == 0) {
+		free(pf->buf);
+		free(pf);
+		return under;
 	}
 	f = fopencookie(pf, "rb", io);
 	if (f == NULL) {
@@ -254,6 +333,10 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 	int linktype, rc;
 
 	f = open_input(path, in, why, sizeof(why));
+	if (f != NULL && in->is_pcapng && pcapng_interfaces_differ(path, why, sizeof(why))) {
+		fclose(f);
+		f = NULL;
+	}
 	if (f == NULL) {
 		diag(path, "%s", why);
 		return SOURCE_OPEN_FAILED;
@@ -304,15 +387,16 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			const char *err = pcap_geterr(pc);
 
 			st->warn[WARN_CAPTURE_DAMAGED]++;
-			if (strstr(err, "different from the type of the first interface") != NULL)
-				diag(path, "pcapng interfaces have different link types, which "
-				    "libpcap cannot read (%s); analysed up to that point", err);
-			else
+			if (strstr(err, "different from the") != NULL) {
+				/* only from stdin: files were walked first */
+				diag(path, "%s (libpcap cannot read such a pcapng); analysed "
+				    "up to frame %" PRIu64, err, pkt.frame);
+				status = SOURCE_REFUSED_LATE;
+			} else {
 				diag(path, "warning: capture damaged after frame %" PRIu64
 				    ": %s; analysed up to the damage", pkt.frame, err);
-			status = SOURCE_DAMAGED;
-			if (strstr(err, "different from the type") != NULL)
-				status = SOURCE_OPEN_FAILED;
+				status = SOURCE_DAMAGED;
+			}
 			break;
 		}
 		if (rc != 1)

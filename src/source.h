@@ -17,6 +17,10 @@ enum source_status {
 	SOURCE_OPEN_FAILED,	/* missing, unreadable, empty, not a capture */
 	SOURCE_BAD_FILTER,	/* the BPF expression does not compile */
 	SOURCE_STOPPED,		/* -c reached or output closed */
+	SOURCE_REFUSED_LATE,	/* libpcap refused the rest of a pcapng read
+				 * from stdin (interfaces differ): what came
+				 * before was analysed, yet the input is not
+				 * readable as a whole (exit 2) */
 };
 
 struct source_opts {
