@@ -39,6 +39,8 @@ detect_reset(const struct seg_ctx *sc)
 
 	if (!(sc->seg->flags & TCP_RST) || tr->snd_old == TS_CLOSED)
 		return;
+	if (tr->rst_answers_bad_ack)
+		return;		/* refuses a stray ACK, aborts nothing */
 	if (sc->c->cflags & CONN_REFUSED)
 		return;
 	if (tr->snd_old == TS_LISTEN || tr->snd_old == TS_UNSET) {

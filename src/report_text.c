@@ -127,12 +127,26 @@ human_bytes(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 " bytes", n);
 }
 
+#define TEXT_LISTENERS_MAX 10
+
+static int
+busier_first(const void *a, const void *b)
+{
+	const struct listener *x = *(const struct listener *const *)a;
+	const struct listener *y = *(const struct listener *const *)b;
+
+	if (x->connections != y->connections)
+		return x->connections < y->connections ? 1 : -1;
+	return 0;
+}
+
 static void
 text_summary(struct reporter *r, const struct summary *s)
 {
 	struct text_priv *p = r->priv;
+	const struct listener **order;
 	char a[64], b[64], bytes[32];
-	unsigned i, n;
+	unsigned i, n, shown;
 
 	if (!r->quiet && !p->any_event)
 		out_printf(r->out, "no events\n");
@@ -154,8 +168,17 @@ text_summary(struct reporter *r, const struct summary *s)
 	}
 	if (n)
 		out_printf(r->out, "\n");
-	for (i = 0; i < s->nlisteners; i++) {
-		const struct listener *l = &s->listeners[i];
+	/* The busiest listeners first; the JSON summary has them all. */
+	order = s->nlisteners ? malloc(s->nlisteners * sizeof(*order)) : NULL;
+	shown = order != NULL ? s->nlisteners : 0;
+	for (i = 0; i < shown; i++)
+		order[i] = &s->listeners[i];
+	if (shown > 0)
+		qsort(order, shown, sizeof(*order), busier_first);
+	if (shown > TEXT_LISTENERS_MAX)
+		shown = TEXT_LISTENERS_MAX;
+	for (i = 0; i < shown; i++) {
+		const struct listener *l = order[i];
 		char ep[80];
 
 		endpoint_addr_str(&l->ep, a, sizeof(a));
@@ -166,9 +189,10 @@ text_summary(struct reporter *r, const struct summary *s)
 		    l->connections, l->completed, l->refused, l->reset, l->peak_half_open,
 		    l->peak_established, l->syn_rate_peak);
 	}
-	if (s->listeners_dropped)
-		out_printf(r->out, "  (%" PRIu64 " more listeners not tracked)\n",
-		    s->listeners_dropped);
+	if (s->nlisteners > shown || s->listeners_dropped)
+		out_printf(r->out, "  (%" PRIu64 " more listeners; -o json lists them)\n",
+		    (uint64_t)(s->nlisteners - shown) + s->listeners_dropped);
+	free(order);
 	for (i = 0, n = 0; i < WARN_COUNT; i++) {
 		if (!s->stats->warn[i])
 			continue;

@@ -222,6 +222,19 @@ fin_crossed(const struct side *snd, const struct side *rcv, const struct segment
 	    (!(seg->flags & TCP_ACK) || seq_lt(seg->ack, rcv->fin_seq + 1));
 }
 
+/* RFC 793 p.66 (SYN-SENT): "If the ACK bit is set, if SEG.ACK =< ISS or
+ * SEG.ACK > SND.NXT, send a reset <SEQ=SEG.ACK><CTL=RST>, discard the
+ * segment" and stay in SYN-SENT.  A client answering a stray ACK (e.g. the
+ * server's ACK for an older connection on the same 4-tuple) this way has
+ * not aborted anything: it will re-send its SYN. */
+static bool
+rst_answers_bad_ack(const struct side *snd, const struct side *rcv, const struct segment *seg)
+{
+	return snd->state == TS_SYN_SENT && !(seg->flags & TCP_ACK) &&
+	    (rcv->flags & SIDE_ACKED) && seg->seq == rcv->ack_max &&
+	    rcv->ack_max != snd->isn + 1;
+}
+
 /* A side first heard from without a SYN was picked up mid-stream: the
  * capture started after the handshake, the SYN was lost before the capture
  * point, or the flow table forgot the connection.  Its sequence space
@@ -257,6 +270,7 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 	tr->retrans_bytes = 0;
 	tr->rst_in_window = true;
 	tr->rst_window_known = false;
+	tr->rst_answers_bad_ack = false;
 	tr->unexpected = false;
 
 	snd->flags |= SIDE_SEEN;
@@ -316,6 +330,10 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 	}
 
 	/* The sender's own events, in precedence order. */
+	if (rst && rst_answers_bad_ack(snd, rcv, seg)) {
+		tr->rst_answers_bad_ack = true;	/* not SIDE_RST: nothing closed */
+		goto done;
+	}
 	if (rst) {
 		check_rst(snd, rcv, seg, tr);
 		snd->flags |= SIDE_RST;

@@ -106,6 +106,22 @@ main(void)
 	    &tr);
 	ok(tr.rst_in_window && c.state == TS_CLOSED && s.state == TS_CLOSED, "refused: both CLOSED");
 
+	/* A stray ACK answers the SYN (the server still holds an older
+	 * connection on this 4-tuple); the client's RST <SEQ=SEG.ACK> refuses
+	 * it without leaving SYN_SENT, and its SYN retry then succeeds. */
+	memset(&c, 0, sizeof(c));
+	memset(&s, 0, sizeof(s));
+	tcp_track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 4287132411u }, &tr);
+	tcp_track(&s, &c, &(struct segment){ .flags = TCP_ACK, .seq = 4287696373u,
+	    .ack = 3842174049u }, &tr);
+	tcp_track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 3842174049u }, &tr);
+	ok(tr.rst_answers_bad_ack && c.state == TS_SYN_SENT && !(c.flags & SIDE_RST),
+	    "RST answering an unacceptable ACK keeps SYN_SENT (RFC 793 p.66)");
+	tcp_track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 4287132411u }, &tr);
+	tcp_track(&s, &c, &(struct segment){ .flags = TCP_SYN | TCP_ACK, .seq = 329862883u,
+	    .ack = 4287132412u }, &tr);
+	ok(c.state == TS_ESTABLISHED, "... and the retried handshake completes");
+
 	/* RST window check in ESTABLISHED, across the wrap. */
 	memset(&c, 0, sizeof(c));
 	memset(&s, 0, sizeof(s));
