@@ -3,7 +3,9 @@
  * Owns Ethernet II / 802.3 LLC-SNAP, 802.1Q/802.1ad tags, MPLS, PPPoE, Linux
  * cooked v1/v2, raw IP, BSD loopback and NFLOG.  Each decoder peels its
  * header(s) and hands the IP layer a cursor clamped to whatever length the
- * link header claims, plus how many bytes the snapshot length cut off. */
+ * link header claims, plus how many bytes the snapshot length cut off.
+ * The Ethernet decoders also serve an Ethernet frame tunnelled in GRE, so
+ * they pass on where that frame sits (struct encap). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -66,12 +68,15 @@
 #define NFULA_PAYLOAD		9
 #define NLA_TYPE_MASK		0x3fff	/* netlink: top two type bits are flags */
 
-/* Address families seen in DLT_NULL / DLT_LOOP / NFLOG headers. */
+/* Address families seen in DLT_NULL / DLT_LOOP headers. */
 #define LINK_AF_INET		2
-#define LINK_AF_INET6_LINUX	10
 #define LINK_AF_INET6_BSD	24	/* NetBSD, OpenBSD, BSD/OS */
 #define LINK_AF_INET6_FREEBSD	28
 #define LINK_AF_INET6_DARWIN	30
+
+/* Netfilter protocol families in the NFLOG header (Linux's AF_* values). */
+#define NFPROTO_IPV4		2
+#define NFPROTO_IPV6		10
 
 /* Arbitrary bounds: no real network stacks this deep, and each bound turns
  * a crafted packet's long walk into one counted UNSUPPORTED/MALFORMED. */
@@ -79,8 +84,11 @@
 #define MPLS_MAX_LABELS		16
 #define NFLOG_MAX_TLVS		64	/* libnetfilter_log defines about 20 */
 
+/* Where a link layer that starts the packet sits: nowhere. */
+static const struct encap link_top = { 0, false };
+
 static enum decode_result decode_ethertype(struct cursor *, uint16_t, unsigned, size_t,
-    struct segment *);
+    struct encap, struct segment *);
 
 /* Clamp c to the 'claimed' bytes a link header says follow, and return how
  * many of those were on the wire but not captured (never more than were
@@ -100,24 +108,25 @@ link_clamp(struct cursor *c, size_t claimed, size_t uncaptured)
 static enum decode_result
 link_ipv4(struct cursor *c, size_t uncaptured, struct segment *seg)
 {
-	return decode_ipv4(c, cur_left(c) + uncaptured, seg);
+	return decode_ipv4(c, cur_left(c) + uncaptured, link_top, seg);
 }
 
 static enum decode_result
 link_ipv6(struct cursor *c, size_t uncaptured, struct segment *seg)
 {
-	return decode_ipv6(c, cur_left(c) + uncaptured, seg);
+	return decode_ipv6(c, cur_left(c) + uncaptured, link_top, seg);
 }
 
 static enum decode_result
 link_raw(struct cursor *c, size_t uncaptured, struct segment *seg)
 {
-	return decode_ip(c, cur_left(c) + uncaptured, seg);
+	return decode_ip(c, cur_left(c) + uncaptured, link_top, seg);
 }
 
 /* IEEE 802.2 LLC, and SNAP (RFC 1042) when it carries an ethertype. */
 static enum decode_result
-decode_llc(struct cursor *c, unsigned depth, size_t uncaptured, struct segment *seg)
+decode_llc(struct cursor *c, unsigned depth, size_t uncaptured, struct encap e,
+    struct segment *seg)
 {
 	uint8_t dsap, ssap, ctrl;
 	uint32_t oui;
@@ -141,14 +150,14 @@ decode_llc(struct cursor *c, unsigned depth, size_t uncaptured, struct segment *
 		return DECODE_NOT_TCP;
 	if (type < ETHER_MIN_TYPE)
 		return DECODE_MALFORMED;	/* SNAP's PID is a type, never a length */
-	return decode_ethertype(c, type, depth, uncaptured, seg);
+	return decode_ethertype(c, type, depth, uncaptured, e, seg);
 }
 
 /* RFC 3032 label stack entries, 4 bytes each, down to the one with the
  * bottom-of-stack bit.  MPLS has no next-protocol field: like every
  * dissector we guess from the first nibble of what follows. */
 static enum decode_result
-decode_mpls(struct cursor *c, size_t uncaptured, struct segment *seg)
+decode_mpls(struct cursor *c, size_t uncaptured, struct encap e, struct segment *seg)
 {
 	unsigned n;
 	uint32_t lse;
@@ -164,9 +173,9 @@ decode_mpls(struct cursor *c, size_t uncaptured, struct segment *seg)
 			return DECODE_TRUNCATED;
 		switch (first >> 4) {
 		case 4:
-			return decode_ipv4(c, cur_left(c) + uncaptured, seg);
+			return decode_ipv4(c, cur_left(c) + uncaptured, e, seg);
 		case 6:
-			return decode_ipv6(c, cur_left(c) + uncaptured, seg);
+			return decode_ipv6(c, cur_left(c) + uncaptured, e, seg);
 		default:
 			/* 0 is a pseudowire control word (RFC 4385) and 1 a
 			 * G-ACh (RFC 5586): Ethernet-over-MPLS and OAM, which
@@ -179,7 +188,7 @@ decode_mpls(struct cursor *c, size_t uncaptured, struct segment *seg)
 
 /* RFC 2516 section 4: PPPoE session header, then a PPP protocol field. */
 static enum decode_result
-decode_pppoe(struct cursor *c, size_t uncaptured, struct segment *seg)
+decode_pppoe(struct cursor *c, size_t uncaptured, struct encap e, struct segment *seg)
 {
 	uint8_t ver_type, code, b;
 	uint16_t len, proto;
@@ -212,9 +221,9 @@ decode_pppoe(struct cursor *c, size_t uncaptured, struct segment *seg)
 	}
 	switch (proto) {
 	case PPP_IPV4:
-		return decode_ipv4(c, cur_left(c) + uncaptured, seg);
+		return decode_ipv4(c, cur_left(c) + uncaptured, e, seg);
 	case PPP_IPV6:
-		return decode_ipv6(c, cur_left(c) + uncaptured, seg);
+		return decode_ipv6(c, cur_left(c) + uncaptured, e, seg);
 	default:
 		return DECODE_NOT_TCP;		/* LCP, IPCP, CHAP, ... */
 	}
@@ -225,7 +234,7 @@ decode_pppoe(struct cursor *c, size_t uncaptured, struct segment *seg)
  * SNAP-inside-a-tag share one bound. */
 static enum decode_result
 decode_ethertype(struct cursor *c, uint16_t type, unsigned depth, size_t uncaptured,
-    struct segment *seg)
+    struct encap e, struct segment *seg)
 {
 	for (;;) {
 		if (type <= ETHER_MAX_LEN_FIELD) {
@@ -236,16 +245,16 @@ decode_ethertype(struct cursor *c, uint16_t type, unsigned depth, size_t uncaptu
 			if (type < 3)
 				return DECODE_MALFORMED;	/* shorter than LLC */
 			uncaptured = link_clamp(c, type, uncaptured);
-			return decode_llc(c, depth, uncaptured, seg);
+			return decode_llc(c, depth, uncaptured, e, seg);
 		}
 		if (type < ETHER_MIN_TYPE)
 			return DECODE_MALFORMED;	/* 1501..1535 are undefined */
 
 		switch (type) {
 		case ETHERTYPE_IPV4:
-			return decode_ipv4(c, cur_left(c) + uncaptured, seg);
+			return decode_ipv4(c, cur_left(c) + uncaptured, e, seg);
 		case ETHERTYPE_IPV6:
-			return decode_ipv6(c, cur_left(c) + uncaptured, seg);
+			return decode_ipv6(c, cur_left(c) + uncaptured, e, seg);
 		case ETHERTYPE_8021Q:
 		case ETHERTYPE_8021AD:
 		case ETHERTYPE_QINQ_OLD:
@@ -258,9 +267,9 @@ decode_ethertype(struct cursor *c, uint16_t type, unsigned depth, size_t uncaptu
 			continue;
 		case ETHERTYPE_MPLS:
 		case ETHERTYPE_MPLS_MC:
-			return decode_mpls(c, uncaptured, seg);
+			return decode_mpls(c, uncaptured, e, seg);
 		case ETHERTYPE_PPPOE_SESS:
-			return decode_pppoe(c, uncaptured, seg);
+			return decode_pppoe(c, uncaptured, e, seg);
 		default:
 			return DECODE_NOT_TCP;	/* ARP, LLDP, PPPoE discovery, ... */
 		}
@@ -270,7 +279,7 @@ decode_ethertype(struct cursor *c, uint16_t type, unsigned depth, size_t uncaptu
 /* Ethernet II or IEEE 802.3: two MAC addresses, then a type or a length.
  * An FCS, if captured, is left behind by the IP length clamp. */
 static enum decode_result
-decode_ether(struct cursor *c, size_t uncaptured, struct segment *seg)
+decode_ether_at(struct cursor *c, size_t uncaptured, struct encap e, struct segment *seg)
 {
 	uint16_t type;
 
@@ -278,7 +287,19 @@ decode_ether(struct cursor *c, size_t uncaptured, struct segment *seg)
 	type = cur_be16(c);
 	if (c->short_read)
 		return DECODE_TRUNCATED;
-	return decode_ethertype(c, type, 0, uncaptured, seg);
+	return decode_ethertype(c, type, 0, uncaptured, e, seg);
+}
+
+static enum decode_result
+decode_ether(struct cursor *c, size_t uncaptured, struct segment *seg)
+{
+	return decode_ether_at(c, uncaptured, link_top, seg);
+}
+
+enum decode_result
+decode_ether_tunnelled(struct cursor *c, size_t wire_len, struct encap e, struct segment *seg)
+{
+	return decode_ether_at(c, wire_len - cur_left(c), e, seg);
 }
 
 /* The protocol field of both Linux cooked headers: an ethertype, except for
@@ -291,10 +312,10 @@ decode_sll_proto(struct cursor *c, uint16_t hatype, uint16_t proto, size_t uncap
 	if (hatype == ARPHRD_NETLINK)
 		return DECODE_NOT_TCP;
 	if (proto == SLL_P_802_2)
-		return decode_llc(c, 0, uncaptured, seg);
+		return decode_llc(c, 0, uncaptured, link_top, seg);
 	if (proto < ETHER_MIN_TYPE)
 		return DECODE_NOT_TCP;		/* ETH_P_802_3, ETH_P_CAN, ... */
-	return decode_ethertype(c, proto, 0, uncaptured, seg);
+	return decode_ethertype(c, proto, 0, uncaptured, link_top, seg);
 }
 
 /* DLT_LINUX_SLL: packet type, ARPHRD type, address length, 8 address bytes,
@@ -329,20 +350,20 @@ decode_sll2(struct cursor *c, size_t uncaptured, struct segment *seg)
 	return decode_sll_proto(c, hatype, proto, uncaptured, seg);
 }
 
-/* An address family from a loopback or NFLOG header.  AF_INET6 differs by
- * OS (LINKTYPE_NULL.html lists 24, 28 and 30; Linux uses 10), and a capture
- * may come from any of them. */
+/* An address family from a loopback header.  AF_INET6 differs by OS
+ * (LINKTYPE_NULL.html lists 24, 28 and 30), and a capture may come from
+ * any of them.  Linux's 10 is not among them: Linux never writes DLT_NULL,
+ * and neither tcpdump nor Wireshark take 10 for IPv6 there. */
 static enum decode_result
 decode_family(struct cursor *c, uint32_t family, size_t uncaptured, struct segment *seg)
 {
 	switch (family) {
 	case LINK_AF_INET:
-		return decode_ipv4(c, cur_left(c) + uncaptured, seg);
-	case LINK_AF_INET6_LINUX:
+		return decode_ipv4(c, cur_left(c) + uncaptured, link_top, seg);
 	case LINK_AF_INET6_BSD:
 	case LINK_AF_INET6_FREEBSD:
 	case LINK_AF_INET6_DARWIN:
-		return decode_ipv6(c, cur_left(c) + uncaptured, seg);
+		return decode_ipv6(c, cur_left(c) + uncaptured, link_top, seg);
 	default:
 		return DECODE_NOT_TCP;
 	}
@@ -417,10 +438,15 @@ decode_nflog(struct cursor *c, size_t uncaptured, struct segment *seg)
 			/* The header family is the netfilter protocol family:
 			 * only NFPROTO_IPV4/IPV6 payloads start with IP (a
 			 * bridge or ARP hook logs something else). */
-			if (family != LINK_AF_INET && family != LINK_AF_INET6_LINUX)
-				return DECODE_UNSUPPORTED;
 			uncaptured = link_clamp(c, body, uncaptured);
-			return decode_family(c, family, uncaptured, seg);
+			switch (family) {
+			case NFPROTO_IPV4:
+				return decode_ipv4(c, cur_left(c) + uncaptured, link_top, seg);
+			case NFPROTO_IPV6:
+				return decode_ipv6(c, cur_left(c) + uncaptured, link_top, seg);
+			default:
+				return DECODE_UNSUPPORTED;
+			}
 		}
 		/* NLA_ALIGN: attributes start on 4-byte boundaries. */
 		padded = ((size_t)len + 3) / 4 * 4 - NFLOG_TLV_HDR_LEN;

@@ -10,6 +10,7 @@
 
 #include "decode.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -180,15 +181,17 @@ tcp_options(struct cursor *c, size_t declared, struct segment *seg)
 	}
 }
 
-enum decode_result
-decode_tcp(struct cursor *c, uint32_t ip_len, struct segment *seg)
+/* The first 16 bytes: ports, seq, ack, data offset, flags, window.  They
+ * name the connection, so seg gets them (and tcp_seen) even if what
+ * follows fails: the flow table numbers streams as Wireshark does, which
+ * reads exactly these before it looks the conversation up.  False, with
+ * nothing filled, when they were not all captured. */
+static bool
+tcp_first16(struct cursor *c, struct segment *seg)
 {
-	struct cursor opts;
 	uint16_t sport, dport, off_flags, win;
-	uint32_t seq, ack, hlen, optlen;
-	size_t have;
+	uint32_t seq, ack;
 
-	/* The first 16 bytes: ports, seq, ack, data offset, flags, window. */
 	sport = cur_be16(c);
 	dport = cur_be16(c);
 	seq = cur_be32(c);
@@ -196,20 +199,29 @@ decode_tcp(struct cursor *c, uint32_t ip_len, struct segment *seg)
 	off_flags = cur_be16(c);
 	win = cur_be16(c);
 	if (c->short_read)
-		return ip_len < TCP_HDR_MIN ? DECODE_MALFORMED : DECODE_TRUNCATED;
-
-	/* Enough to name the connection: fill it in even if what follows
-	 * fails, so the flow table numbers streams as Wireshark does. */
-	hlen = (uint32_t)(off_flags >> 12) * 4;
+		return false;
 	seg->src.port = sport;
 	seg->dst.port = dport;
 	seg->seq = seq;
 	seg->ack = ack;
 	seg->flags = off_flags & TCP_FLAGS_MASK;	/* 9 bits incl. AE */
 	seg->win_raw = win;
-	seg->hdr_len = (uint16_t)hlen;
-	seg->hdr_fits = ip_len >= hlen;
+	seg->hdr_len = (uint16_t)((off_flags >> 12) * 4);
 	seg->tcp_seen = true;
+	return true;
+}
+
+enum decode_result
+decode_tcp(struct cursor *c, uint32_t ip_len, struct segment *seg)
+{
+	struct cursor opts;
+	uint32_t hlen, optlen;
+	size_t have;
+
+	if (!tcp_first16(c, seg))
+		return ip_len < TCP_HDR_MIN ? DECODE_MALFORMED : DECODE_TRUNCATED;
+	hlen = seg->hdr_len;
+	seg->hdr_fits = ip_len >= hlen;
 
 	if (ip_len < TCP_HDR_MIN)
 		return DECODE_MALFORMED;	/* IP claims less than a TCP header;
@@ -237,4 +249,12 @@ decode_tcp(struct cursor *c, uint32_t ip_len, struct segment *seg)
 			seg->payload = c->p;
 	}
 	return DECODE_OK;
+}
+
+enum decode_result
+decode_tcp_quoted(struct cursor *c, struct segment *seg)
+{
+	/* hdr_fits stays false: the quote is about a segment, not one to
+	 * take base sequence numbers or options from. */
+	return tcp_first16(c, seg) ? DECODE_ICMP_QUOTE : DECODE_NOT_TCP;
 }

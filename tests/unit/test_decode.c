@@ -1,9 +1,10 @@
 /* test_decode.c: TAP tests of decode_packet() on hand-built frames.
  *
- * Good packets for every link type, every TCP option, IPv6 extension
- * headers, fragments, BIG TCP, lying lengths, and every good packet cut at
- * every byte length.  decode_packet() always reads from a heap copy of
- * exactly caplen bytes, so under ASan any read past the capture is fatal. */
+ * Good packets for every link type and tunnel (IP-in-IP, GRE), ICMP errors
+ * quoting TCP, every TCP option, IPv6 extension headers, fragments, BIG
+ * TCP, lying lengths, and every good packet cut at every byte length.
+ * decode_packet() always reads from a heap copy of exactly caplen bytes,
+ * so under ASan any read past the capture is fatal. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -62,6 +63,15 @@ static const uint8_t v4_src[4] = { 192, 0, 2, 1 };
 static const uint8_t v4_dst[4] = { 198, 51, 100, 2 };
 static const uint8_t v6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 static const uint8_t v6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0xab, [15] = 2 };
+
+/* Tunnel endpoints and ICMP senders: unlike the standard addresses, TTL
+ * and id, so the tests see which header a segment was described from. */
+static const uint8_t outer4_src[4] = { 203, 0, 113, 1 };
+static const uint8_t outer4_dst[4] = { 203, 0, 113, 2 };
+static const uint8_t outer6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 1 };
+static const uint8_t outer6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 2 };
+#define OUTER_TTL	200
+#define OUTER_IPID	0x7777
 
 struct buf {
 	uint8_t	b[BUF_MAX];
@@ -245,6 +255,46 @@ put_ip_std(struct buf *b, enum ipk k)
 		return 72;
 	}
 	return 0;
+}
+
+/* An outer IPv4 (protocol 'proto') or IPv6 (next header 'proto') header:
+ * a tunnel's or an ICMP sender's.  Its length field is left 0 for
+ * end_outer(), which gets the offset returned here. */
+static size_t
+put_outer(struct buf *b, bool v6, unsigned proto)
+{
+	size_t at = b->n;
+
+	if (v6) {
+		put32(b, 0x60000000);
+		put16(b, 0);			/* payload length: end_outer() */
+		put8(b, proto);
+		put8(b, OUTER_TTL);
+		putmem(b, outer6_src, 16);
+		putmem(b, outer6_dst, 16);
+	} else {
+		put8(b, 0x45);
+		put8(b, 0);
+		put16(b, 0);			/* total length: end_outer() */
+		put16(b, OUTER_IPID);
+		put16(b, 0x4000);		/* DF */
+		put8(b, OUTER_TTL);
+		put8(b, proto);
+		put16(b, 0);
+		putmem(b, outer4_src, 4);
+		putmem(b, outer4_dst, 4);
+	}
+	return at;
+}
+
+/* Set the length of the outer header at 'at' to end where the buffer does. */
+static void
+end_outer(struct buf *b, size_t at)
+{
+	if (b->b[at] >> 4 == 6)
+		patch16(b, at + 4, (unsigned)(b->n - at - 40));
+	else
+		patch16(b, at + 2, (unsigned)(b->n - at));
 }
 
 /* ------------------------------------------------------------------ */
@@ -488,9 +538,9 @@ wrap_null_af(struct buf *b, enum ipk k, uint32_t af6, bool le)
 }
 
 static size_t
-wrap_null_le10(struct buf *b, enum ipk k)
+wrap_null_le24(struct buf *b, enum ipk k)
 {
-	return wrap_null_af(b, k, 10, true);
+	return wrap_null_af(b, k, 24, true);
 }
 
 static size_t
@@ -551,6 +601,96 @@ wrap_nflog(struct buf *b, enum ipk k)
 	return tcp;
 }
 
+enum tun { TUN_IPIP, TUN_GRE, TUN_GRE_CKS, TUN_GRE_KEY, TUN_GRE_TEB };
+
+/* The standard segment through a tunnel: an outer IPv4 or IPv6 header and,
+ * for GRE, a GRE header (TEB: with an Ethernet frame with a VLAN tag
+ * inside).  Returns where TCP starts, counted from the outer header. */
+static size_t
+put_tunnel(struct buf *b, enum ipk k, bool outer_v6, enum tun t)
+{
+	static const unsigned gre_flags[] = {
+		[TUN_GRE] = 0, [TUN_GRE_CKS] = 0xb000, [TUN_GRE_KEY] = 0x2000,
+		[TUN_GRE_TEB] = 0x1000,
+	};
+	size_t at, hdr;
+	unsigned type = is_v6(k) ? 0x86dd : 0x0800;
+
+	if (t == TUN_IPIP) {
+		at = put_outer(b, outer_v6, is_v6(k) ? 41 : 4);
+	} else {
+		at = put_outer(b, outer_v6, 47);
+		put16(b, gre_flags[t]);
+		put16(b, t == TUN_GRE_TEB ? 0x6558 : type);
+		if (gre_flags[t] & 0x8000)
+			put32(b, 0xc5c50000);	/* checksum, reserved1 */
+		if (gre_flags[t] & 0x2000)
+			put32(b, 0x0000abcd);	/* key */
+		if (gre_flags[t] & 0x1000)
+			put32(b, 42);		/* sequence number */
+		if (t == TUN_GRE_TEB) {
+			putmem(b, mac_hdr, 12);
+			put16(b, 0x8100);
+			put16(b, 0x0064);
+			put16(b, type);
+		}
+	}
+	hdr = b->n - at;
+	hdr += put_ip_std(b, k);
+	end_outer(b, at);
+	return hdr;
+}
+
+static size_t
+wrap_ipip_eth(struct buf *b, enum ipk k)
+{
+	putmem(b, mac_hdr, 12);
+	put16(b, 0x0800);
+	return 14 + put_tunnel(b, k, false, TUN_IPIP);
+}
+
+static size_t
+wrap_ipip6_raw(struct buf *b, enum ipk k)
+{
+	return put_tunnel(b, k, true, TUN_IPIP);
+}
+
+static size_t
+wrap_gre_eth(struct buf *b, enum ipk k)
+{
+	putmem(b, mac_hdr, 12);
+	put16(b, 0x0800);
+	return 14 + put_tunnel(b, k, false, TUN_GRE);
+}
+
+static size_t
+wrap_gre_cks_raw(struct buf *b, enum ipk k)
+{
+	return put_tunnel(b, k, false, TUN_GRE_CKS);
+}
+
+static size_t
+wrap_gre6_key_sll2(struct buf *b, enum ipk k)
+{
+	put16(b, 0x86dd);
+	put16(b, 0);				/* reserved */
+	put32(b, 3);				/* ifindex */
+	put16(b, 1);				/* ARPHRD_ETHER */
+	put8(b, 0);				/* PACKET_HOST */
+	put8(b, 6);
+	putmem(b, mac_hdr, 6);
+	put16(b, 0);
+	return 20 + put_tunnel(b, k, true, TUN_GRE_KEY);
+}
+
+static size_t
+wrap_gre_teb_eth(struct buf *b, enum ipk k)
+{
+	putmem(b, mac_hdr, 12);
+	put16(b, 0x0800);
+	return 14 + put_tunnel(b, k, false, TUN_GRE_TEB);
+}
+
 struct wrapper {
 	const char	*name;
 	int		 dlt;
@@ -572,13 +712,19 @@ static const struct wrapper wrappers[] = {
 	{ "RAW (101)",		LINKTYPE_RAW,	wrap_raw,	true,	true },
 	{ "IPV4",		DLT_IPV4,	wrap_raw,	true,	false },
 	{ "IPV6",		DLT_IPV6,	wrap_raw,	false,	true },
-	{ "NULL le, AF6 10",	DLT_NULL,	wrap_null_le10,	true,	true },
+	{ "NULL le, AF6 24",	DLT_NULL,	wrap_null_le24,	true,	true },
 	{ "NULL be, AF6 24",	DLT_NULL,	wrap_null_be24,	true,	true },
 	{ "NULL le, AF6 28",	DLT_NULL,	wrap_null_le28,	true,	true },
 	{ "NULL le, AF6 30",	DLT_NULL,	wrap_null_le30,	true,	true },
 	{ "NULL be, AF6 30",	DLT_NULL,	wrap_null_be30,	true,	true },
 	{ "LOOP",		DLT_LOOP,	wrap_loop,	true,	true },
 	{ "NFLOG",		DLT_NFLOG,	wrap_nflog,	true,	true },
+	{ "EN10MB IP in IPv4",	DLT_EN10MB,	wrap_ipip_eth,	true,	true },
+	{ "RAW IP in IPv6",	DLT_RAW,	wrap_ipip6_raw,	true,	true },
+	{ "EN10MB GRE",		DLT_EN10MB,	wrap_gre_eth,	true,	true },
+	{ "RAW GRE C+K+S",	DLT_RAW,	wrap_gre_cks_raw, true,	true },
+	{ "SLL2 IPv6 GRE K",	DLT_LINUX_SLL2,	wrap_gre6_key_sll2, true, true },
+	{ "EN10MB GRE TEB VLAN", DLT_EN10MB,	wrap_gre_teb_eth, true,	true },
 };
 #define NWRAPPERS (sizeof(wrappers) / sizeof(wrappers[0]))
 
@@ -852,6 +998,17 @@ test_not_tcp(void)
 	put32(&b, 7);
 	put_ip_std(&b, IPK_V4);
 	is_u64(dec(DLT_NULL, &b, &seg), DECODE_NOT_TCP, "NULL family 7: NOT_TCP");
+
+	/* Linux's AF_INET6 is not IPv6 on a BSD loopback, to tcpdump and
+	 * Wireshark alike (NFLOG's family 10 is: see the wrappers). */
+	memset(&b, 0, sizeof(b));
+	wrap_null_af(&b, IPK_V6, 10, true);
+	is_u64(dec(DLT_NULL, &b, &seg), DECODE_NOT_TCP, "NULL le family 10: NOT_TCP");
+	ok(!seg.tcp_seen, "... not seen");
+	memset(&b, 0, sizeof(b));
+	wrap_null_af(&b, IPK_V6, 10, false);
+	is_u64(dec(DLT_NULL, &b, &seg), DECODE_NOT_TCP, "NULL be family 10: NOT_TCP");
+	is_u64(dec(DLT_LOOP, &b, &seg), DECODE_NOT_TCP, "LOOP family 10: NOT_TCP");
 
 	memset(&b, 0, sizeof(b));
 	put16(&b, 0);
@@ -1347,6 +1504,420 @@ test_nflog_lies(void)
 	is_u64(dec(DLT_NFLOG, &b, &seg), DECODE_MALFORMED, "NFLOG 100 empty TLVs: MALFORMED");
 }
 
+/* 'n' IPv4 headers, each carrying the next (protocol 4), around the
+ * standard IPv4 packet: n + 1 IP layers in all. */
+static void
+put_ipip_chain(struct buf *b, unsigned n)
+{
+	size_t at[8];
+	unsigned i;
+
+	for (i = 0; i < n && i < 8; i++)
+		at[i] = put_outer(b, false, 4);
+	put_ip_std(b, IPK_V4);
+	while (i-- > 0)
+		end_outer(b, at[i]);
+}
+
+/* Four IP layers through every kind of tunnel: IPv4, GRE with an Ethernet
+ * frame, IPv6, GRE with a key, IPv4, IP-in-IP, then the standard packet;
+ * 'extra' more IP-in-IP headers go around all that. */
+static void
+put_mixed_chain(struct buf *b, unsigned extra)
+{
+	size_t at[8];
+	unsigned i, n = 0;
+
+	for (i = 0; i < extra && i < 4; i++)
+		at[n++] = put_outer(b, false, 4);
+	at[n++] = put_outer(b, false, 47);
+	put16(b, 0);
+	put16(b, 0x6558);
+	putmem(b, mac_hdr, 12);
+	put16(b, 0x86dd);
+	at[n++] = put_outer(b, true, 47);
+	put16(b, 0x2000);
+	put16(b, 0x0800);
+	put32(b, 7);				/* key */
+	at[n++] = put_outer(b, false, 4);
+	put_ip_std(b, IPK_V4);
+	while (n-- > 0)
+		end_outer(b, at[n]);
+}
+
+/* A GRE packet over IPv4 with these flags, protocol and bytes (the
+ * optional fields, or whatever else) in front of the standard packet. */
+static void
+put_gre_raw(struct buf *b, unsigned flags, unsigned proto, const uint8_t *opt, size_t optlen,
+    enum ipk k)
+{
+	size_t at;
+
+	at = put_outer(b, false, 47);
+	put16(b, flags);
+	put16(b, proto);
+	putmem(b, opt, optlen);
+	put_ip_std(b, k);
+	end_outer(b, at);
+}
+
+static void
+test_tunnels(void)
+{
+	static const uint8_t pptp[] = {
+		0, 60, 0, 7,			/* payload length, call id */
+		0, 0, 0, 1,			/* sequence number */
+		0xff, 0x03, 0x00, 0x21,		/* PPP address, control, IPv4 */
+	};
+	static const uint8_t zero8[8];
+	struct segment seg;
+	struct buf b;
+	enum decode_result r;
+	size_t at;
+
+	memset(&b, 0, sizeof(b));
+	put_ipip_chain(&b, 3);
+	check_std(dec(DLT_RAW, &b, &seg), &seg, false, "4 IP layers (IP-in-IP x3)");
+	memset(&b, 0, sizeof(b));
+	put_ipip_chain(&b, 4);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_UNSUPPORTED, "5 IP layers: UNSUPPORTED");
+	ok(!seg.tcp_seen, "... not seen");
+	memset(&b, 0, sizeof(b));
+	put_mixed_chain(&b, 0);
+	check_std(dec(DLT_RAW, &b, &seg), &seg, false, "4 IP layers via GRE TEB, GRE6, IPIP");
+	memset(&b, 0, sizeof(b));
+	put_mixed_chain(&b, 1);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_UNSUPPORTED,
+	    "5 IP layers via GRE TEB, GRE6, IPIP: UNSUPPORTED");
+
+	/* GRE: what is and is not unwrapped. */
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0x4000, 0x0800, zero8, 8, IPK_V4);	/* offset, empty SRE list */
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_UNSUPPORTED, "GRE routing bit: UNSUPPORTED");
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0xc000, 0x0800, zero8, 8, IPK_V4);	/* C and R */
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_UNSUPPORTED,
+	    "GRE checksum and routing bits: UNSUPPORTED");
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0x3001, 0x880b, pptp, sizeof(pptp), IPK_V4);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_NOT_TCP, "GRE version 1 (PPTP): NOT_TCP");
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0x0001, 0x0800, NULL, 0, IPK_V4);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_NOT_TCP, "GRE version 1 with IPv4: NOT_TCP");
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0x1000, 0x88be, zero8, 4, IPK_V4);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_NOT_TCP, "GRE ERSPAN: NOT_TCP");
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0, 0x8847, (const uint8_t[]){ 0, 0x01, 0x01, 0x40 }, 4, IPK_V4);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_NOT_TCP, "GRE MPLS: NOT_TCP");
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0x0bf8, 0x0800, NULL, 0, IPK_V4);	/* s, recursion 3, flags */
+	check_std(dec(DLT_RAW, &b, &seg), &seg, false, "GRE reserved bits ignored");
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0x0002, 0x86dd, NULL, 0, IPK_V6);
+	check_std(dec(DLT_RAW, &b, &seg), &seg, true, "GRE version 2 read as 0 (as Wireshark)");
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0, 0x0800, NULL, 0, IPK_V6);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_MALFORMED, "GRE 0x0800 carrying IPv6: MALFORMED");
+
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 47);
+	put16(&b, 0x2000);			/* K, but the key is not in the packet */
+	put16(&b, 0x0800);
+	end_outer(&b, at);
+	put32(&b, 0);
+	put_ip_std(&b, IPK_V4);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_MALFORMED, "GRE key beyond the IP length: MALFORMED");
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 47);
+	put16(&b, 0);
+	end_outer(&b, at);
+	put16(&b, 0x0800);
+	put_ip_std(&b, IPK_V4);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_MALFORMED, "GRE of 2 bytes: MALFORMED");
+	memset(&b, 0, sizeof(b));
+	put_gre_raw(&b, 0x2000, 0x0800, zero8, 4, IPK_V4);
+	is_u64(dec_wire(DLT_RAW, b.b, 20 + 6, b.n, &seg), DECODE_TRUNCATED,
+	    "GRE key cut by snaplen: TRUNCATED");
+
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 47);
+	put16(&b, 0);
+	put16(&b, 0x6558);
+	putmem(&b, mac_hdr, 12);
+	put16(&b, 0x0806);
+	putzero(&b, 28);
+	end_outer(&b, at);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_NOT_TCP, "GRE TEB carrying ARP: NOT_TCP");
+
+	/* Lengths: each layer within the one around it. */
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 4);
+	put_ipv4(&b, 1500, 0, 6);
+	put_tcp_std(&b);
+	end_outer(&b, at);
+	r = dec(DLT_RAW, &b, &seg);
+	is_u64(r, DECODE_OK, "inner IPv4 length beyond the tunnel's: OK");
+	is_u64(seg.payload_len, STD_PAYLEN, "... clamped to what the outer header leaves");
+	is_u64(seg.warn, SEGWARN_IP_LEN_CLAMPED, "... and counted");
+
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 4);
+	put_ipv4(&b, 0, 0, 6);			/* TSO */
+	put_tcp_std(&b);
+	end_outer(&b, at);
+	putzero(&b, 8);				/* not part of the outer packet */
+	r = dec(DLT_RAW, &b, &seg);
+	check_std(r, &seg, false, "inner IPv4 length 0 takes the outer's payload length");
+
+	/* Both lengths 0 and the frame cut by snaplen: the inner packet's
+	 * wire length is what is left of the outer's. */
+	memset(&b, 0, sizeof(b));
+	put_outer(&b, false, 4);
+	put_ipv4(&b, 0, 0, 6);
+	put_tcp_std(&b);
+	r = dec_wire(DLT_RAW, b.b, b.n, b.n + 1000, &seg);
+	is_u64(r, DECODE_OK, "IPv4 length 0 in IPv4 length 0, snaplen cut: OK");
+	is_u64(seg.payload_len, STD_PAYLEN + 1000, "... payload_len from the wire length");
+	is_u64(seg.captured_payload, STD_PAYLEN, "... captured_payload");
+
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, true, 41);
+	put_ipv6(&b, 0, 6);
+	put_tcp_std(&b);
+	end_outer(&b, at);
+	check_std(dec(DLT_RAW, &b, &seg), &seg, true, "inner IPv6 payload length 0 (GSO)");
+
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 4);
+	put_ip_std(&b, IPK_V4);
+	end_outer(&b, at);
+	patch16(&b, 6, 0x2000);			/* outer MF */
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_FRAGMENT, "outer IPv4 fragment: FRAGMENT");
+	patch16(&b, 6, 0x4000);
+	patch16(&b, 26, 0x2000);		/* inner MF */
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_FRAGMENT, "inner IPv4 fragment: FRAGMENT");
+
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 4);
+	put_ipv4(&b, 28, 0, 17);
+	putzero(&b, 8);
+	end_outer(&b, at);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_NOT_TCP, "IP-in-IP carrying UDP: NOT_TCP");
+
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 41);
+	put_ip_std(&b, IPK_V4);
+	end_outer(&b, at);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_MALFORMED, "protocol 41 carrying IPv4: MALFORMED");
+}
+
+/* An ICMP (v6: ICMPv6) error of 'type' from a router, quoting the first
+ * 'quoted' bytes of q.  Returns where the quote starts. */
+static size_t
+put_icmp_err(struct buf *b, bool v6, unsigned type, const struct buf *q, size_t quoted)
+{
+	size_t at;
+
+	at = put_outer(b, v6, v6 ? 58 : 1);
+	put8(b, type);
+	put8(b, 0);				/* code */
+	put16(b, 0);				/* checksum: not checked */
+	put32(b, 1280);				/* unused, MTU or pointer */
+	putmem(b, q->b, quoted < q->n ? quoted : q->n);
+	end_outer(b, at);
+	return at + (v6 ? 40 : 20) + 8;
+}
+
+/* Decode an ICMP error quoting 'quoted' bytes of q over raw IP. */
+static enum decode_result
+dec_icmp(bool v6, unsigned type, const struct buf *q, size_t quoted, struct segment *seg)
+{
+	struct buf b = { .n = 0 };
+
+	put_icmp_err(&b, v6, type, q, quoted);
+	return dec(DLT_RAW, &b, seg);
+}
+
+/* The quoted standard segment, as far as a quote describes it. */
+static void
+check_quote(enum decode_result r, const struct segment *seg, bool v6, const char *what)
+{
+	is_u64(r, DECODE_ICMP_QUOTE, label(what, "DECODE_ICMP_QUOTE"));
+	if (r != DECODE_ICMP_QUOTE)
+		return;
+	check_addrs(seg, v6, what);
+	check_tcp_hdr(seg, what);
+	is_u64(seg->hdr_len, STD_HDR, label(what, "hdr_len of the quoted header"));
+	ok(!seg->hdr_fits, label(what, "hdr_fits false"));
+	is_u64(seg->warn, 0, label(what, "no warnings"));
+	is_u64(seg->payload_len, 0, label(what, "no payload"));
+	is_u64(seg->opt.present, 0, label(what, "options not parsed"));
+}
+
+static void
+test_icmp_quotes(void)
+{
+	static const struct {
+		bool		v6;
+		unsigned	type;
+		enum decode_result want;
+		const char	*what;
+	} types[] = {
+		{ false, 0,	DECODE_NOT_TCP,		"ICMP echo reply" },
+		{ false, 3,	DECODE_ICMP_QUOTE,	"ICMP destination unreachable" },
+		{ false, 4,	DECODE_ICMP_QUOTE,	"ICMP source quench" },
+		{ false, 5,	DECODE_NOT_TCP,		"ICMP redirect (Wireshark: 8 bytes)" },
+		{ false, 8,	DECODE_NOT_TCP,		"ICMP echo request" },
+		{ false, 11,	DECODE_ICMP_QUOTE,	"ICMP time exceeded" },
+		{ false, 12,	DECODE_ICMP_QUOTE,	"ICMP parameter problem" },
+		{ false, 13,	DECODE_NOT_TCP,		"ICMP timestamp request" },
+		{ true, 1,	DECODE_ICMP_QUOTE,	"ICMPv6 destination unreachable" },
+		{ true, 2,	DECODE_ICMP_QUOTE,	"ICMPv6 packet too big" },
+		{ true, 3,	DECODE_ICMP_QUOTE,	"ICMPv6 time exceeded" },
+		{ true, 4,	DECODE_ICMP_QUOTE,	"ICMPv6 parameter problem" },
+		{ true, 128,	DECODE_NOT_TCP,		"ICMPv6 echo request" },
+		{ true, 135,	DECODE_NOT_TCP,		"ICMPv6 neighbour solicitation" },
+	};
+	struct segment seg;
+	struct buf q4 = { .n = 0 }, q6 = { .n = 0 }, q6ext = { .n = 0 }, q, b;
+	enum decode_result r;
+	size_t i, at, at2;
+
+	put_ip_std(&q4, IPK_V4);
+	put_ip_std(&q6, IPK_V6);
+	put_ip_std(&q6ext, IPK_V6EXT);
+
+	/* How much of the quoted TCP header it takes. */
+	check_quote(dec_icmp(false, 3, &q4, 20 + 20, &seg), &seg, false,
+	    "ICMP unreachable quoting 20 TCP bytes");
+	r = dec_icmp(false, 3, &q4, 20 + 8, &seg);
+	is_u64(r, DECODE_NOT_TCP, "ICMP quoting 8 TCP bytes (RFC 792): NOT_TCP");
+	ok(!seg.tcp_seen, "... not seen");
+	r = dec_icmp(false, 3, &q4, 20 + 15, &seg);
+	is_u64(r, DECODE_NOT_TCP, "ICMP quoting 15 TCP bytes: NOT_TCP");
+	ok(!seg.tcp_seen, "... not seen");
+	check_quote(dec_icmp(false, 3, &q4, 20 + 16, &seg), &seg, false,
+	    "ICMP quoting 16 TCP bytes");
+	check_quote(dec_icmp(false, 3, &q4, q4.n, &seg), &seg, false,
+	    "ICMP quoting the whole packet");
+	ok(seg.payload == NULL && seg.captured_payload == 0, "... payload not taken");
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		r = dec_icmp(types[i].v6, types[i].type, types[i].v6 ? &q6 : &q4, 200, &seg);
+		is_u64(r, types[i].want, types[i].what);
+	}
+	check_quote(dec_icmp(true, 3, &q6, 40 + 16, &seg), &seg, true,
+	    "ICMPv6 time exceeded quoting 16 TCP bytes");
+	check_quote(dec_icmp(true, 1, &q6ext, 72 + 20, &seg), &seg, true,
+	    "ICMPv6 quoting IPv6 with extension headers");
+	check_quote(dec_icmp(false, 3, &q6, 40 + 20, &seg), &seg, true, "ICMP quoting IPv6");
+	is_u64(dec_icmp(true, 1, &q4, 20 + 20, &seg), DECODE_NOT_TCP,
+	    "ICMPv6 quoting IPv4: NOT_TCP");
+
+	/* Wireshark goes by the protocol number, whatever the IP version. */
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, true, 1);
+	put32(&b, 0x03000000);
+	put32(&b, 0);
+	putmem(&b, q4.b, 20 + 20);
+	end_outer(&b, at);
+	check_quote(dec(DLT_RAW, &b, &seg), &seg, false, "ICMP (protocol 1) over IPv6");
+
+	/* Quoted lengths are read as far as they go, never as lies. */
+	q = q4;
+	patch16(&q, 2, 0);
+	check_quote(dec_icmp(false, 3, &q, 20 + 20, &seg), &seg, false,
+	    "quoted IPv4 total length 0");
+	patch16(&q, 2, 10);
+	is_u64(dec_icmp(false, 3, &q, 20 + 20, &seg), DECODE_NOT_TCP,
+	    "quoted IPv4 total length < IHL: NOT_TCP");
+	patch16(&q, 2, 20 + 12);
+	r = dec_icmp(false, 3, &q, 20 + 20, &seg);
+	is_u64(r, DECODE_NOT_TCP, "quoted IPv4 total length ends at 12 TCP bytes: NOT_TCP");
+	ok(!seg.tcp_seen, "... not seen");
+	patch16(&q, 2, 20 + 16);
+	check_quote(dec_icmp(false, 3, &q, 20 + 20, &seg), &seg, false,
+	    "quoted IPv4 total length ends at 16 TCP bytes");
+	q = q6;
+	patch16(&q, 4, 12);
+	is_u64(dec_icmp(true, 1, &q, 40 + 20, &seg), DECODE_NOT_TCP,
+	    "quoted IPv6 payload length 12: NOT_TCP");
+	q = q4;
+	q.b[0] = 0x55;
+	is_u64(dec_icmp(false, 3, &q, 20 + 20, &seg), DECODE_NOT_TCP,
+	    "quoted IP version 5: NOT_TCP");
+	q = q4;
+	q.b[0] = 0x44;
+	is_u64(dec_icmp(false, 3, &q, 20 + 20, &seg), DECODE_NOT_TCP,
+	    "quoted IPv4 IHL 4: NOT_TCP");
+
+	/* Quoted fragments, as Wireshark 4.0 treats them. */
+	q = q4;
+	patch16(&q, 6, 0x0010);
+	is_u64(dec_icmp(false, 3, &q, 20 + 20, &seg), DECODE_NOT_TCP,
+	    "quoted IPv4 fragment offset != 0: NOT_TCP");
+	patch16(&q, 6, 0x2000);
+	check_quote(dec_icmp(false, 3, &q, 20 + 20, &seg), &seg, false,
+	    "quoted IPv4 first fragment, quote cut short");
+	is_u64(dec_icmp(false, 3, &q, q.n, &seg), DECODE_NOT_TCP,
+	    "quoted IPv4 first fragment, all there: NOT_TCP (Wireshark reassembles)");
+	memset(&q, 0, sizeof(q));
+	put_ipv6(&q, 8 + STD_TCP_LEN, 44);
+	put8(&q, 6);
+	put8(&q, 0);
+	put16(&q, 0x0001);			/* offset 0, M = 1 */
+	put32(&q, 1);
+	put_tcp_std(&q);
+	is_u64(dec_icmp(true, 1, &q, 48 + 20, &seg), DECODE_NOT_TCP,
+	    "quoted IPv6 first fragment: NOT_TCP");
+
+	/* Not TCP, or not to be looked into. */
+	memset(&q, 0, sizeof(q));
+	put_ipv4(&q, 28, 0, 17);
+	putzero(&q, 8);
+	is_u64(dec_icmp(false, 3, &q, q.n, &seg), DECODE_NOT_TCP, "ICMP quoting UDP: NOT_TCP");
+	memset(&q, 0, sizeof(q));
+	put_icmp_err(&q, false, 3, &q4, 20 + 20);
+	r = dec_icmp(false, 3, &q, q.n, &seg);
+	is_u64(r, DECODE_NOT_TCP, "ICMP error quoting an ICMP error: NOT_TCP");
+	ok(!seg.tcp_seen, "... not seen");
+
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 1);
+	put32(&b, 0x03000000);
+	put16(&b, 0);
+	end_outer(&b, at);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_NOT_TCP, "ICMP header of 6 bytes: NOT_TCP");
+	memset(&b, 0, sizeof(b));
+	put_icmp_err(&b, false, 3, &q4, 20 + 20);
+	is_u64(dec_wire(DLT_RAW, b.b, 20 + 7, b.n, &seg), DECODE_NOT_TCP,
+	    "ICMP header cut by snaplen: NOT_TCP");
+
+	/* Tunnels and quotes, both ways round. */
+	memset(&q, 0, sizeof(q));
+	at = put_outer(&q, false, 4);
+	put_ip_std(&q, IPK_V4);
+	end_outer(&q, at);
+	check_quote(dec_icmp(false, 11, &q, 20 + 20 + 20, &seg), &seg, false,
+	    "ICMP quoting IP-in-IP: the inner tuple");
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 47);
+	put16(&b, 0);
+	put16(&b, 0x86dd);
+	put_icmp_err(&b, true, 2, &q6, q6.n);
+	end_outer(&b, at);
+	check_quote(dec(DLT_RAW, &b, &seg), &seg, true, "ICMPv6 error inside GRE");
+	memset(&b, 0, sizeof(b));
+	at = put_outer(&b, false, 4);
+	at2 = put_outer(&b, false, 4);
+	put_icmp_err(&b, false, 3, &q, q.n);
+	end_outer(&b, at2);
+	end_outer(&b, at);
+	is_u64(dec(DLT_RAW, &b, &seg), DECODE_NOT_TCP,
+	    "ICMP quote as the 5th IP layer: NOT_TCP");
+}
+
 /* ------------------------------------------------------------------ */
 /* Every good frame, cut at every length. */
 
@@ -1428,6 +1999,46 @@ test_cut_everywhere(void)
 	}
 }
 
+/* An ICMP error quoting the whole standard packet, cut at every length:
+ * TRUNCATED inside the outer IP header, NOT_TCP (not numbered by Wireshark
+ * either) until 16 bytes of the quoted TCP header are there, then
+ * DECODE_ICMP_QUOTE with the quoted fields. */
+static void
+test_cut_quote(void)
+{
+	struct segment seg;
+	struct buf q, b;
+	enum decode_result r, want;
+	unsigned bad;
+	size_t len, icmp_off, tcp_off;
+	int v6;
+
+	for (v6 = 0; v6 <= 1; v6++) {
+		memset(&q, 0, sizeof(q));
+		memset(&b, 0, sizeof(b));
+		put_ip_std(&q, v6 ? IPK_V6 : IPK_V4);
+		putmem(&b, mac_hdr, 12);
+		put16(&b, v6 ? 0x86dd : 0x0800);
+		tcp_off = put_icmp_err(&b, v6, v6 ? 1 : 3, &q, q.n) + (v6 ? 40 : 20);
+		icmp_off = 14 + (v6 ? 40 : 20);
+		bad = 0;
+		for (len = 0; len <= b.n; len++) {
+			r = dec_wire(DLT_EN10MB, b.b, len, b.n, &seg);
+			want = len < icmp_off ? DECODE_TRUNCATED :
+			    len < tcp_off + 16 ? DECODE_NOT_TCP : DECODE_ICMP_QUOTE;
+			if (r != want || seg.tcp_seen != (want == DECODE_ICMP_QUOTE))
+				bad++;
+			if (r == DECODE_ICMP_QUOTE && (seg.seq != STD_SEQ || seg.ack != STD_ACK ||
+			    seg.src.port != STD_SPORT || seg.dst.port != STD_DPORT ||
+			    seg.hdr_len != STD_HDR || seg.hdr_fits || seg.warn != 0 ||
+			    seg.src.family != (v6 ? 6 : 4)))
+				bad++;
+		}
+		ok(bad == 0, v6 ? "ICMPv6 quote cut at every length" :
+		    "ICMP quote cut at every length");
+	}
+}
+
 /* Random damage to every good frame: whatever comes back must be
  * internally consistent, and ASan watches every read.  Deterministic. */
 static uint32_t rng_state = 0x2545f491;
@@ -1441,16 +2052,54 @@ rng(void)
 	return rng_state;
 }
 
+/* 400 randomly damaged copies of 'good': the count of inconsistent results. */
+static unsigned
+mangle_frame(int dlt, const struct buf *good)
+{
+	static const uint8_t interesting[] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x08,
+	    0x0a, 0x0b, 0x29, 0x2c, 0x2f, 0x3a, 0x3b, 0x40, 0x45, 0x60, 0x65, 0x7f, 0x80, 0x81,
+	    0x86, 0x88, 0xc2, 0xdd, 0xf0, 0xff };
+	struct segment seg;
+	struct buf b;
+	enum decode_result r;
+	unsigned bad = 0, iter, flips, j;
+	size_t len, pos;
+
+	for (iter = 0; iter < 400; iter++) {
+		b = *good;
+		flips = 1 + rng() % 4;
+		for (j = 0; j < flips; j++) {
+			pos = rng() % b.n;
+			b.b[pos] = rng() % 2 ? (uint8_t)rng() :
+			    interesting[rng() % sizeof(interesting)];
+		}
+		len = rng() % 4 == 0 ? rng() % (b.n + 1) : b.n;
+		r = dec_wire(dlt, b.b, len, rng() % 2 ? len : len + rng() % 70000, &seg);
+		if (r > DECODE_ICMP_QUOTE)
+			bad++;
+		if (r == DECODE_ICMP_QUOTE && (!seg.tcp_seen || seg.hdr_fits ||
+		    seg.payload != NULL || (seg.src.family != 4 && seg.src.family != 6)))
+			bad++;
+		if (r == DECODE_OK && (!seg.tcp_seen || seg.hdr_len < 20 ||
+		    seg.hdr_len > 60 || seg.captured_payload > seg.payload_len ||
+		    seg.opt.sack_count > TCPOPT_MAX_SACK ||
+		    seg.opt.wscale > 14 ||
+		    (seg.src.family != 4 && seg.src.family != 6)))
+			bad++;
+		if (r == DECODE_OK && seg.captured_payload > 0 &&
+		    (seg.payload < heap_copy ||
+		    seg.payload + seg.captured_payload > heap_copy + len))
+			bad++;
+	}
+	return bad;
+}
+
 static void
 test_mangle(void)
 {
-	static const uint8_t interesting[] = { 0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x0a,
-	    0x2c, 0x3b, 0x40, 0x45, 0x60, 0x7f, 0x80, 0x81, 0x86, 0x88, 0xc2, 0xdd, 0xf0, 0xff };
-	struct segment seg;
-	struct buf good, b;
-	enum decode_result r;
-	unsigned bad = 0, iter, flips, j;
-	size_t i, len, pos;
+	struct buf good, q;
+	unsigned bad = 0;
+	size_t i;
 	int k;
 
 	for (i = 0; i < NWRAPPERS; i++) {
@@ -1459,31 +2108,16 @@ test_mangle(void)
 				continue;
 			memset(&good, 0, sizeof(good));
 			wrappers[i].build(&good, (enum ipk)k);
-			for (iter = 0; iter < 400; iter++) {
-				b = good;
-				flips = 1 + rng() % 4;
-				for (j = 0; j < flips; j++) {
-					pos = rng() % b.n;
-					b.b[pos] = rng() % 2 ? (uint8_t)rng() :
-					    interesting[rng() % sizeof(interesting)];
-				}
-				len = rng() % 4 == 0 ? rng() % (b.n + 1) : b.n;
-				r = dec_wire(wrappers[i].dlt, b.b, len,
-				    rng() % 2 ? len : len + rng() % 70000, &seg);
-				if (r > DECODE_UNSUPPORTED)
-					bad++;
-				if (r == DECODE_OK && (!seg.tcp_seen || seg.hdr_len < 20 ||
-				    seg.hdr_len > 60 || seg.captured_payload > seg.payload_len ||
-				    seg.opt.sack_count > TCPOPT_MAX_SACK ||
-				    seg.opt.wscale > 14 ||
-				    (seg.src.family != 4 && seg.src.family != 6)))
-					bad++;
-				if (r == DECODE_OK && seg.captured_payload > 0 &&
-				    (seg.payload < heap_copy ||
-				    seg.payload + seg.captured_payload > heap_copy + len))
-					bad++;
-			}
+			bad += mangle_frame(wrappers[i].dlt, &good);
 		}
+	}
+	/* ICMP errors quoting each kind of packet. */
+	for (k = IPK_V4; k <= IPK_V6EXT; k++) {
+		memset(&q, 0, sizeof(q));
+		memset(&good, 0, sizeof(good));
+		put_ip_std(&q, (enum ipk)k);
+		put_icmp_err(&good, is_v6((enum ipk)k), is_v6((enum ipk)k) ? 1 : 3, &q, q.n);
+		bad += mangle_frame(DLT_RAW, &good);
 	}
 	ok(bad == 0, "randomly damaged frames decode to consistent results");
 }
@@ -1505,7 +2139,10 @@ main(void)
 	test_tcp_lies();
 	test_options();
 	test_nflog_lies();
+	test_tunnels();
+	test_icmp_quotes();
 	test_cut_everywhere();
+	test_cut_quote();
 	test_mangle();
 	free(heap_copy);
 	return tap_done();
