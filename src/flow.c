@@ -46,7 +46,9 @@ struct flow_table {
 	uint32_t	 tomb_ring;	/* next slot to (over)write */
 	uint32_t	 tomb_hw;	/* slots ever written (for a cheap reset) */
 	uint32_t	*tbucket;
-	uint32_t	 ntbucket;
+	uint32_t	 ntbucket;	/* power of two, doubles with tombs_live */
+	uint32_t	 ntbucket_max;
+	uint32_t	 tombs_live;
 	uint64_t	 hk[11];	/* random hash keys, new each run */
 	uint32_t	 next_stream;
 	flow_end_fn	 end_fn;
@@ -278,6 +280,37 @@ tomb_unlink(struct flow_table *t, struct tomb *tb)
 		*pp = tb->hnext;
 	tb->used = 0;
 	tb->hnext = 0;
+	t->tombs_live--;
+}
+
+static void
+tomb_link(struct flow_table *t, struct tomb *tb)
+{
+	uint32_t b = tomb_bucket(t, &tb->key);
+
+	tb->hnext = t->tbucket[b];
+	t->tbucket[b] = (uint32_t)(tb - t->tomb) + 1;
+}
+
+/* As bucket_grow(), for the tombstones: their bucket array starts small,
+ * since hashed writes would touch every page of a full-size one. */
+static void
+tomb_buckets_grow(struct flow_table *t)
+{
+	uint32_t n = t->ntbucket * 2, i;
+	uint32_t *nb;
+
+	if (n > t->ntbucket_max || n == 0)
+		return;
+	nb = calloc(n, sizeof(*nb));
+	if (nb == NULL)
+		return;
+	free(t->tbucket);
+	t->tbucket = nb;
+	t->ntbucket = n;
+	for (i = 0; i < t->tomb_hw; i++)
+		if (t->tomb[i].used)
+			tomb_link(t, &t->tomb[i]);
 }
 
 static struct tomb *
@@ -303,7 +336,6 @@ static void
 tomb_add(struct flow_table *t, const struct conn *c)
 {
 	struct tomb *tb;
-	uint32_t b;
 	unsigned i;
 
 	if (t->tomb == NULL) {
@@ -334,10 +366,11 @@ tomb_add(struct flow_table *t, const struct conn *c)
 		if (c->side[i].flags & SIDE_BASE_SET)
 			tb->base_set |= (uint8_t)(1u << i);
 	}
+	if (t->tombs_live + 1 > t->ntbucket)
+		tomb_buckets_grow(t);
 	tb->used = 1;
-	b = tomb_bucket(t, &tb->key);
-	tb->hnext = t->tbucket[b];
-	t->tbucket[b] = (uint32_t)(tb - t->tomb) + 1;
+	t->tombs_live++;
+	tomb_link(t, tb);
 }
 
 /* ---- pool ------------------------------------------------------------- */
@@ -687,7 +720,8 @@ flow_create(size_t memcap, flow_end_fn end_fn, void *ctx)
 	t->tomb_cap = (uint32_t)tcap;
 	for (nb = MIN_BUCKETS; nb < tcap; nb *= 2)
 		;
-	t->ntbucket = (uint32_t)nb;
+	t->ntbucket_max = (uint32_t)nb;
+	t->ntbucket = MIN_BUCKETS;
 	t->nbucket = MIN_BUCKETS;
 	/* calloc checks cap * size for overflow; untouched pages cost nothing. */
 	t->pool = calloc(cap, sizeof(struct conn));

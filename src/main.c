@@ -15,6 +15,8 @@
 #include "source.h"
 #include "util.h"
 
+#define CLOSED_LINGER_S	10.0	/* seconds; see pc.closed_ns */
+
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_USAGE = 1,
@@ -106,7 +108,12 @@ main(int argc, char **argv)
 	memset(&pc, 0, sizeof(pc));
 	pc.memcap = o.memcap;
 	pc.idle_ns = (int64_t)(o.idle_timeout * 1e9);
-	pc.closed_ns = (int64_t)(2 * o.msl * 1e9);
+	/* A closed connection (RST, or both FINs acknowledged) is reported
+	 * once it has been quiet this long: long enough for a retransmitted
+	 * FIN or the last ACK, short enough that the table holds open
+	 * connections rather than finished ones.  Its tombstone keeps its
+	 * stream number for any later packet. */
+	pc.closed_ns = (int64_t)((o.msl < CLOSED_LINGER_S ? o.msl : CLOSED_LINGER_S) * 1e9);
 	pc.analysis.msl_ns = (int64_t)(o.msl * 1e9);
 	pc.analysis.close_wait_timeout_ns = (int64_t)(o.close_wait_timeout * 1e9);
 
