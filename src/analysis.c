@@ -231,14 +231,18 @@ analysis_emit(struct analysis *a, struct conn *c, const struct event *ev)
 static void
 history_add(struct conn *c, bool from_client, char letter)
 {
-	char ch = from_client ? letter : (char)(letter - 'A' + 'a');
+	const char *at = strchr(CONN_HISTORY_LETTERS, letter);
+	uint64_t code;
 	unsigned i;
 
+	if (at == NULL || letter == '\0')
+		return;
+	code = (uint64_t)(at - CONN_HISTORY_LETTERS + 1) | (from_client ? 0x10u : 0);
 	for (i = 0; i < c->hist_len; i++)
-		if (c->hist[i] == ch)
+		if (((c->hist >> (5 * i)) & 0x1f) == code)
 			return;
 	if (c->hist_len < CONN_HISTORY_MAX)
-		c->hist[c->hist_len++] = ch;
+		c->hist |= code << (5 * c->hist_len++);
 }
 
 static void

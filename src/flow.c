@@ -19,8 +19,13 @@
 #define MIN_CAPACITY		1024u
 #define MIN_BUCKETS		1024u
 
+/* A tombstone keeps what numbering needs after a connection left: a
+ * 64-bit keyed fingerprint of the 4-tuple instead of the 40-byte tuple
+ * (two tuples share one with probability ~2^-64 per comparison: a small,
+ * stated price for 32 bytes instead of 60), its stream, and the base
+ * sequence numbers that decide whether a SYN starts a new stream. */
 struct tomb {
-	struct flow_key	key;
+	uint64_t	fp;		/* key fingerprint; 0 = slot unused */
 	uint32_t	hnext;		/* chain in tbucket (index + 1) */
 	uint32_t	stream;
 	uint32_t	base_seq[2];
@@ -49,7 +54,8 @@ struct flow_table {
 	uint32_t	 ntbucket;	/* power of two, doubles with tombs_live */
 	uint32_t	 ntbucket_max;
 	uint32_t	 tombs_live;
-	uint64_t	 hk[11];	/* random hash keys, new each run */
+	uint64_t	 hk[22];	/* random hash keys, new each run: [0..10]
+					 * buckets, [11..21] tomb fingerprints */
 	uint32_t	 next_stream;
 	flow_end_fn	 end_fn;
 	void		*ctx;
@@ -65,7 +71,7 @@ struct flow_table {
  * many tuples at one chain, which is what a flow table needs, and it costs
  * six multiplications: a fraction of SipHash on the hot path. */
 static inline uint32_t
-key_hash(const struct flow_table *t, const struct flow_key *k)
+nh_hash(const uint64_t *hk, const struct flow_key *k)
 {
 	uint32_t m[10];
 	uint64_t h = 0;
@@ -74,9 +80,24 @@ key_hash(const struct flow_table *t, const struct flow_key *k)
 	_Static_assert(sizeof(struct flow_key) == 40, "flow_key is ten 32-bit words");
 	memcpy(m, k, sizeof(m));
 	for (i = 0; i < 10; i += 2)
-		h += (uint64_t)(uint32_t)(m[i] + (uint32_t)t->hk[i]) *
-		    (uint32_t)(m[i + 1] + (uint32_t)t->hk[i + 1]);
-	return (uint32_t)((h * (t->hk[10] | 1)) >> 32);
+		h += (uint64_t)(uint32_t)(m[i] + (uint32_t)hk[i]) *
+		    (uint32_t)(m[i + 1] + (uint32_t)hk[i + 1]);
+	return (uint32_t)((h * (hk[10] | 1)) >> 32);
+}
+
+static inline uint32_t
+key_hash(const struct flow_table *t, const struct flow_key *k)
+{
+	return nh_hash(t->hk, k);
+}
+
+/* Two independent 32-bit hashes side by side; never 0 (0 = unused). */
+static uint64_t
+key_fingerprint(const struct flow_table *t, const struct flow_key *k)
+{
+	uint64_t fp = (uint64_t)nh_hash(t->hk + 11, k) << 32 | key_hash(t, k);
+
+	return fp != 0 ? fp : 1;
 }
 
 /* Build the canonical key of seg; returns the index of the sending side. */
@@ -171,7 +192,7 @@ flow_touch(struct flow_table *t, struct conn *c, int64_t ts_ns)
 			c->cflags |= CONN_ON_CLOSED_LIST;
 		else
 			c->cflags &= (uint16_t)~CONN_ON_CLOSED_LIST;
-		c->queued_ns = c->last_ns;
+		c->queued_frame = c->last_frame;
 		lru_append(t, c);
 	}
 }
@@ -187,10 +208,10 @@ lru_settle(struct flow_table *t, struct lru *l)
 	while (l->head && bound--) {
 		struct conn *c = &t->pool[l->head - 1];
 
-		if (c->queued_ns >= c->last_ns)
+		if (c->queued_frame == c->last_frame)
 			return;
 		lru_unlink(t, c);
-		c->queued_ns = c->last_ns;
+		c->queued_frame = c->last_frame;
 		lru_append(t, c);
 	}
 }
@@ -263,16 +284,16 @@ conn_find(struct flow_table *t, const struct flow_key *k)
 /* ---- tombstones ------------------------------------------------------- */
 
 static uint32_t
-tomb_bucket(const struct flow_table *t, const struct flow_key *k)
+tomb_bucket(const struct flow_table *t, uint64_t fp)
 {
-	return (uint32_t)key_hash(t, k) & (t->ntbucket - 1);
+	return (uint32_t)fp & (t->ntbucket - 1);	/* the bucket hash's bits */
 }
 
 static void
 tomb_unlink(struct flow_table *t, struct tomb *tb)
 {
 	uint32_t idx = (uint32_t)(tb - t->tomb) + 1;
-	uint32_t *pp = &t->tbucket[tomb_bucket(t, &tb->key)];
+	uint32_t *pp = &t->tbucket[tomb_bucket(t, tb->fp)];
 
 	while (*pp && *pp != idx)
 		pp = &t->tomb[*pp - 1].hnext;
@@ -286,7 +307,7 @@ tomb_unlink(struct flow_table *t, struct tomb *tb)
 static void
 tomb_link(struct flow_table *t, struct tomb *tb)
 {
-	uint32_t b = tomb_bucket(t, &tb->key);
+	uint32_t b = tomb_bucket(t, tb->fp);
 
 	tb->hnext = t->tbucket[b];
 	t->tbucket[b] = (uint32_t)(tb - t->tomb) + 1;
@@ -316,15 +337,17 @@ tomb_buckets_grow(struct flow_table *t)
 static struct tomb *
 tomb_find(struct flow_table *t, const struct flow_key *k)
 {
+	uint64_t fp;
 	uint32_t i;
 
-	if (t->tomb == NULL)
+	if (t->tomb == NULL || t->tombs_live == 0)
 		return NULL;
-	i = t->tbucket[tomb_bucket(t, k)];
+	fp = key_fingerprint(t, k);
+	i = t->tbucket[tomb_bucket(t, fp)];
 	while (i) {
 		struct tomb *tb = &t->tomb[i - 1];
 
-		if (key_eq(&tb->key, k))
+		if (tb->fp == fp)
 			return tb;
 		i = tb->hnext;
 	}
@@ -358,7 +381,7 @@ tomb_add(struct flow_table *t, const struct conn *c)
 		tomb_unlink(t, tb);
 		t->ctr.tombs_evicted++;
 	}
-	tb->key = c->key;
+	tb->fp = key_fingerprint(t, &c->key);
 	tb->stream = c->stream;
 	tb->base_set = 0;
 	for (i = 0; i < 2; i++) {
@@ -442,7 +465,7 @@ conn_new(struct flow_table *t, const struct flow_key *k, uint32_t stream,
 	c->last_frame = c->first_frame;
 	c->start_ns = ts_ns;
 	c->last_ns = ts_ns;
-	c->queued_ns = ts_ns;
+	c->queued_frame = c->first_frame;
 	t->ctr.live++;
 	if (t->ctr.live > t->ctr.peak_live)
 		t->ctr.peak_live = t->ctr.live;
@@ -573,7 +596,7 @@ expire_list(struct flow_table *t, struct lru *l, int64_t before_ns, bool idle)
 	while (l->head) {
 		struct conn *c = &t->pool[l->head - 1];
 
-		if (c->queued_ns < c->last_ns) {
+		if (c->queued_frame != c->last_frame) {
 			lru_settle(t, l);
 			continue;
 		}

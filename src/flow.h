@@ -43,9 +43,14 @@ struct flow_key {
 #define CONN_LISTENER		0x800	/* (analysis) counted in a listener */
 #define CONN_CLIENT_BY_SYN	0x1000	/* client chosen by a SYN or SYN-ACK */
 
-#define CONN_EVENT_SLOTS	6
-#define CONN_HISTORY_MAX	16
+#define CONN_EVENT_SLOTS	4
+#define CONN_HISTORY_MAX	12	/* letters, 5 bits each in struct conn.hist */
+/* History letters (Zeek's conn.log history), code = index + 1; the fifth
+ * bit says upper case (from the client). */
+#define CONN_HISTORY_LETTERS	"SHADFRTWQGIC"
 
+/* Laid out without padding holes (216 bytes): every byte here is paid
+ * once per tracked connection. */
 struct conn {
 	struct flow_key	key;		/* side[i] sends from key.addr[i]:port[i] */
 	uint32_t	hnext;		/* next in hash chain (index + 1; 0 = end) */
@@ -55,21 +60,22 @@ struct conn {
 	uint32_t	first_frame;	/* frame numbers, Wireshark frame.number
 					 * (32 bits there too) */
 	uint32_t	last_frame;
-	int64_t		start_ns;	/* first and last packet, ns since epoch */
-	int64_t		last_ns;
-	int64_t		queued_ns;	/* last_ns when put on its LRU list: the
-					 * list is ordered by this (lazy LRU) */
+	uint32_t	queued_frame;	/* last_frame when put on its LRU list:
+					 * newer activity means misplaced (lazy LRU) */
 	uint32_t	synack_us;	/* first SYN -> first SYN-ACK, us + 1 (0 = none) */
 	uint32_t	ack_us;		/* first SYN-ACK -> handshake ACK, us + 1 */
-	struct side	side[2];
 	uint16_t	cflags;		/* CONN_* */
 	uint8_t		client;		/* index of the client side */
 	uint8_t		hist_len;
-	uint16_t	ev_other;	/* events of kinds beyond the slots (saturating) */
-	char		hist[CONN_HISTORY_MAX];	/* Zeek-style history, no NUL */
+	int64_t		start_ns;	/* first and last packet, ns since epoch */
+	int64_t		last_ns;
+	struct side	side[2];
+	uint64_t	hist;		/* Zeek-style history, 5-bit letter codes */
 	uint8_t		ev_kind[CONN_EVENT_SLOTS];	/* event kind + 1 (0 = free) */
 	uint16_t	ev_count[CONN_EVENT_SLOTS];	/* saturating */
+	uint16_t	ev_other;	/* events of kinds beyond the slots (saturating) */
 };
+_Static_assert(sizeof(struct conn) <= 216, "struct conn grew: mind the per-connection budget");
 
 /* Why a connection left the table. */
 enum flow_end {

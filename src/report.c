@@ -89,7 +89,8 @@ conn_close_name(const struct conn *c, enum flow_end why)
 void
 conn_history(const struct conn *c, char *buf, size_t len)
 {
-	size_t n = c->hist_len;
+	static const char letters[] = CONN_HISTORY_LETTERS;
+	size_t n = c->hist_len, i;
 
 	if (len == 0)
 		return;
@@ -97,7 +98,14 @@ conn_history(const struct conn *c, char *buf, size_t len)
 		n = CONN_HISTORY_MAX;
 	if (n > len - 1)
 		n = len - 1;
-	memcpy(buf, c->hist, n);
+	for (i = 0; i < n; i++) {
+		unsigned code = (unsigned)(c->hist >> (5 * i)) & 0x1f;
+		unsigned idx = (code & 0x0f) - 1;
+		char ch = idx < sizeof(letters) - 1 ? letters[idx] : '?';
+
+		/* upper case from the client, lower case from the server */
+		buf[i] = (code & 0x10) ? ch : (char)(ch - 'A' + 'a');
+	}
 	buf[n] = '\0';
 }
 

@@ -308,7 +308,8 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 
 			if (seq_gt(old_end, data_start))
 				tr->retrans_bytes = (uint32_t)seq_diff(old_end, data_start);
-			snd->retrans_bytes += tr->retrans_bytes;
+			snd->retrans_bytes = snd->retrans_bytes > UINT32_MAX - tr->retrans_bytes ?
+			    UINT32_MAX : snd->retrans_bytes + tr->retrans_bytes;
 		}
 		if (seq_gt(end, snd->snd_next))
 			snd->snd_next = end;

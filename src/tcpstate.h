@@ -58,7 +58,8 @@ struct side {
 	uint32_t	fin_seq;	/* seq its FIN occupies */
 	uint32_t	packets;	/* segments sent */
 	uint64_t	bytes;		/* payload bytes sent (per IP length) */
-	uint64_t	retrans_bytes;	/* payload bytes sent again below snd_next */
+	uint32_t	retrans_bytes;	/* payload bytes sent again below snd_next
+					 * (saturates at 2^32 - 1) */
 	uint16_t	flags;		/* SIDE_* */
 	uint16_t	win_raw;	/* last window field, unscaled */
 	uint16_t	mss;		/* from its SYN, bytes */
