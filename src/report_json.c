@@ -39,12 +39,12 @@ struct json_priv {
 };
 
 static void
-jw_reserve(struct jw *w, size_t n)
+jw_grow(struct jw *w, size_t n)
 {
 	char *nb;
 	size_t cap;
 
-	if (w->oom || w->cap - w->len >= n)
+	if (w->oom)
 		return;
 	cap = w->cap ? w->cap : 1024;
 	while (cap - w->len < n)
@@ -58,7 +58,14 @@ jw_reserve(struct jw *w, size_t n)
 	w->cap = cap;
 }
 
-static void
+static inline void
+jw_reserve(struct jw *w, size_t n)
+{
+	if (w->cap - w->len < n)
+		jw_grow(w, n);
+}
+
+static inline void
 jw_raw(struct jw *w, const char *s, size_t n)
 {
 	jw_reserve(w, n);
@@ -127,13 +134,22 @@ jw_sep(struct jw *w)
 }
 
 /* "key": (keys are our own identifiers: no escaping needed) */
-static void
+static inline void
 jw_key(struct jw *w, const char *k)
 {
-	jw_sep(w);
-	jw_char(w, '"');
-	jw_raw(w, k, strlen(k));
-	jw_raw(w, "\":", 2);
+	size_t n = strlen(k);
+
+	jw_reserve(w, n + 4);
+	if (w->oom)
+		return;
+	if (w->need_comma[w->depth])
+		w->buf[w->len++] = ',';
+	w->need_comma[w->depth] = true;
+	w->buf[w->len++] = '"';
+	memcpy(w->buf + w->len, k, n);
+	w->len += n;
+	w->buf[w->len++] = '"';
+	w->buf[w->len++] = ':';
 }
 
 static void
