@@ -228,18 +228,37 @@ analysis_emit(struct analysis *a, struct conn *c, const struct event *ev)
 /* Zeek's conn history: one letter per kind of segment, upper case from
  * the client, lower case from the server, each recorded once per side, in
  * order of first appearance. */
+/* The 1-based index of letter in CONN_HISTORY_LETTERS, as a switch: this
+ * runs several times per packet. */
+static inline uint64_t
+history_code(char letter)
+{
+	_Static_assert(sizeof(CONN_HISTORY_LETTERS) == 13, "history letters changed");
+	switch (letter) {
+	case 'S': return 1;
+	case 'H': return 2;
+	case 'A': return 3;
+	case 'D': return 4;
+	case 'F': return 5;
+	case 'R': return 6;
+	case 'T': return 7;
+	case 'W': return 8;
+	case 'Q': return 9;
+	case 'G': return 10;
+	case 'I': return 11;
+	default: return 12;	/* 'C' */
+	}
+}
+
 static void
 history_add(struct conn *c, bool from_client, char letter)
 {
-	const char *at = strchr(CONN_HISTORY_LETTERS, letter);
-	uint64_t code;
+	uint64_t code, h;
 	unsigned i;
 
-	if (at == NULL || letter == '\0')
-		return;
-	code = (uint64_t)(at - CONN_HISTORY_LETTERS + 1) | (from_client ? 0x10u : 0);
-	for (i = 0; i < c->hist_len; i++)
-		if (((c->hist >> (5 * i)) & 0x1f) == code)
+	code = history_code(letter) | (from_client ? 0x10u : 0);
+	for (h = c->hist, i = 0; i < c->hist_len; i++, h >>= 5)
+		if ((h & 0x1f) == code)
 			return;
 	if (c->hist_len < CONN_HISTORY_MAX)
 		c->hist |= code << (5 * c->hist_len++);

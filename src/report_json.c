@@ -176,13 +176,28 @@ jw_close(struct jw *w, char ch)
 static void
 jw_u64(struct jw *w, const char *k, uint64_t v)
 {
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930313233343536"
+	    "37383940414243444546474849505152535455565758596061626364656667686970717273"
+	    "7475767778798081828384858687888990919293949596979899";
 	char tmp[24], *p = tmp + sizeof(tmp);
 
+	_Static_assert(sizeof(pairs) == 201, "00..99");
 	jw_key(w, k);
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	/* two digits per division: numbers are most of every record */
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--p = pairs[d + 1];
+		*--p = pairs[d];
+	}
+	if (v >= 10) {
+		*--p = pairs[v * 2 + 1];
+		*--p = pairs[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
 	jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
@@ -205,6 +220,24 @@ jw_str(struct jw *w, const char *k, const char *v)
 {
 	jw_key(w, k);
 	jw_string(w, v);
+}
+
+/* A string that is ours by construction (a name from a table, an address,
+ * a Community ID, a history): printable ASCII without quotes or
+ * backslashes, so it is copied without the escaping pass. */
+static void
+jw_name(struct jw *w, const char *k, const char *v)
+{
+	size_t n = strlen(v);
+
+	jw_key(w, k);
+	jw_reserve(w, n + 2);
+	if (w->oom)
+		return;
+	w->buf[w->len++] = '"';
+	memcpy(w->buf + w->len, v, n);
+	w->len += n;
+	w->buf[w->len++] = '"';
 }
 
 static void
@@ -238,7 +271,7 @@ jw_ip(struct jw *w, const char *k, const struct endpoint *ep)
 	char tmp[64];
 
 	endpoint_addr_str(ep, tmp, sizeof(tmp));
-	jw_str(w, k, tmp);
+	jw_name(w, k, tmp);
 }
 
 static void
@@ -292,9 +325,9 @@ json_event(struct reporter *r, const struct event *ev, const struct input_info *
 	unsigned i;
 
 	jw_begin(w);
-	jw_str(w, "type", "event");
-	jw_str(w, "kind", event_kind_name(ev->kind));
-	jw_str(w, "severity", severity_name(ev->severity));
+	jw_name(w, "type", "event");
+	jw_name(w, "kind", event_kind_name(ev->kind));
+	jw_name(w, "severity", severity_name(ev->severity));
 	jw_ts(w, "ts", ev->ts_ns, in->ts_digits);
 	if (in->name_in_records)
 		jw_str(w, "file", in->name);
@@ -385,7 +418,7 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	char buf[80];
 
 	jw_begin(w);
-	jw_str(w, "type", "connection");
+	jw_name(w, "type", "connection");
 	if (cr->in->name_in_records)
 		jw_str(w, "file", cr->in->name);
 	jw_u64(w, "stream", c->stream);
@@ -397,12 +430,12 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	jw_ts(w, "end", c->last_ns, digits);
 	jw_ts(w, "duration", c->last_ns - c->start_ns, digits);
 	conn_community_id(c, buf, sizeof(buf));
-	jw_str(w, "community_id", buf);
-	jw_str(w, "handshake", conn_handshake_name(c));
-	jw_str(w, "close", conn_close_name(c, cr->why));
+	jw_name(w, "community_id", buf);
+	jw_name(w, "handshake", conn_handshake_name(c));
+	jw_name(w, "close", conn_close_name(c, cr->why));
 	jw_open(w, "final_state", '{');
-	jw_str(w, "client", tcp_state_name(c->side[cl].state));
-	jw_str(w, "server", tcp_state_name(c->side[sv].state));
+	jw_name(w, "client", tcp_state_name(c->side[cl].state));
+	jw_name(w, "server", tcp_state_name(c->side[sv].state));
 	jw_close(w, '}');
 	jw_open(w, "rtt", '{');
 	if (c->synack_us)
@@ -413,7 +446,7 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 		jw_ts(w, "handshake", (int64_t)(c->synack_us - 1 + c->ack_us - 1) * 1000, 6);
 	jw_close(w, '}');
 	conn_history(c, buf, sizeof(buf));
-	jw_str(w, "history", buf);
+	jw_name(w, "history", buf);
 	jw_open(w, "events", '{');
 	for (i = 0; i < CONN_EVENT_SLOTS; i++)
 		if (c->ev_kind[i])
@@ -438,7 +471,7 @@ json_summary(struct reporter *r, const struct summary *s)
 	unsigned i;
 
 	jw_begin(w);
-	jw_str(w, "type", "summary");
+	jw_name(w, "type", "summary");
 	jw_open(w, "files", '[');
 	for (i = 0; i < s->ninputs; i++) {
 		jw_sep(w);
