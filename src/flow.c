@@ -4,7 +4,8 @@
  * order so that only the pages in use are ever touched; a bucket array of
  * chain heads (index + 1) that doubles when the load passes 1; two LRU
  * lists (open and closed connections) threaded through the pool by index;
- * and a ring of tombstones for connections that left before the end of
+ * and a pool of tombstones, in two expiry queues, for connections that
+ * left before the end of
  * the input.  Hashing is keyed NH with per-run random keys, so crafted
  * 4-tuples cannot pile into one chain (redis dict.c seeds its hash the same way). */
 #include "config.h"
@@ -25,12 +26,34 @@
  * stated price for 32 bytes instead of 60), its stream, and the base
  * sequence numbers that decide whether a SYN starts a new stream. */
 struct tomb {
-	uint64_t	fp;		/* key fingerprint; 0 = slot unused */
-	uint32_t	hnext;		/* chain in tbucket (index + 1) */
+	uint64_t	fp;		/* key fingerprint; 0 = not in the hash
+					 * (free, or waiting in its queue) */
+	uint32_t	hnext;		/* chain in tbucket, or the free list */
+	uint32_t	qnext;		/* next in its expiry queue (index + 1) */
 	uint32_t	stream;
 	uint32_t	base_seq[2];
-	uint8_t		base_set;	/* bit i: base_seq[i] valid */
-	uint8_t		used;
+	uint32_t	expire_4s : 30;	/* forgotten after this time, in 4-second
+					 * units since the epoch (to 2106+) */
+	uint32_t	base_set : 2;	/* bit i: base_seq[i] valid */
+};
+_Static_assert(sizeof(struct tomb) == 32, "tombstones stay at 32 bytes");
+
+#define TOMB_USED(tb)	((tb)->fp != 0)
+
+/* Tombstones leave in creation order, in two queues with their own
+ * lifetimes: a closed connection's 4-tuple matters for 2*MSL (TIME_WAIT);
+ * an idle or evicted connection may speak again much later.  A tombstone
+ * removed early (its 4-tuple came back) stays queued, unhashed, until it
+ * reaches the head; then its slot is reused, so memory follows the number
+ * of tombstones within their lifetimes, not the number ever made. */
+enum tomb_queue {
+	TQ_CLOSED,
+	TQ_OTHER,
+	TQ_COUNT
+};
+
+struct tomb_fifo {
+	uint32_t	head, tail;	/* index + 1; head = oldest */
 };
 
 struct lru {
@@ -48,8 +71,10 @@ struct flow_table {
 	struct lru	 open, closed;
 	struct tomb	*tomb;
 	uint32_t	 tomb_cap;
-	uint32_t	 tomb_ring;	/* next slot to (over)write */
-	uint32_t	 tomb_hw;	/* slots ever written (for a cheap reset) */
+	uint32_t	 tomb_hw;	/* slots ever handed out */
+	uint32_t	 tomb_free;	/* free list through hnext (index + 1) */
+	struct tomb_fifo tq[TQ_COUNT];
+	int64_t		 tomb_life_ns[TQ_COUNT];
 	uint32_t	*tbucket;
 	uint32_t	 ntbucket;	/* power of two, doubles with tombs_live */
 	uint32_t	 ntbucket_max;
@@ -74,14 +99,14 @@ static inline uint32_t
 nh_hash(const uint64_t *hk, const struct flow_key *k)
 {
 	uint32_t m[10];
-	uint64_t h = 0;
-	int i;
+	uint64_t h;
 
 	_Static_assert(sizeof(struct flow_key) == 40, "flow_key is ten 32-bit words");
 	memcpy(m, k, sizeof(m));
-	for (i = 0; i < 10; i += 2)
-		h += (uint64_t)(uint32_t)(m[i] + (uint32_t)hk[i]) *
-		    (uint32_t)(m[i + 1] + (uint32_t)hk[i + 1]);
+#define NH_PAIR(i) ((uint64_t)(uint32_t)(m[i] + (uint32_t)hk[i]) * \
+	    (uint32_t)(m[(i) + 1] + (uint32_t)hk[(i) + 1]))
+	h = NH_PAIR(0) + NH_PAIR(2) + NH_PAIR(4) + NH_PAIR(6) + NH_PAIR(8);
+#undef NH_PAIR
 	return (uint32_t)((h * (hk[10] | 1)) >> 32);
 }
 
@@ -100,6 +125,26 @@ key_fingerprint(const struct flow_table *t, const struct flow_key *k)
 	return fp != 0 ? fp : 1;
 }
 
+/* Compare two 16-byte addresses as memcmp() would (the Community ID
+ * depends on this order), with two big-endian word compares. */
+static inline int
+addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	if (x == y) {
+		memcpy(&x, a + 8, 8);
+		memcpy(&y, b + 8, 8);
+	}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap64(x);
+	y = __builtin_bswap64(y);
+#endif
+	return (x > y) - (x < y);
+}
+
 /* Build the canonical key of seg; returns the index of the sending side. */
 static unsigned
 key_make(const struct segment *seg, struct flow_key *k)
@@ -107,9 +152,9 @@ key_make(const struct segment *seg, struct flow_key *k)
 	int c;
 	unsigned dir;
 
-	memset(k, 0, sizeof(*k));
 	k->family = seg->src.family;
-	c = memcmp(seg->src.addr, seg->dst.addr, 16);
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+	c = addr_cmp(seg->src.addr, seg->dst.addr);
 	if (c == 0)
 		c = (int)seg->src.port - (int)seg->dst.port;
 	dir = c <= 0 ? 0 : 1;
@@ -305,7 +350,7 @@ tomb_unlink(struct flow_table *t, struct tomb *tb)
 		pp = &t->tomb[*pp - 1].hnext;
 	if (*pp)
 		*pp = tb->hnext;
-	tb->used = 0;
+	tb->fp = 0;
 	tb->hnext = 0;
 	t->tombs_live--;
 }
@@ -336,7 +381,7 @@ tomb_buckets_grow(struct flow_table *t)
 	t->tbucket = nb;
 	t->ntbucket = n;
 	for (i = 0; i < t->tomb_hw; i++)
-		if (t->tomb[i].used)
+		if (TOMB_USED(&t->tomb[i]))
 			tomb_link(t, &t->tomb[i]);
 }
 
@@ -360,11 +405,60 @@ tomb_find(struct flow_table *t, const struct flow_key *k)
 	return NULL;
 }
 
+static void
+tomb_release(struct flow_table *t, struct tomb *tb)
+{
+	if (TOMB_USED(tb))
+		tomb_unlink(t, tb);
+	tb->hnext = t->tomb_free;
+	t->tomb_free = (uint32_t)(tb - t->tomb) + 1;
+}
+
+/* Pop q's head, freeing its slot; false when q is empty. */
+static bool
+tomb_pop(struct flow_table *t, enum tomb_queue q)
+{
+	struct tomb_fifo *f = &t->tq[q];
+	struct tomb *tb;
+
+	if (f->head == 0)
+		return false;
+	tb = &t->tomb[f->head - 1];
+	f->head = tb->qnext;
+	if (f->head == 0)
+		f->tail = 0;
+	tomb_release(t, tb);
+	return true;
+}
+
+/* Forget the tombstones past their lifetime (and free the slots of those
+ * already taken back), oldest first. */
+static void
+tomb_expire(struct flow_table *t, int64_t now_ns)
+{
+	uint64_t now_4s = now_ns <= 0 ? 0 : (uint64_t)now_ns / 4000000000u;
+	int q;
+
+	if (t->tomb == NULL)
+		return;
+	for (q = 0; q < TQ_COUNT; q++)
+		while (t->tq[q].head) {
+			struct tomb *tb = &t->tomb[t->tq[q].head - 1];
+
+			if (TOMB_USED(tb) && tb->expire_4s > now_4s)
+				break;
+			tomb_pop(t, (enum tomb_queue)q);
+		}
+}
+
 /* Remember c's stream and base sequence numbers after it leaves. */
 static void
-tomb_add(struct flow_table *t, const struct conn *c)
+tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t now_ns)
 {
 	struct tomb *tb;
+	struct tomb_fifo *f = &t->tq[q];
+	int64_t expire_ns = now_ns + t->tomb_life_ns[q];
+	uint64_t fp;
 	unsigned i;
 
 	if (t->tomb == NULL) {
@@ -379,25 +473,41 @@ tomb_add(struct flow_table *t, const struct conn *c)
 			return;
 		}
 	}
-	tb = &t->tomb[t->tomb_ring];
-	t->tomb_ring = (t->tomb_ring + 1) % t->tomb_cap;
-	if (t->tomb_hw < t->tomb_cap)
-		t->tomb_hw++;
-	if (tb->used) {
-		tomb_unlink(t, tb);
+	if (t->tomb_free == 0 && t->tomb_hw == t->tomb_cap) {
+		/* Full: the oldest goes, closed ones first (shorter lives). */
+		if (!tomb_pop(t, TQ_CLOSED))
+			tomb_pop(t, TQ_OTHER);
 		t->ctr.tombs_evicted++;
 	}
-	tb->fp = key_fingerprint(t, &c->key);
+	if (t->tomb_free) {
+		tb = &t->tomb[t->tomb_free - 1];
+		t->tomb_free = tb->hnext;
+	} else {
+		tb = &t->tomb[t->tomb_hw++];
+	}
+	fp = key_fingerprint(t, &c->key);	/* never 0 */
 	tb->stream = c->stream;
 	tb->base_set = 0;
 	for (i = 0; i < 2; i++) {
 		tb->base_seq[i] = c->side[i].base_seq;
 		if (c->side[i].flags & SIDE_BASE_SET)
-			tb->base_set |= (uint8_t)(1u << i);
+			tb->base_set |= 1u << i;
 	}
+	if (expire_ns < 0)
+		expire_ns = 0;
+	/* rounded up, so a tombstone never leaves early */
+	tb->expire_4s = ((uint64_t)expire_ns + 3999999999u) / 4000000000u > 0x3fffffff ?
+	    0x3fffffff : (uint32_t)(((uint64_t)expire_ns + 3999999999u) / 4000000000u);
+	tb->qnext = 0;
+	tb->fp = 0;
 	if (t->tombs_live + 1 > t->ntbucket)
-		tomb_buckets_grow(t);
-	tb->used = 1;
+		tomb_buckets_grow(t);	/* before tb is hashed: linked once */
+	tb->fp = fp;
+	if (f->tail)
+		t->tomb[f->tail - 1].qnext = (uint32_t)(tb - t->tomb) + 1;
+	else
+		f->head = (uint32_t)(tb - t->tomb) + 1;
+	f->tail = (uint32_t)(tb - t->tomb) + 1;
 	t->tombs_live++;
 	tomb_link(t, tb);
 }
@@ -420,7 +530,7 @@ conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_
 		c->cflags |= CONN_IDLE;
 	t->end_fn(t->ctx, c, why);
 	if (keep_tomb)
-		tomb_add(t, c);
+		tomb_add(t, c, why == FLOW_END_CLOSED ? TQ_CLOSED : TQ_OTHER, c->last_ns);
 	bucket_remove(t, c);
 	lru_unlink(t, c);
 	c->stream = UINT32_MAX;		/* marks a free slot */
@@ -617,6 +727,7 @@ expire_list(struct flow_table *t, struct lru *l, int64_t before_ns, bool idle)
 void
 flow_expire(struct flow_table *t, int64_t now_ns, int64_t idle_ns, int64_t closed_ns)
 {
+	tomb_expire(t, now_ns);
 	expire_list(t, &t->closed, now_ns - closed_ns, false);
 	expire_list(t, &t->open, now_ns - idle_ns, true);
 }
@@ -663,11 +774,12 @@ flow_flush(struct flow_table *t)
 		uint32_t k;
 
 		for (k = 0; k < t->tomb_hw; k++)
-			if (t->tomb[k].used)
+			if (TOMB_USED(&t->tomb[k]))
 				tomb_unlink(t, &t->tomb[k]);
 	}
-	t->tomb_ring = 0;
 	t->tomb_hw = 0;
+	t->tomb_free = 0;
+	memset(t->tq, 0, sizeof(t->tq));
 	t->next_stream = 0;
 }
 
@@ -720,7 +832,8 @@ seed_key(struct flow_table *t)
 }
 
 struct flow_table *
-flow_create(size_t memcap, flow_end_fn end_fn, void *ctx)
+flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
+    flow_end_fn end_fn, void *ctx)
 {
 	struct flow_table *t;
 	size_t per_conn = sizeof(struct conn) + 2 * sizeof(uint32_t);
@@ -763,6 +876,8 @@ flow_create(size_t memcap, flow_end_fn end_fn, void *ctx)
 	}
 	t->end_fn = end_fn;
 	t->ctx = ctx;
+	t->tomb_life_ns[TQ_CLOSED] = tomb_closed_ns;
+	t->tomb_life_ns[TQ_OTHER] = tomb_other_ns;
 	t->ctr.capacity = cap;
 	t->ctr.bytes_per_conn = per_conn;
 	seed_key(t);

@@ -113,9 +113,12 @@ enum flow_lookup_how {
 struct flow_table;
 
 /* memcap: bytes for the pool, the tombstones and the buckets (at least
- * room for a few thousand connections is enforced).  end_fn/ctx receive
- * every connection as it leaves.  NULL when memory cannot be had. */
-struct flow_table *flow_create(size_t memcap, flow_end_fn end_fn, void *ctx);
+ * room for a few thousand connections is enforced).  A closed connection's
+ * tombstone is kept tomb_closed_ns (2*MSL: its 4-tuple is in TIME_WAIT),
+ * an idle or evicted one's tomb_other_ns.  end_fn/ctx receive every
+ * connection as it leaves.  NULL when memory cannot be had. */
+struct flow_table *flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
+    flow_end_fn end_fn, void *ctx);
 void flow_destroy(struct flow_table *t);
 
 /* Find or create the connection of seg (which must have tcp_seen set),

@@ -48,7 +48,14 @@ pipeline_create(const struct pipeline_config *cfg, struct reporter *r)
 	p->r = r;
 	p->ts_digits = 6;
 	p->analysis = analysis_create(&cfg->analysis, r);
-	p->flows = flow_create(cfg->memcap, on_conn_end, p);
+	/* Tombstones: 2*MSL for closed connections (TIME_WAIT); an idle or
+	 * evicted connection's number is kept four idle timeouts or an hour,
+	 * whichever is longer.  A connection silent longer than that which
+	 * then speaks again (a 2-hour keep-alive) gets a new stream number
+	 * where Wireshark keeps the old one (doc/wireshark-differences.md). */
+	p->flows = flow_create(cfg->memcap, 2 * cfg->analysis.msl_ns,
+	    cfg->idle_ns * 4 > 3600000000000LL ? cfg->idle_ns * 4 : 3600000000000LL,
+	    on_conn_end, p);
 	if (p->analysis == NULL || p->flows == NULL) {
 		pipeline_destroy(p);
 		return NULL;

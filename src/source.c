@@ -24,7 +24,7 @@
 #include "util.h"
 
 #define PEEK_MAX	65536u	/* read-ahead bound: SHB + first IDB */
-#define READ_BUFFER	(1u << 20)	/* stdio buffer for capture files */
+#define READ_BUFFER	(64u << 10)	/* stdio buffer for capture files */
 
 struct peek_file {
 	FILE		*under;
@@ -272,8 +272,8 @@ open_input(const char *path, struct input_info *in, char *why, size_t whylen)
 	if (under != stdin && fseeko(under, 0, SEEK_SET) == 0) {
 		free(pf->buf);
 		free(pf);
-		/* libpcap freads each record through stdio; a 1 MiB buffer
-		 * instead of stdio's 4 KiB makes 250 times fewer read calls. */
+		/* libpcap freads each record through stdio; a 64 KiB buffer
+		 * instead of stdio's 4 KiB makes 16 times fewer read calls. */
 		setvbuf(under, NULL, _IOFBF, READ_BUFFER);
 		return under;
 	}

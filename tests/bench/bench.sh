@@ -19,6 +19,7 @@ export LC_ALL=C		# bash's `time` would print a decimal comma otherwise
 RATIO_TARGET=0.50	# tcpdissect packet rate / readloop packet rate
 SPEEDUP_TARGET=30	# tshark wall time / tcpdissect wall time
 RUNS=3			# best of RUNS for readloop and tcpdissect
+BYTES_TARGET=256	# RSS growth per tracked connection
 
 die() {
 	echo "bench: $*" >&2
@@ -166,6 +167,7 @@ EOF
 CONNS=$(summary_field summary.connections)
 PEAK_CONC=$(summary_field summary.peak_concurrent)
 OWN_BPC=$(summary_field summary.memory.bytes_per_connection)
+PEAK_TRACKED=$(summary_field summary.memory.peak_tracked)
 
 # tcpdissect's footprint with no connections, to subtract from its peak
 # when working out what one connection costs.
@@ -235,6 +237,17 @@ if [ "$RSS_TD" != n/a ] && [ "$RSS_EMPTY" != n/a ] && [ "$PEAK_CONC" != n/a ] &&
 else
 	BPC=n/a
 fi
+# The target: whole-process memory growth over an empty run, divided by the
+# most connections the table held at once (open ones and closed ones not
+# yet reported); tombstones, buckets and buffers are all in the numerator.
+if [ "$RSS_TD" != n/a ] && [ "$RSS_EMPTY" != n/a ] && [ "$PEAK_TRACKED" != n/a ] &&
+    calc "exit !($PEAK_TRACKED > 0)"; then
+	BPT=$(calc "printf \"%.0f\", ($RSS_TD - $RSS_EMPTY) * 1024 / $PEAK_TRACKED")
+	BPT_RES=$(calc "print ($BPT <= $BYTES_TARGET) ? \"PASS\" : \"MISS\"")
+else
+	BPT=n/a
+	BPT_RES=n/a
+fi
 
 echo
 echo "tcpdissect benchmark: $PCAP"
@@ -243,6 +256,7 @@ printf '  %-28s %s bytes (%s MiB)\n' "file size" "$SIZE" \
     "$(calc "printf \"%.1f\", $SIZE / 1048576")"
 printf '  %-28s %s\n' "connections tracked" "$CONNS"
 printf '  %-28s %s\n' "peak concurrent connections" "$PEAK_CONC"
+printf '  %-28s %s\n' "peak tracked connections" "$PEAK_TRACKED"
 echo
 printf '  %-30s %9s %12s\n' "run (best of $RUNS)" "wall s" "packets/s"
 printf '  %-30s %9s %12s\n' "readloop (libpcap baseline)" "$T_READ" "$(rate "$T_READ")"
@@ -258,6 +272,8 @@ RSS_HOW=
 [ "$RSS_TOOL" != proc ] || RSS_HOW="  (sampled from /proc: no GNU time)"
 printf '  %-36s %10s%s\n' "tcpdissect peak RSS (KB)" "$RSS_TD" "$RSS_HOW"
 printf '  %-36s %10s\n' "RSS on an empty capture (KB)" "$RSS_EMPTY"
+printf '  %-36s %10s %10s  %s\n' "RSS bytes per tracked connection" "$BPT" \
+    "<= $BYTES_TARGET" "$BPT_RES"
 printf '  %-36s %10s\n' "RSS bytes per concurrent connection" "$BPC"
 printf '  %-36s %10s\n' "own estimate, bytes per connection" "$OWN_BPC"
 exit 0

@@ -6,6 +6,8 @@
 #include "flow.h"
 #include "tap.h"
 
+#define NS 1000000000LL
+
 struct ended {
 	unsigned	n;
 	unsigned	why[8];
@@ -60,7 +62,7 @@ main(void)
 	uint64_t frame = 0, created0;
 
 	memset(&e, 0, sizeof(e));
-	t = flow_create(1 << 20, on_end, &e);
+	t = flow_create(1 << 20, 120 * NS, 3600 * NS, on_end, &e);
 	ok(t != NULL, "table created with a 1 MiB cap");
 
 	s = seg4(0x0a000001, 40000, 0x0a000002, 80, TCP_SYN, 1000, 0);
@@ -146,6 +148,24 @@ main(void)
 	s = seg4(0x0d000001, 5555, 0x0d000002, 22, TCP_SYN, 4242, 0);
 	c1 = flow_lookup(t, &s, 3, 402 * 1000000000LL, &dir, &how);
 	ok(how == FLOW_NEW_REUSE && c1->stream == 1, "a SYN with a new ISN starts stream 1");
+
+	/* Tombstones are forgotten after their lifetime: an hour here for an
+	 * idle connection. */
+	s = seg4(0x0e000001, 6000, 0x0e000002, 22, TCP_ACK, 5, 6);
+	c1 = flow_lookup(t, &s, 4, 500 * NS, &dir, &how);
+	ok(how == FLOW_NEW && c1->stream == 2, "a new 4-tuple: stream 2");
+	flow_touch(t, c1, 500 * NS);
+	flow_expire(t, 900 * NS, 300 * NS, 120 * NS);
+	ok(e.why[FLOW_END_IDLE] == 3, "... idle after 300 s (with stream 1)");
+	s = seg4(0x0e000001, 6000, 0x0e000002, 22, TCP_ACK, 9, 6);
+	c1 = flow_lookup(t, &s, 5, 1000 * NS, &dir, &how);
+	ok(how == FLOW_RESUMED && c1->stream == 2, "... back within the hour: stream 2 again");
+	flow_touch(t, c1, 1000 * NS);
+	flow_expire(t, 1400 * NS, 300 * NS, 120 * NS);
+	flow_expire(t, 5100 * NS, 300 * NS, 120 * NS);
+	s = seg4(0x0e000001, 6000, 0x0e000002, 22, TCP_ACK, 11, 6);
+	c1 = flow_lookup(t, &s, 6, 5200 * NS, &dir, &how);
+	ok(how == FLOW_NEW && c1->stream == 3, "... back after more than an hour: a new stream");
 
 	flow_destroy(t);
 	return tap_done();
