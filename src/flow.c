@@ -732,36 +732,64 @@ flow_expire(struct flow_table *t, int64_t now_ns, int64_t idle_ns, int64_t close
 	expire_list(t, &t->open, now_ns - idle_ns, true);
 }
 
-static int
-cmp_stream(const void *a, const void *b)
+/* Merge two lists (threaded through hnext, index + 1) sorted by stream. */
+static uint32_t
+merge_by_stream(struct conn *pool, uint32_t a, uint32_t b)
 {
-	const struct conn *x = *(const struct conn *const *)a;
-	const struct conn *y = *(const struct conn *const *)b;
+	uint32_t head = 0, *tail = &head;
 
-	return (x->stream > y->stream) - (x->stream < y->stream);
+	while (a && b) {
+		if (pool[a - 1].stream <= pool[b - 1].stream) {
+			*tail = a;
+			tail = &pool[a - 1].hnext;
+			a = pool[a - 1].hnext;
+		} else {
+			*tail = b;
+			tail = &pool[b - 1].hnext;
+			b = pool[b - 1].hnext;
+		}
+	}
+	*tail = a ? a : b;
+	return head;
+}
+
+/* Sort a list by stream: merge sort over the hnext links, which the hash
+ * no longer needs at a flush.  No allocation (an index array and qsort's
+ * scratch would cost more memory at the end of a run than at its peak). */
+static uint32_t
+sort_by_stream(struct conn *pool, uint32_t head, uint32_t n)
+{
+	uint32_t mid, i, second;
+
+	if (n <= 1)
+		return head;
+	mid = head;
+	for (i = 1; i < n / 2; i++)
+		mid = pool[mid - 1].hnext;
+	second = pool[mid - 1].hnext;
+	pool[mid - 1].hnext = 0;
+	return merge_by_stream(pool, sort_by_stream(pool, head, n / 2),
+	    sort_by_stream(pool, second, n - n / 2));
 }
 
 void
 flow_flush(struct flow_table *t)
 {
-	struct conn **live;
-	uint64_t n = 0, i;
+	uint32_t head = 0, n = 0, i;
 
-	live = malloc((t->ctr.live ? t->ctr.live : 1) * sizeof(*live));
-	if (live != NULL) {
-		for (i = 0; i < t->hw; i++)
-			if (t->pool[i].stream != UINT32_MAX)
-				live[n++] = &t->pool[i];
-		qsort(live, n, sizeof(*live), cmp_stream);
-		for (i = 0; i < n; i++)
-			t->end_fn(t->ctx, live[i], FLOW_END_INPUT);
-		free(live);
-	} else {
-		/* No memory to sort: report in pool order rather than lose them. */
-		for (i = 0; i < t->hw; i++)
-			if (t->pool[i].stream != UINT32_MAX)
-				t->end_fn(t->ctx, &t->pool[i], FLOW_END_INPUT);
+	/* Every live connection leaves, in stream order. */
+	for (i = t->hw; i > 0; i--) {
+		struct conn *c = &t->pool[i - 1];
+
+		if (c->stream == UINT32_MAX)
+			continue;
+		c->hnext = head;
+		head = i;
+		n++;
 	}
+	head = sort_by_stream(t->pool, head, n);
+	for (i = head; i; i = t->pool[i - 1].hnext)
+		t->end_fn(t->ctx, &t->pool[i - 1], FLOW_END_INPUT);
 	memset(t->bucket, 0, t->nbucket * sizeof(*t->bucket));
 	t->hw = 0;
 	t->free_head = 0;
