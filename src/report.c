@@ -137,23 +137,62 @@ conn_community_id(const struct conn *c, char *buf, size_t len)
 	sha1_digest(&ctx, sizeof(digest), digest);
 	base64_encode_raw(b64, sizeof(digest), digest);
 	b64[sizeof(b64) - 1] = '\0';
-	snprintf(buf, len, "1:%s", b64);
+	if (len < sizeof(b64) + 2) {
+		if (len > 0)
+			buf[0] = '\0';
+		return;
+	}
+	buf[0] = '1';
+	buf[1] = ':';
+	memcpy(buf + 2, b64, sizeof(b64));	/* with its NUL */
 }
 
-/* Decimal digits of v at p (no terminator); returns the count. */
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536"
+    "37383940414243444546474849505152535455565758596061626364656667686970717273"
+    "7475767778798081828384858687888990919293949596979899";
+_Static_assert(sizeof(digit_pairs) == 201, "00..99");
+
+/* Decimal digits of v at p (no terminator), two per division; returns the
+ * count.  Records are mostly numbers. */
 static size_t
 put_u64(char *p, uint64_t v)
 {
-	char tmp[20];
-	size_t n = 0, i;
+	char tmp[20], *q = tmp + sizeof(tmp);
+	size_t n;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		p[i] = tmp[n - 1 - i];
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--q = digit_pairs[d + 1];
+		*--q = digit_pairs[d];
+	}
+	if (v >= 10) {
+		*--q = digit_pairs[v * 2 + 1];
+		*--q = digit_pairs[v * 2];
+	} else {
+		*--q = (char)('0' + v);
+	}
+	n = (size_t)(tmp + sizeof(tmp) - q);
+	memcpy(p, q, n);
 	return n;
+}
+
+/* Exactly 'width' digits of v (v < 10^width), zero-padded. */
+static void
+put_fixed(char *p, uint64_t v, int width)
+{
+	while (width >= 2) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		width -= 2;
+		p[width] = digit_pairs[d];
+		p[width + 1] = digit_pairs[d + 1];
+	}
+	if (width == 1)
+		p[0] = (char)('0' + v % 10);
 }
 
 void
@@ -187,7 +226,6 @@ ts_str(int64_t ts_ns, int digits, char *buf, size_t len)
 	uint64_t sec = mag / 1000000000u, frac = mag % 1000000000u;
 	char tmp[48];
 	size_t n = 0;
-	int i;
 
 	if (len == 0)
 		return;
@@ -199,10 +237,7 @@ ts_str(int64_t ts_ns, int digits, char *buf, size_t len)
 		tmp[n++] = '-';
 	n += put_u64(tmp + n, sec);
 	tmp[n++] = '.';
-	for (i = digits - 1; i >= 0; i--) {
-		tmp[n + (size_t)i] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
+	put_fixed(tmp + n, frac, digits);
 	n += (size_t)digits;
 	if (n > len - 1)
 		n = len - 1;

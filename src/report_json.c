@@ -125,7 +125,7 @@ jw_string(struct jw *w, const char *s)
 	jw_char(w, '"');
 }
 
-static void
+static inline __attribute__((always_inline)) void
 jw_sep(struct jw *w)
 {
 	if (w->need_comma[w->depth])
@@ -134,7 +134,7 @@ jw_sep(struct jw *w)
 }
 
 /* "key": (keys are our own identifiers: no escaping needed) */
-static inline void
+static inline __attribute__((always_inline)) void
 jw_key(struct jw *w, const char *k)
 {
 	size_t n = strlen(k);
@@ -152,7 +152,7 @@ jw_key(struct jw *w, const char *k)
 	w->buf[w->len++] = ':';
 }
 
-static void
+static inline __attribute__((always_inline)) void
 jw_open(struct jw *w, const char *k, char ch)
 {
 	if (k != NULL)
@@ -165,7 +165,7 @@ jw_open(struct jw *w, const char *k, char ch)
 	w->need_comma[w->depth] = false;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 jw_close(struct jw *w, char ch)
 {
 	jw_char(w, ch);
@@ -173,7 +173,7 @@ jw_close(struct jw *w, char ch)
 		w->depth--;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 jw_u64(struct jw *w, const char *k, uint64_t v)
 {
 	static const char pairs[] =
@@ -201,7 +201,7 @@ jw_u64(struct jw *w, const char *k, uint64_t v)
 	jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-static void
+static inline __attribute__((always_inline)) void
 jw_i64(struct jw *w, const char *k, int64_t v)
 {
 	if (v < 0) {
@@ -215,7 +215,7 @@ jw_i64(struct jw *w, const char *k, int64_t v)
 	jw_u64(w, k, (uint64_t)v);
 }
 
-static void
+static inline __attribute__((always_inline)) void
 jw_str(struct jw *w, const char *k, const char *v)
 {
 	jw_key(w, k);
@@ -225,7 +225,7 @@ jw_str(struct jw *w, const char *k, const char *v)
 /* A string that is ours by construction (a name from a table, an address,
  * a Community ID, a history): printable ASCII without quotes or
  * backslashes, so it is copied without the escaping pass. */
-static void
+static inline __attribute__((always_inline)) void
 jw_name(struct jw *w, const char *k, const char *v)
 {
 	size_t n = strlen(v);
@@ -240,14 +240,14 @@ jw_name(struct jw *w, const char *k, const char *v)
 	w->buf[w->len++] = '"';
 }
 
-static void
+static inline __attribute__((always_inline)) void
 jw_bool(struct jw *w, const char *k, bool v)
 {
 	jw_key(w, k);
 	jw_raw(w, v ? "true" : "false", v ? 4 : 5);
 }
 
-static void
+static inline __attribute__((always_inline)) void
 jw_null(struct jw *w, const char *k)
 {
 	jw_key(w, k);
@@ -255,7 +255,7 @@ jw_null(struct jw *w, const char *k)
 }
 
 /* A time as an exact number: seconds with 6 or 9 fraction digits. */
-static void
+static inline __attribute__((always_inline)) void
 jw_ts(struct jw *w, const char *k, int64_t ts_ns, int digits)
 {
 	char tmp[48];
@@ -265,7 +265,7 @@ jw_ts(struct jw *w, const char *k, int64_t ts_ns, int digits)
 	jw_raw(w, tmp, strlen(tmp));
 }
 
-static void
+static inline __attribute__((always_inline)) void
 jw_ip(struct jw *w, const char *k, const struct endpoint *ep)
 {
 	char tmp[64];
