@@ -53,6 +53,14 @@ enum decode_result decode_ether_tunnelled(struct cursor *c, size_t wire_len, str
  * (header plus payload); c has been clamped to min(captured, ip_len). */
 enum decode_result decode_tcp(struct cursor *c, uint32_t ip_len, struct segment *seg);
 
+/* decode_link.c: decode_packet() is the fast path for Ethernet/IPv4/TCP
+ * (true when it decided, with *res) and else the general path; both are
+ * here so that the unit tests can check they agree.  Both expect *seg
+ * zeroed. */
+bool decode_fast_ether_ipv4_tcp(const struct packet *pkt, struct segment *seg,
+    enum decode_result *res);
+enum decode_result decode_packet_general(const struct packet *pkt, struct segment *seg);
+
 /* The TCP header an ICMP error quotes: DECODE_ICMP_QUOTE with the tcp_seen
  * fields filled when its first 16 bytes are there, else DECODE_NOT_TCP. */
 enum decode_result decode_tcp_quoted(struct cursor *c, struct segment *seg);

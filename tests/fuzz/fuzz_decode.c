@@ -19,6 +19,7 @@
 #include <pcap/dlt.h>
 
 #include "decode.h"
+#include "decode_int.h"
 #include "packet.h"
 
 /* Older <pcap/dlt.h> lack these; the same fallbacks as decode_link.c. */
@@ -145,6 +146,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&seg, 0xa5, sizeof(seg));
 	r = decode_packet(&pkt, &seg);
 	check_segment(r, &seg, pkt.linktype, buf, caplen);
+
+	/* The Ethernet/IPv4/TCP fast path, when it takes a frame, must give
+	 * exactly what the general path gives. */
+	{
+		struct segment fast, general;
+		enum decode_result rf;
+
+		memset(&fast, 0, sizeof(fast));
+		memset(&general, 0, sizeof(general));
+		if (decode_fast_ether_ipv4_tcp(&pkt, &fast, &rf)) {
+			INVARIANT(rf == decode_packet_general(&pkt, &general));
+			INVARIANT(memcmp(&fast, &general, sizeof(fast)) == 0);
+		}
+	}
 
 	free(buf);
 	return 0;

@@ -301,11 +301,14 @@ end_outer(struct buf *b, size_t at)
 /* Decoding from an exact-size heap copy. */
 
 static uint8_t *heap_copy;
+static unsigned long fast_taken, fast_disagreed;	/* see dec_wire() */
 
 static enum decode_result
 dec_wire(int dlt, const uint8_t *bytes, size_t caplen, size_t wirelen, struct segment *seg)
 {
 	struct packet pkt;
+	struct segment fast, general;
+	enum decode_result r, rf, rg;
 
 	free(heap_copy);
 	heap_copy = malloc(caplen > 0 ? caplen : 1);
@@ -324,7 +327,22 @@ dec_wire(int dlt, const uint8_t *bytes, size_t caplen, size_t wirelen, struct se
 	pkt.linktype = dlt;
 	pkt.bytes = heap_copy;
 	memset(seg, 0xa5, sizeof(*seg));	/* decode_packet must overwrite it */
-	return decode_packet(&pkt, seg);
+	r = decode_packet(&pkt, seg);
+	/* Every frame of this file also checks that the fast path for
+	 * Ethernet/IPv4/TCP, when it takes a frame, agrees with the general
+	 * path field for field. */
+	memset(&fast, 0, sizeof(fast));
+	if (decode_fast_ether_ipv4_tcp(&pkt, &fast, &rf)) {
+		fast_taken++;
+		memset(&general, 0, sizeof(general));
+		rg = decode_packet_general(&pkt, &general);
+		if (rf != rg || memcmp(&fast, &general, sizeof(fast)) != 0) {
+			fast_disagreed++;
+			printf("# fast path disagrees: result %d vs %d, caplen %zu wirelen %zu\n",
+			    (int)rf, (int)rg, caplen, wirelen);
+		}
+	}
+	return r;
 }
 
 static enum decode_result
@@ -2145,5 +2163,8 @@ main(void)
 	test_cut_quote();
 	test_mangle();
 	free(heap_copy);
+	printf("# fast path took %lu frames\n", fast_taken);
+	ok(fast_taken > 100, "the Ethernet/IPv4/TCP fast path took many of the frames");
+	is_u64(fast_disagreed, 0, "... and always agreed with the general path");
 	return tap_done();
 }
