@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "pipeline.h"
@@ -117,6 +118,9 @@ main(int argc, char **argv)
 	pc.analysis.msl_ns = (int64_t)(o.msl * 1e9);
 	pc.analysis.close_wait_timeout_ns = (int64_t)(o.close_wait_timeout * 1e9);
 
+	/* Records go out in 64 KiB writes; on a terminal, line by line. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 64 << 10);
 	r = make_reporter(&o);
 	if (r != NULL)
 		p = pipeline_create(&pc, r);
