@@ -22,6 +22,10 @@ struct analysis {
 	uint32_t		*listener_slot;	/* hash slot -> index + 1 */
 	unsigned		 nlisteners;
 	uint64_t		 listeners_dropped;
+	uint64_t		*flagged;	/* bit per stream of this input with an
+						 * event (for -w); grows by doubling */
+	size_t			 flagged_words;
+	bool			 flagged_short;	/* a bit could not be set (no memory) */
 };
 
 struct analysis *
@@ -49,6 +53,7 @@ analysis_destroy(struct analysis *a)
 		return;
 	free(a->listeners);
 	free(a->listener_slot);
+	free(a->flagged);
 	free(a);
 }
 
@@ -56,6 +61,9 @@ void
 analysis_begin_input(struct analysis *a, const struct input_info *in)
 {
 	a->in = in;
+	if (a->flagged != NULL)
+		memset(a->flagged, 0, a->flagged_words * sizeof(*a->flagged));
+	a->flagged_short = false;
 	report_begin(a->r, in);
 }
 
@@ -214,12 +222,56 @@ conn_count_event(struct conn *c, enum event_kind k)
 		c->ev_other++;
 }
 
+static void
+flag_stream(struct analysis *a, uint32_t stream)
+{
+	size_t w = stream / 64;
+
+	if (w >= a->flagged_words) {
+		size_t n = a->flagged_words ? a->flagged_words : 64;
+		uint64_t *nf;
+
+		while (n <= w)
+			n *= 2;
+		nf = realloc(a->flagged, n * sizeof(*nf));	/* per event, not packet */
+		if (nf == NULL) {
+			a->flagged_short = true;
+			return;
+		}
+		memset(nf + a->flagged_words, 0, (n - a->flagged_words) * sizeof(*nf));
+		a->flagged = nf;
+		a->flagged_words = n;
+	}
+	a->flagged[w] |= (uint64_t)1 << (stream % 64);
+}
+
+bool
+analysis_stream_flagged(const struct analysis *a, uint32_t stream)
+{
+	size_t w = stream / 64;
+
+	return w < a->flagged_words && (a->flagged[w] >> (stream % 64) & 1);
+}
+
+bool
+analysis_any_flagged(const struct analysis *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->flagged_words; i++)
+		if (a->flagged[i])
+			return true;
+	return false;
+}
+
 void
 analysis_emit(struct analysis *a, struct conn *c, const struct event *ev)
 {
 	a->events[ev->kind]++;
-	if (c != NULL)
+	if (c != NULL) {
 		conn_count_event(c, ev->kind);
+		flag_stream(a, c->stream);
+	}
 	report_event(a->r, ev, a->in);
 }
 

@@ -44,6 +44,10 @@ void analysis_conn_end(struct analysis *a, struct conn *c, enum flow_end why);
 /* Fill the analysis part of the summary (events, listeners, peaks). */
 void analysis_fill_summary(const struct analysis *a, struct summary *s);
 
+/* Did the current input's stream have an event?  (For -w.) */
+bool analysis_stream_flagged(const struct analysis *a, uint32_t stream);
+bool analysis_any_flagged(const struct analysis *a);
+
 /* Events reported so far, by kind (EVK_COUNT entries). */
 const uint64_t *analysis_event_counts(const struct analysis *a);
 

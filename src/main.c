@@ -67,7 +67,10 @@ main(int argc, char **argv)
 	struct source_opts so;
 	uint64_t left;
 	enum opt_status os;
-	bool damaged = false, input_failed = false;
+	bool damaged = false, input_failed = false, write_failed = false;
+	struct reporter *replay_r = NULL;
+	struct pipeline *replay = NULL;
+	struct source_writer *writer = NULL;
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
@@ -89,9 +92,13 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.write_file != NULL) {
-		diag("-w", "writing flagged connections is not available in this version");
-		options_free(&o);
-		return EXIT_USAGE;
+		for (i = 0; i < o.ninputs; i++)
+			if (strcmp(o.inputs[i], "-") == 0) {
+				diag("-w", "writing flagged connections reads each input twice; "
+				    "standard input cannot be (save it to a file first)");
+				options_free(&o);
+				return EXIT_USAGE;
+			}
 	}
 	if (o.filter != NULL) {
 		char err[512];
@@ -129,6 +136,21 @@ main(int argc, char **argv)
 		rc = EXIT_INPUT;
 		goto out_free;
 	}
+	if (o.write_file != NULL) {
+		char err[256];
+
+		/* The second pass numbers streams with a pipeline of its own,
+		 * configured as the first, that reports nothing. */
+		replay_r = report_null_new();
+		if (replay_r != NULL)
+			replay = pipeline_create(&pc, replay_r);
+		writer = source_writer_open(o.write_file, err, sizeof(err));
+		if (replay == NULL || writer == NULL) {
+			diag(o.write_file, "%s", writer == NULL ? err : "out of memory");
+			rc = writer == NULL ? EXIT_USAGE : EXIT_INPUT;
+			goto out_free;
+		}
+	}
 
 	left = o.count;
 	so.filter = o.filter;
@@ -153,6 +175,10 @@ main(int argc, char **argv)
 			opened++;
 		if (st == SOURCE_REFUSED_LATE)
 			input_failed = true;
+		if (writer != NULL && st != SOURCE_OPEN_FAILED && st != SOURCE_REFUSED_LATE &&
+		    source_write_flagged(writer, o.inputs[i], &in[i], &so, replay, p) ==
+		    SOURCE_OPEN_FAILED)
+			write_failed = true;
 		if (st == SOURCE_DAMAGED)
 			damaged = true;
 		if (st == SOURCE_STOPPED)
@@ -164,11 +190,18 @@ main(int argc, char **argv)
 		pipeline_summary(p, damaged);
 	out_flush(stdout);
 
-	if (input_failed || (damaged && o.strict))
+	if (writer != NULL && !source_writer_close(writer))
+		write_failed = true;
+	writer = NULL;
+	if (input_failed || write_failed || (damaged && o.strict))
 		rc = EXIT_INPUT;
 	else if (fail_on_matched(&o, pipeline_event_counts(p)))
 		rc = EXIT_FAIL_ON;
 out_free:
+	if (writer != NULL)
+		source_writer_close(writer);
+	pipeline_destroy(replay);
+	report_destroy(replay_r);
 	pipeline_destroy(p);
 	report_destroy(r);
 	options_free(&o);

@@ -51,6 +51,7 @@ static const char usage_text[] =
 "\n"
 "  -o, --output FORMAT     text (default), jsonl or json\n"
 "  -r, --read FILE         read FILE (may repeat); then every argument is filter\n"
+"  -w, --write FILE        write the packets of flagged connections to FILE\n"
 "  -c, --count N           stop after N packets\n"
 "  -q, --quiet             summary only\n"
 "  -v, --verbose           text output: one line per connection too\n"

@@ -120,7 +120,7 @@ pipeline_tick(struct pipeline *p, int64_t now_ns)
 	flow_expire(p->flows, now_ns, p->cfg.idle_ns, p->cfg.closed_ns);
 }
 
-void
+int64_t
 pipeline_packet(struct pipeline *p, const struct packet *pkt)
 {
 	struct segment seg;
@@ -160,11 +160,11 @@ pipeline_packet(struct pipeline *p, const struct packet *pkt)
 		 * about rather than part of. */
 		c = flow_lookup(p->flows, &seg, pkt->frame, pkt->ts_ns, &dir, &how);
 		flow_touch(p->flows, c, pkt->ts_ns);
-		return;
+		return c->stream;
 	}
 	if (res != DECODE_OK) {
 		if (res == DECODE_NOT_TCP)
-			return;
+			return -1;
 		p->stats.warn[warn_of(res)]++;
 		/* Wireshark still numbers a TCP header it could read the
 		 * ports and flags of; so must we. */
@@ -172,8 +172,9 @@ pipeline_packet(struct pipeline *p, const struct packet *pkt)
 			c = flow_lookup(p->flows, &seg, pkt->frame, pkt->ts_ns, &dir, &how);
 			analysis_number_only(p->analysis, c, dir, how, pkt->frame, pkt->ts_ns);
 			flow_touch(p->flows, c, pkt->ts_ns);
+			return c->stream;
 		}
-		return;
+		return -1;
 	}
 	p->stats.tcp_packets++;
 	if (seg.warn)
@@ -183,6 +184,7 @@ pipeline_packet(struct pipeline *p, const struct packet *pkt)
 	tcp_track(&c->side[dir], &c->side[!dir], &seg, &tr);
 	analysis_segment(p->analysis, c, dir, how, &seg, &tr, pkt->frame, pkt->ts_ns);
 	flow_touch(p->flows, c, pkt->ts_ns);
+	return c->stream;
 }
 
 void
@@ -225,4 +227,16 @@ const uint64_t *
 pipeline_event_counts(const struct pipeline *p)
 {
 	return analysis_event_counts(p->analysis);
+}
+
+bool
+pipeline_stream_flagged(const struct pipeline *p, uint32_t stream)
+{
+	return analysis_stream_flagged(p->analysis, stream);
+}
+
+bool
+pipeline_any_flagged(const struct pipeline *p)
+{
+	return analysis_any_flagged(p->analysis);
 }

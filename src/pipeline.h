@@ -28,7 +28,8 @@ struct pipeline *pipeline_create(const struct pipeline_config *cfg, struct repor
 void pipeline_destroy(struct pipeline *p);
 
 void pipeline_begin_input(struct pipeline *p, const struct input_info *in);
-void pipeline_packet(struct pipeline *p, const struct packet *pkt);
+/* Returns the tcp.stream the packet was numbered in, or -1. */
+int64_t pipeline_packet(struct pipeline *p, const struct packet *pkt);
 /* Expire idle connections as of now (live mode's timer; offline expiry
  * happens as packet time advances). */
 void pipeline_tick(struct pipeline *p, int64_t now_ns);
@@ -39,5 +40,8 @@ void pipeline_summary(struct pipeline *p, bool damaged);
 
 struct stats *pipeline_stats(struct pipeline *p);
 const uint64_t *pipeline_event_counts(const struct pipeline *p);
+/* Did stream (of the current input) have an event?  See -w. */
+bool pipeline_stream_flagged(const struct pipeline *p, uint32_t stream);
+bool pipeline_any_flagged(const struct pipeline *p);
 
 #endif /* TCPDISSECT_PIPELINE_H */

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <nettle/base64.h>
@@ -51,6 +52,51 @@ report_destroy(struct reporter *r)
 {
 	if (r != NULL)
 		r->ops->destroy(r);
+}
+
+static void
+null_event(struct reporter *r, const struct event *ev, const struct input_info *in)
+{
+	(void)r;
+	(void)ev;
+	(void)in;
+}
+
+static void
+null_connection(struct reporter *r, const struct conn_report *cr)
+{
+	(void)r;
+	(void)cr;
+}
+
+static void
+null_summary(struct reporter *r, const struct summary *s)
+{
+	(void)r;
+	(void)s;
+}
+
+static void
+null_destroy(struct reporter *r)
+{
+	free(r);
+}
+
+static const struct reporter_ops null_ops = {
+	.event = null_event,
+	.connection = null_connection,
+	.summary = null_summary,
+	.destroy = null_destroy,
+};
+
+struct reporter *
+report_null_new(void)
+{
+	struct reporter *r = calloc(1, sizeof(*r));
+
+	if (r != NULL)
+		r->ops = &null_ops;
+	return r;
 }
 
 const char *

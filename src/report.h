@@ -26,6 +26,7 @@ struct input_info {
 	bool		 name_in_records; /* several inputs: records carry "file" */
 	int		 ts_digits;	/* 6 (us) or 9 (ns): the capture's resolution */
 	bool		 is_pcapng;
+	uint64_t	 frames_read;	/* records read (set by the source) */
 };
 
 /* Per-listener figures (server address and port of connections whose SYN
@@ -94,6 +95,8 @@ struct reporter {
 struct reporter *report_text_new(FILE *out, bool quiet, bool verbose, bool color);
 struct reporter *report_jsonl_new(FILE *out, bool quiet);
 struct reporter *report_json_new(FILE *out, bool quiet);
+/* Reports nothing: for a second pass that only needs stream numbers. */
+struct reporter *report_null_new(void);
 
 /* The shared call path. */
 void report_begin(struct reporter *r, const struct input_info *in);

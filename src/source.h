@@ -36,6 +36,23 @@ struct source_opts {
 enum source_status source_run_file(const char *path, struct input_info *in,
     const struct source_opts *o, struct pipeline *p);
 
+/* -w FILE: the packets of flagged connections (those with an event),
+ * written by a second pass over each input with a fresh pipeline that
+ * numbers streams exactly as the first did. */
+struct source_writer;
+
+/* NULL and a message in err when path cannot be created (tested by
+ * opening it now, so that a typo fails before any analysis). */
+struct source_writer *source_writer_open(const char *path, char *err, size_t len);
+/* Re-read path (a regular file: stdin cannot be read twice) up to the
+ * frames the first pass read, with the same filter, through replay, and
+ * write every packet whose stream first (the first pass) flagged. */
+enum source_status source_write_flagged(struct source_writer *w, const char *path,
+    const struct input_info *in, const struct source_opts *o, struct pipeline *replay,
+    const struct pipeline *first);
+/* Flush and close; false (message printed) when writing failed. */
+bool source_writer_close(struct source_writer *w);
+
 /* Compile expr against linktype to check it; false (and errbuf) when it
  * does not compile. */
 bool source_check_filter(const char *expr, int linktype, char *errbuf, size_t len);

@@ -179,6 +179,25 @@ cp "$P/gen-refused.pcap" "$tmp/caf$(printf '\xe9').pcap"
 "$bin" -o jsonl "$tmp/caf$(printf '\xe9').pcap" "$P/gen-refused.pcap" > "$tmp/out" 2> "$tmp/err"
 check "non-UTF-8 file name: valid JSON" json_ok
 
+# -w: the packets of flagged connections, exactly
+tls=$P/corpus-suricata-verify-tls-tls-subjectaltname-input.pcap
+run -o jsonl -w "$tmp/flagged.pcap" "$tls"
+check "-w: exit 0" rc_is 0
+want=$(field 'sum(c["client"]["packets"] + c["server"]["packets"] for c in conns if c["stream"] in set(e["stream"] for e in events))')
+run -o jsonl "$tmp/flagged.pcap"
+check "-w: the file holds exactly the flagged connections' packets ($want)" \
+    test "$(field 's["packets"]')" = "$want"
+check "-w: and they are the same connections" \
+    test "$(field 'len(conns)')" -gt 0
+run -q -w "$tmp/none.pcap" "$P/corpus-zeek-http-get.pcap"
+check "-w with nothing flagged: an empty capture" test -s "$tmp/none.pcap"
+run -o jsonl "$tmp/none.pcap"
+check "... with no packets" test "$(field 's["packets"]')" = 0
+run -q -w "$tmp/x.pcap" - < "$P/gen-reset.pcap"
+check "-w with stdin: exit 1 (it must be read twice)" rc_is 1
+run -q -w "$tmp/no/such/dir/x.pcap" "$P/gen-reset.pcap"
+check "-w to an impossible path: exit 1, one line" one_error_line "No such file"
+
 # a closed pipe ends quietly
 big=$P/corpus-suricata-verify-tls-tls-subjectaltname-input.pcap
 "$bin" -o jsonl $(for i in $(seq 40); do echo "$big"; done) \
