@@ -10,8 +10,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pcap/dlt.h>
+
 #include "cursor.h"
 #include "decode.h"
+
+/* Older <pcap/dlt.h> lack some of these; the values are fixed by tcpdump.org's
+ * LINKTYPE registry. */
+#ifndef DLT_IPV4
+#define DLT_IPV4	228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6	229
+#endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG	239
+#endif
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2	276
+#endif
 
 #define TCP_HDR_MIN	20	/* fixed TCP header, RFC 9293 section 3.1 */
 

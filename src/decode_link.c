@@ -21,20 +21,6 @@
 #include "cursor.h"
 #include "decode_int.h"
 
-/* Older <pcap/dlt.h> lack some of these; the values are fixed by tcpdump.org's
- * LINKTYPE registry. */
-#ifndef DLT_IPV4
-#define DLT_IPV4	228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6	229
-#endif
-#ifndef DLT_NFLOG
-#define DLT_NFLOG	239
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2	276
-#endif
 
 /* Raw IP shows up under three numbers: DLT_RAW is 12 on most systems and 14
  * on BSD/OS, and LINKTYPE_RAW (101) is what pcap files store.  The table

@@ -300,6 +300,27 @@ explain_open_error(const char *err, char *why, size_t len)
 		snprintf(why, len, "cannot read capture: %s", err);
 }
 
+/* A record's time in ns (libpcap was opened at nanosecond precision, so
+ * tv_usec holds nanoseconds).  Out-of-range fractions (>= 1 s) are carried
+ * into the seconds, as Wireshark shows them; false says so, to be counted. */
+static bool
+record_ts(const struct pcap_pkthdr *h, int64_t *ts_ns)
+{
+	int64_t sec = (int64_t)h->ts.tv_sec, frac = (int64_t)h->ts.tv_usec;
+	bool ok = frac >= 0 && frac < 1000000000;
+
+	if (!ok) {
+		sec += frac / 1000000000;
+		frac %= 1000000000;
+		if (frac < 0) {
+			frac += 1000000000;
+			sec--;
+		}
+	}
+	*ts_ns = sec * 1000000000 + frac;
+	return ok;
+}
+
 bool
 source_check_filter(const char *expr, int linktype, char *errbuf, size_t len)
 {
@@ -409,22 +430,8 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 		in->frames_read = pkt.frame;
 		if (o->packets_left != NULL && o->max_packets != 0)
 			(*o->packets_left)--;
-		/* Out-of-range fractions (>= 1 s) are carried into the
-		 * seconds, as Wireshark shows them, and counted. */
-		{
-			int64_t sec = (int64_t)h->ts.tv_sec, frac = (int64_t)h->ts.tv_usec;
-
-			if (frac < 0 || frac >= 1000000000) {
-				st->warn[WARN_BAD_TIMESTAMP]++;
-				sec += frac / 1000000000;
-				frac %= 1000000000;
-				if (frac < 0) {
-					frac += 1000000000;
-					sec--;
-				}
-			}
-			pkt.ts_ns = sec * 1000000000 + frac;
-		}
+		if (!record_ts(h, &pkt.ts_ns))
+			st->warn[WARN_BAD_TIMESTAMP]++;
 		pkt.caplen = h->caplen;
 		pkt.wirelen = h->len;
 		pkt.bytes = data;
@@ -543,7 +550,7 @@ source_write_flagged(struct source_writer *w, const char *path, const struct inp
 	/* The same packets as the first pass, in the same order, so the
 	 * replay numbers every stream as the first pass did. */
 	while (pkt.frame < in->frames_read) {
-		int64_t sec, frac, stream;
+		int64_t stream;
 
 		rc = pcap_next_ex(pc, &h, &data);
 		if (rc == PCAP_ERROR_BREAK || rc == PCAP_ERROR)
@@ -551,17 +558,7 @@ source_write_flagged(struct source_writer *w, const char *path, const struct inp
 		if (rc != 1)
 			continue;
 		pkt.frame++;
-		sec = (int64_t)h->ts.tv_sec;
-		frac = (int64_t)h->ts.tv_usec;
-		if (frac < 0 || frac >= 1000000000) {
-			sec += frac / 1000000000;
-			frac %= 1000000000;
-			if (frac < 0) {
-				frac += 1000000000;
-				sec--;
-			}
-		}
-		pkt.ts_ns = sec * 1000000000 + frac;
+		(void)record_ts(h, &pkt.ts_ns);
 		pkt.caplen = h->caplen;
 		pkt.wirelen = h->len;
 		pkt.bytes = data;

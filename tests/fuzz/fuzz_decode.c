@@ -22,26 +22,12 @@
 #include "decode_int.h"
 #include "packet.h"
 
-/* Older <pcap/dlt.h> lack these; the same fallbacks as decode_link.c. */
-#ifndef DLT_IPV4
-#define DLT_IPV4	228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6	229
-#endif
-#ifndef DLT_NFLOG
-#define DLT_NFLOG	239
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2	276
-#endif
 
 /* Radiotap: a real DLT that decode_link.c has no entry for, so the
  * refusal path is exercised with a value a capture could carry. */
 #define LINK_UNSUPPORTED	127
 
 #define SELECTOR_LEN	2
-#define TCP_HDR_MIN	20	/* RFC 9293 3.1; decode_int.h is private */
 #define WSCALE_MAX	14	/* RFC 7323 2.3; decode.h: "clamped to 14" */
 
 /* A macro, not a function, so that the trap's line in the stack trace

@@ -17,20 +17,9 @@
 #include <pcap/dlt.h>
 
 #include "decode.h"
+#include "decode_int.h"
 #include "tap.h"
 
-#ifndef DLT_IPV4
-#define DLT_IPV4	228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6	229
-#endif
-#ifndef DLT_NFLOG
-#define DLT_NFLOG	239
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2	276
-#endif
 #define LINKTYPE_RAW	101
 
 #define BUF_MAX		2048
