@@ -120,71 +120,88 @@ pipeline_tick(struct pipeline *p, int64_t now_ns)
 	flow_expire(p->flows, now_ns, p->cfg.idle_ns, p->cfg.closed_ns);
 }
 
-int64_t
-pipeline_packet(struct pipeline *p, const struct packet *pkt)
+void
+pipeline_decode(const struct packet *pkt, struct pipeline_item *it)
 {
-	struct segment seg;
+	it->res = decode_packet(pkt, &it->seg);
+	it->seg.payload = NULL;		/* the bytes do not outlive the packet */
+	it->frame = pkt->frame;
+	it->ts_ns = pkt->ts_ns;
+	it->wirelen = pkt->wirelen;
+}
+
+int64_t
+pipeline_process(struct pipeline *p, const struct pipeline_item *it)
+{
+	const struct segment *seg = &it->seg;
 	struct track_result tr;
-	enum decode_result res;
 	enum flow_lookup_how how;
 	struct conn *c;
 	unsigned dir;
 
 	p->stats.packets++;
-	p->stats.bytes += pkt->wirelen;
+	p->stats.bytes += it->wirelen;
 	if (!p->have_time) {
-		p->first_ns = pkt->ts_ns;
-		p->last_ns = pkt->ts_ns;
+		p->first_ns = it->ts_ns;
+		p->last_ns = it->ts_ns;
 		p->have_time = true;
 	}
-	if (pkt->ts_ns < p->first_ns)
-		p->first_ns = pkt->ts_ns;
-	if (pkt->ts_ns > p->last_ns)
-		p->last_ns = pkt->ts_ns;
-	if (p->have_prev && pkt->ts_ns < p->prev_ns)
+	if (it->ts_ns < p->first_ns)
+		p->first_ns = it->ts_ns;
+	if (it->ts_ns > p->last_ns)
+		p->last_ns = it->ts_ns;
+	if (p->have_prev && it->ts_ns < p->prev_ns)
 		p->stats.warn[WARN_TIME_BACKWARDS]++;
-	p->prev_ns = pkt->ts_ns;
+	p->prev_ns = it->ts_ns;
 	p->have_prev = true;
 
-	if (pkt->ts_ns >= p->next_sweep_ns) {
+	if (it->ts_ns >= p->next_sweep_ns) {
 		if (p->next_sweep_ns != 0)
-			pipeline_tick(p, pkt->ts_ns);
-		p->next_sweep_ns = pkt->ts_ns + SWEEP_INTERVAL_NS;
+			pipeline_tick(p, it->ts_ns);
+		p->next_sweep_ns = it->ts_ns + SWEEP_INTERVAL_NS;
 	}
 
-	res = decode_packet(pkt, &seg);
-	if (res == DECODE_ICMP_QUOTE) {
+	if (it->res == DECODE_ICMP_QUOTE) {
 		/* Wireshark gives the TCP header quoted in an ICMP error the
 		 * stream of its 4-tuple (a new one if none): numbered only,
 		 * not counted as a packet of the connection, which it is
 		 * about rather than part of. */
-		c = flow_lookup(p->flows, &seg, pkt->frame, pkt->ts_ns, &dir, &how);
-		flow_touch(p->flows, c, pkt->ts_ns);
+		c = flow_lookup(p->flows, seg, it->frame, it->ts_ns, &dir, &how);
+		flow_touch(p->flows, c, it->ts_ns);
 		return c->stream;
 	}
-	if (res != DECODE_OK) {
-		if (res == DECODE_NOT_TCP)
+	if (it->res != DECODE_OK) {
+		if (it->res == DECODE_NOT_TCP)
 			return -1;
-		p->stats.warn[warn_of(res)]++;
+		p->stats.warn[warn_of(it->res)]++;
 		/* Wireshark still numbers a TCP header it could read the
 		 * ports and flags of; so must we. */
-		if (seg.tcp_seen && res != DECODE_FRAGMENT) {
-			c = flow_lookup(p->flows, &seg, pkt->frame, pkt->ts_ns, &dir, &how);
-			analysis_number_only(p->analysis, c, dir, how, pkt->frame, pkt->ts_ns);
-			flow_touch(p->flows, c, pkt->ts_ns);
+		if (seg->tcp_seen && it->res != DECODE_FRAGMENT) {
+			c = flow_lookup(p->flows, seg, it->frame, it->ts_ns, &dir, &how);
+			analysis_number_only(p->analysis, c, dir, how, it->frame, it->ts_ns);
+			flow_touch(p->flows, c, it->ts_ns);
 			return c->stream;
 		}
 		return -1;
 	}
 	p->stats.tcp_packets++;
-	if (seg.warn)
-		count_segment_warnings(&p->stats, seg.warn);
+	if (seg->warn)
+		count_segment_warnings(&p->stats, seg->warn);
 
-	c = flow_lookup(p->flows, &seg, pkt->frame, pkt->ts_ns, &dir, &how);
-	tcp_track(&c->side[dir], &c->side[!dir], &seg, &tr);
-	analysis_segment(p->analysis, c, dir, how, &seg, &tr, pkt->frame, pkt->ts_ns);
-	flow_touch(p->flows, c, pkt->ts_ns);
+	c = flow_lookup(p->flows, seg, it->frame, it->ts_ns, &dir, &how);
+	tcp_track(&c->side[dir], &c->side[!dir], seg, &tr);
+	analysis_segment(p->analysis, c, dir, how, seg, &tr, it->frame, it->ts_ns);
+	flow_touch(p->flows, c, it->ts_ns);
 	return c->stream;
+}
+
+int64_t
+pipeline_packet(struct pipeline *p, const struct packet *pkt)
+{
+	struct pipeline_item it;
+
+	pipeline_decode(pkt, &it);
+	return pipeline_process(p, &it);
 }
 
 void
