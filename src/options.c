@@ -307,9 +307,9 @@ options_parse(struct options *o, int argc, char **argv)
 			o->strict = true;
 			break;
 		case LOPT_MEMCAP:
-			if (!parse_size(optarg, &o->memcap) || o->memcap < ((size_t)1 << 20)) {
+			if (!parse_size(optarg, &o->memcap) || o->memcap < ((size_t)64 << 10)) {
 				diag("--memcap",
-				    "'%s' is not a size of at least 1M (e.g. 256M, 2G)", optarg);
+				    "'%s' is not a size of at least 64K (e.g. 256M, 2G)", optarg);
 				return OPT_USAGE;
 			}
 			break;

@@ -118,8 +118,14 @@ def tshark_streams(path, env, timeout):
 
 def tcpdissect_streams(path, binary, timeout):
     """-> (status, streams or reason, problems).  status: 'ok', 'skip' or 'fail'."""
+    # A capture's own options (tests/pcaps/NAME.args, e.g. a small
+    # --memcap that forces eviction) apply here too: numbering must hold.
+    extra = []
+    if os.path.isfile(path + ".args"):
+        with open(path + ".args") as f:
+            extra = f.read().split()
     try:
-        p = subprocess.run([binary, "-o", "jsonl", path], stdout=subprocess.PIPE,
+        p = subprocess.run([binary, "-o", "jsonl"] + extra + [path], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=timeout)
     except subprocess.TimeoutExpired:
         return "fail", "tcpdissect did not finish within %d s (hang?)" % timeout, []

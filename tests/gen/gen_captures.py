@@ -743,6 +743,34 @@ def gen_lifecycle():
     pcap("gen-reset.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def gen_capacity():
+    # gen-evict: 1,200 connections open at once (a SYN, a SYN-ACK and the
+    # final ACK each), then the first 100 send data again.  Run with
+    # --memcap 200K (gen-evict.pcap.args) the table holds 1,024 connections,
+    # so the oldest are evicted, reported, and come back under their own
+    # stream numbers ("resumed"); the summary counts the evictions.
+    flows = []
+    pk = []
+    for i in range(1200):
+        f = Flow("10.%d.%d.2" % (i // 250, i % 250), 20000 + i, "192.0.2.80", 443,
+                 1000 + 7919 * i, 5000 + 104729 * i, t=T0 + i * MS, timestamps=False)
+        flows.append(f)
+        pk += f.handshake(rtt=2 * MS)
+    for i, f in enumerate(flows[:100]):
+        f.t = T0 + 5 * SEC + i * MS
+        pk.append(f.seg(C, "PA", b"x" * 10, dt=0))
+    pcap("gen-evict.pcap", DLT_EN10MB, link_eth(merge(pk)))
+
+    # gen-idle: a connection quiet for 400 s in the middle; with
+    # --idle-timeout 300 (gen-idle.pcap.args) it is reported as
+    # idle_timeout and resumed under the same stream when it speaks again.
+    f = Flow("192.0.2.90", 45000, "198.51.100.90", 22, 777000, 888000, timestamps=False)
+    pk = f.handshake() + f.data()
+    f.t += 400 * SEC
+    pk += f.data() + f.close()
+    pcap("gen-idle.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def main():
     global OUT
     here = os.path.dirname(os.path.abspath(__file__))
@@ -754,6 +782,7 @@ def main():
     gen_file_formats()
     gen_malformed()
     gen_lifecycle()
+    gen_capacity()
 
 
 if __name__ == "__main__":
