@@ -15,6 +15,9 @@
 #include "report.h"
 #include "source.h"
 #include "util.h"
+#ifdef HAVE_LIBEVENT
+#include "live.h"
+#endif
 
 #define CLOSED_LINGER_S	10.0	/* seconds; see pc.closed_ns */
 
@@ -85,11 +88,24 @@ main(int argc, char **argv)
 		return os == OPT_USAGE ? EXIT_USAGE : EXIT_OK;
 	}
 	if (o.interface != NULL || o.list_interfaces) {
+#ifdef HAVE_LIBEVENT
+		if (o.list_interfaces) {
+			rc = live_list_interfaces() ? EXIT_OK : EXIT_INPUT;
+			options_free(&o);
+			return rc;
+		}
+		if (o.ninputs > 0) {
+			diag(o.interface, "give either -i or capture files, not both");
+			options_free(&o);
+			return EXIT_USAGE;
+		}
+#else
 		diag(o.interface != NULL ? o.interface : "-D",
-		    "live capture is not available in this version; read a capture file "
-		    "(e.g. from tcpdump -w) instead");
+		    "this tcpdissect was built without live capture: install libevent-dev "
+		    "and rebuild (./configure --with-libevent)");
 		options_free(&o);
 		return EXIT_USAGE;
+#endif
 	}
 	if (o.write_file != NULL) {
 		for (i = 0; i < o.ninputs; i++)
@@ -125,8 +141,9 @@ main(int argc, char **argv)
 	pc.analysis.msl_ns = (int64_t)(o.msl * 1e9);
 	pc.analysis.close_wait_timeout_ns = (int64_t)(o.close_wait_timeout * 1e9);
 
-	/* Records go out in 64 KiB writes; on a terminal, line by line. */
-	if (!isatty(STDOUT_FILENO))
+	/* Records go out in 64 KiB writes; on a terminal, line by line (and
+	 * live, line by line whatever stdout is: see below). */
+	if (!isatty(STDOUT_FILENO) && o.interface == NULL)
 		setvbuf(stdout, NULL, _IOFBF, 64 << 10);
 	r = make_reporter(&o);
 	if (r != NULL)
@@ -136,7 +153,7 @@ main(int argc, char **argv)
 		rc = EXIT_INPUT;
 		goto out_free;
 	}
-	if (o.write_file != NULL) {
+	if (o.write_file != NULL && o.interface == NULL) {
 		char err[256];
 
 		/* The second pass numbers streams with a pipeline of its own,
@@ -152,6 +169,36 @@ main(int argc, char **argv)
 		}
 	}
 
+#ifdef HAVE_LIBEVENT
+	if (o.interface != NULL) {
+		struct live_opts lo;
+		enum live_status ls;
+
+		/* Events and records stream: each line is written as it is made. */
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		memset(&lo, 0, sizeof(lo));
+		lo.iface = o.interface;
+		lo.filter = o.filter;
+		lo.user = o.user;
+		lo.write_file = o.write_file;
+		lo.count = o.count;
+		lo.duration = o.duration;
+		lo.interval = o.interval;
+		lo.buffer_size = (int)o.buffer_size;
+		lo.promisc = !o.no_promisc;
+		memset(&in[0], 0, sizeof(in[0]));
+		in[0].name = o.interface;
+		in[0].ts_digits = 6;
+		ls = live_run(&lo, &in[0], p);
+		if (ls == LIVE_OK || ls == LIVE_FAILED)
+			pipeline_summary(p, ls == LIVE_FAILED);
+		out_flush(stdout);
+		rc = ls == LIVE_OK ? EXIT_OK : ls == LIVE_BAD_FILTER ? EXIT_USAGE : EXIT_INPUT;
+		if (rc == EXIT_OK && fail_on_matched(&o, pipeline_event_counts(p)))
+			rc = EXIT_FAIL_ON;
+		goto out_free;
+	}
+#endif
 	left = o.count;
 	so.filter = o.filter;
 	so.max_packets = o.count;

@@ -20,6 +20,10 @@ enum {
 	LOPT_MEMCAP,
 	LOPT_IDLE,
 	LOPT_CLOSE_WAIT,
+	LOPT_INTERVAL,
+	LOPT_DURATION,
+	LOPT_BUFFER_SIZE,
+	LOPT_NO_PROMISC,
 };
 
 static const struct option long_opts[] = {
@@ -39,6 +43,11 @@ static const struct option long_opts[] = {
 	{ "memcap", required_argument, NULL, LOPT_MEMCAP },
 	{ "idle-timeout", required_argument, NULL, LOPT_IDLE },
 	{ "close-wait-timeout", required_argument, NULL, LOPT_CLOSE_WAIT },
+	{ "interval", required_argument, NULL, LOPT_INTERVAL },
+	{ "duration", required_argument, NULL, LOPT_DURATION },
+	{ "buffer-size", required_argument, NULL, LOPT_BUFFER_SIZE },
+	{ "no-promisc", no_argument, NULL, LOPT_NO_PROMISC },
+	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -64,7 +73,13 @@ static const char usage_text[] =
 "      --memcap SIZE       memory for connection state, e.g. 256M (default 512M)\n"
 "      --idle-timeout SECONDS   forget a quiet open connection (default 300)\n"
 "      --close-wait-timeout SECONDS  (default 10)\n"
-"  -i, --interface IFACE   live capture (not available yet)\n"
+"  -i, --interface IFACE   live capture on IFACE; Ctrl-C prints the final report\n"
+"  -D, --list-interfaces   list the interfaces live capture can use\n"
+"  -Z, --user USER         live: drop to USER once the interface is open\n"
+"      --interval SECONDS  live: print an interval record every SECONDS\n"
+"      --duration SECONDS  live: stop after SECONDS\n"
+"      --buffer-size SIZE  live: kernel capture buffer (e.g. 16M)\n"
+"      --no-promisc        live: do not put the interface in promiscuous mode\n"
 "  -V, --version           print the version\n"
 "  -h, --help              this help\n"
 "\n"
@@ -302,6 +317,29 @@ options_parse(struct options *o, int argc, char **argv)
 		case LOPT_FAIL_ON:
 			if (!parse_fail_on(o, optarg))
 				return OPT_USAGE;
+			break;
+		case LOPT_INTERVAL:
+			if (!parse_seconds(optarg, &o->interval) || o->interval < 0.1) {
+				diag("--interval", "'%s' is not a number of seconds >= 0.1",
+				    optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_DURATION:
+			if (!parse_seconds(optarg, &o->duration) || o->duration == 0) {
+				diag("--duration", "'%s' is not a positive number of seconds",
+				    optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_BUFFER_SIZE:
+			if (!parse_size(optarg, &o->buffer_size) || o->buffer_size > INT32_MAX) {
+				diag("--buffer-size", "'%s' is not a size (e.g. 16M)", optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_NO_PROMISC:
+			o->no_promisc = true;
 			break;
 		case LOPT_STRICT:
 			o->strict = true;

@@ -41,7 +41,11 @@ struct options {
 	double			 msl;		/* --msl seconds */
 	double			 idle_timeout;	/* --idle-timeout seconds */
 	double			 close_wait_timeout;
-	size_t			 memcap;	/* --memcap bytes */
+	size_t			 memcap;		/* --memcap bytes */
+	double			 interval;	/* --interval seconds (live); 0 = none */
+	double			 duration;	/* --duration seconds (live); 0 = none */
+	size_t			 buffer_size;	/* --buffer-size (live); 0: default */
+	bool			 no_promisc;	/* --no-promisc (live) */
 	bool			 fail_on[EVK_COUNT];	/* --fail-on kinds */
 	int			 fail_on_severity;	/* -1 = none */
 };

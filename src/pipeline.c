@@ -27,6 +27,8 @@ struct pipeline {
 	int64_t			 first_ns, last_ns, prev_ns, next_sweep_ns;
 	bool			 have_time;
 	bool			 have_prev;
+	bool			 have_capture_stats;
+	uint64_t		 cap_received, cap_dropped, cap_if_dropped;
 };
 
 static void
@@ -211,25 +213,68 @@ pipeline_end_input(struct pipeline *p)
 }
 
 void
-pipeline_summary(struct pipeline *p, bool damaged)
+pipeline_set_capture_stats(struct pipeline *p, uint64_t received, uint64_t dropped,
+    uint64_t if_dropped)
 {
-	struct summary s;
+	p->have_capture_stats = true;
+	p->cap_received = received;
+	p->cap_dropped = dropped;
+	p->cap_if_dropped = if_dropped;
+}
+
+static void
+count_states(void *ctx, const struct conn *c)
+{
+	struct summary *s = ctx;
+
+	s->sides_by_state[c->side[0].state]++;
+	s->sides_by_state[c->side[1].state]++;
+	if (!conn_closed(c))
+		s->open_now++;
+}
+
+static void
+fill_summary(struct pipeline *p, struct summary *s, bool damaged)
+{
 	const struct flow_counters *fc = flow_counters(p->flows);
 
-	memset(&s, 0, sizeof(s));
+	memset(s, 0, sizeof(*s));
 	p->stats.connections = fc->created;
 	p->stats.warn[WARN_CONN_EVICTED] = fc->evicted;
 	p->stats.warn[WARN_STREAM_RENUMBER_RISK] = fc->tombs_evicted;
-	s.stats = &p->stats;
-	s.flows = fc;
-	s.start_ns = p->first_ns;
-	s.end_ns = p->last_ns;
-	s.have_time = p->have_time;
-	s.inputs = p->inputs;
-	s.ninputs = p->ninputs;
-	s.ts_digits = p->ts_digits;
-	s.capture_damaged = damaged;
-	analysis_fill_summary(p->analysis, &s);
+	s->stats = &p->stats;
+	s->flows = fc;
+	s->start_ns = p->first_ns;
+	s->end_ns = p->last_ns;
+	s->have_time = p->have_time;
+	s->inputs = p->inputs;
+	s->ninputs = p->ninputs;
+	s->ts_digits = p->ts_digits;
+	s->capture_damaged = damaged;
+	s->have_capture_stats = p->have_capture_stats;
+	s->cap_received = p->cap_received;
+	s->cap_dropped = p->cap_dropped;
+	s->cap_if_dropped = p->cap_if_dropped;
+	analysis_fill_summary(p->analysis, s);
+}
+
+void
+pipeline_interval(struct pipeline *p)
+{
+	struct summary s;
+
+	fill_summary(p, &s, false);
+	s.interim = true;
+	flow_foreach(p->flows, count_states, &s);
+	report_summary(p->r, &s);
+}
+
+void
+pipeline_summary(struct pipeline *p, bool damaged)
+{
+	struct summary s;
+
+	fill_summary(p, &s, damaged);
 	report_summary(p->r, &s);
 	report_end(p->r);
 }

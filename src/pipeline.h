@@ -57,6 +57,11 @@ void pipeline_tick(struct pipeline *p, int64_t now_ns);
 void pipeline_end_input(struct pipeline *p);
 /* The summary record; call once, after the last input. */
 void pipeline_summary(struct pipeline *p, bool damaged);
+/* Live capture: the kernel's counters for the summary and intervals. */
+void pipeline_set_capture_stats(struct pipeline *p, uint64_t received, uint64_t dropped,
+    uint64_t if_dropped);
+/* Live --interval: an interim record of what is open now. */
+void pipeline_interval(struct pipeline *p);
 
 struct stats *pipeline_stats(struct pipeline *p);
 const uint64_t *pipeline_event_counts(const struct pipeline *p);

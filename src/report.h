@@ -18,6 +18,7 @@
 #include "event.h"
 #include "flow.h"
 #include "stats.h"
+#include "tcpstate.h"
 
 /* One input as reporters see it. */
 struct input_info {
@@ -61,6 +62,11 @@ struct summary {
 	unsigned			 ninputs;
 	int				 ts_digits;
 	bool				 capture_damaged;
+	bool				 interim;	/* a live --interval report */
+	bool				 have_capture_stats;	/* live: pcap_stats */
+	uint64_t			 cap_received, cap_dropped, cap_if_dropped;
+	uint64_t			 sides_by_state[TS_COUNT];	/* interim: now */
+	uint64_t			 open_now;	/* interim: connections open now */
 };
 
 /* A connection leaving the table, with why. */

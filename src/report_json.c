@@ -471,7 +471,22 @@ json_summary(struct reporter *r, const struct summary *s)
 	unsigned i;
 
 	jw_begin(w);
-	jw_name(w, "type", "summary");
+	jw_name(w, "type", s->interim ? "interval" : "summary");
+	if (s->interim) {
+		jw_u64(w, "connections_open", s->open_now);
+		jw_open(w, "sides_by_state", '{');
+		for (i = 1; i < TS_COUNT; i++)
+			if (s->sides_by_state[i])
+				jw_u64(w, tcp_state_name((enum tcp_state)i), s->sides_by_state[i]);
+		jw_close(w, '}');
+	}
+	if (s->have_capture_stats) {
+		jw_open(w, "capture", '{');
+		jw_u64(w, "received", s->cap_received);
+		jw_u64(w, "dropped", s->cap_dropped);
+		jw_u64(w, "interface_dropped", s->cap_if_dropped);
+		jw_close(w, '}');
+	}
 	jw_open(w, "files", '[');
 	for (i = 0; i < s->ninputs; i++) {
 		jw_sep(w);
@@ -501,6 +516,10 @@ json_summary(struct reporter *r, const struct summary *s)
 		jw_u64(w, "reset", l->reset);
 		jw_u64(w, "peak_half_open", l->peak_half_open);
 		jw_u64(w, "peak_established", l->peak_established);
+		if (s->interim) {
+			jw_u64(w, "half_open", l->half_open);
+			jw_u64(w, "established", l->established);
+		}
 		jw_u64(w, "syn_rate_peak", l->syn_rate_peak);
 		jw_close(w, '}');
 	}
@@ -527,6 +546,16 @@ json_summary(struct reporter *r, const struct summary *s)
 	jw_u64(w, "expired_idle", fc->expired_idle);
 	jw_u64(w, "resumed", fc->resumed);
 	jw_close(w, '}');
+	if (s->interim) {
+		/* an interval record is a line of its own, even with -o json */
+		struct json_priv *pp = r->priv;
+
+		jw_char(w, '}');
+		jw_char(w, '\0');
+		if (!w->oom && !pp->document)
+			out_line(r->out, w->buf);
+		return;
+	}
 	jw_end(r, NULL);
 }
 

@@ -148,6 +148,27 @@ text_summary(struct reporter *r, const struct summary *s)
 	char a[64], b[64], bytes[32];
 	unsigned i, n, shown;
 
+	if (s->interim) {
+		out_printf(r->out, "interval: %" PRIu64 " packets (%" PRIu64 " TCP), %" PRIu64
+		    " connections open", s->stats->packets, s->stats->tcp_packets, s->open_now);
+		if (s->have_capture_stats)
+			out_printf(r->out, ", %" PRIu64 " dropped by the kernel, %" PRIu64
+			    " by the interface", s->cap_dropped, s->cap_if_dropped);
+		out_printf(r->out, "\n");
+		for (i = 0, n = 0; i < s->nlisteners; i++) {
+			const struct listener *l = &s->listeners[i];
+
+			if (l->half_open == 0 && l->established == 0)
+				continue;
+			endpoint_addr_str(&l->ep, a, sizeof(a));
+			out_printf(r->out, "  listener %s%s%s:%u: %" PRIu64 " half-open, %" PRIu64
+			    " established\n", l->ep.family == 6 ? "[" : "", a,
+			    l->ep.family == 6 ? "]" : "", l->ep.port, l->half_open, l->established);
+			if (++n == TEXT_LISTENERS_MAX)
+				break;
+		}
+		return;
+	}
 	if (!r->quiet && !p->any_event)
 		out_printf(r->out, "no events\n");
 	human_bytes(s->stats->bytes, bytes, sizeof(bytes));
@@ -201,6 +222,10 @@ text_summary(struct reporter *r, const struct summary *s)
 	}
 	if (n)
 		out_printf(r->out, "\n");
+	if (s->have_capture_stats)
+		out_printf(r->out, "  capture: %" PRIu64 " packets received, %" PRIu64
+		    " dropped by the kernel, %" PRIu64 " by the interface\n", s->cap_received,
+		    s->cap_dropped, s->cap_if_dropped);
 	if (s->flows->evicted)
 		out_printf(r->out, "  memory: %" PRIu64 " connections evicted to stay under "
 		    "--memcap (%" PRIu64 " tracked at most)\n", s->flows->evicted,
