@@ -41,8 +41,8 @@ detect_reset(const struct seg_ctx *sc)
 		return;
 	if (tr->rst_answers_bad_ack)
 		return;		/* refuses a stray ACK, aborts nothing */
-	if (sc->c->cflags & CONN_REFUSED)
-		return;
+	if (sc->c->cflags & (CONN_REFUSED | CONN_OVERFLOW_RST))
+		return;		/* reported as what it is */
 	if (tr->snd_old == TS_LISTEN || tr->snd_old == TS_UNSET) {
 		/* The RST is the sender's first word: it answers a SYN
 		 * (handled as refused) or the capture missed the rest. */

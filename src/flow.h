@@ -42,6 +42,7 @@ struct flow_key {
 #define CONN_OPEN		0x400	/* (analysis) counted as concurrent */
 #define CONN_LISTENER		0x800	/* (analysis) counted in a listener */
 #define CONN_CLIENT_BY_SYN	0x1000	/* client chosen by a SYN or SYN-ACK */
+#define CONN_OVERFLOW_RST	0x2000	/* (detect) accept_overflow_rst reported */
 
 #define CONN_EVENT_SLOTS	4
 #define CONN_HISTORY_MAX	12	/* letters, 5 bits each in struct conn.hist */

@@ -743,6 +743,28 @@ def gen_lifecycle():
     pcap("gen-reset.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def gen_listen_queue():
+    # gen-accept-overflow-rst: the handshake completes, the client sends a
+    # request, and the server (accept queue full, tcp_abort_on_overflow=1)
+    # answers with a bare RST <SEQ=ISN+1> twice (one per client segment in
+    # flight): one accept_overflow_rst, no connection_reset.  A second
+    # connection is accepted and then aborted by the application (RST with
+    # ACK, after data): a connection_reset, not an overflow.
+    f = Flow("192.0.2.70", 41000, "198.51.100.70", 8080, 1110000, 2220000, timestamps=False)
+    pk = f.handshake(rtt=2 * MS)
+    pk.append(f.seg(C, "PA", b"GET / HTTP/1.1\r\n\r\n", dt=1 * MS))
+    pk.append(f.seg(S, "R", dt=1 * MS, seq=2220001, ack=0, win=0, advance=False))
+    pk.append(f.seg(C, "PA", b"more", dt=1 * MS))
+    pk.append(f.seg(S, "R", dt=1 * MS, seq=2220001, ack=0, win=0, advance=False))
+    g = Flow("192.0.2.71", 41001, "198.51.100.70", 8080, 3330000, 4440000, t=T0 + SEC,
+             timestamps=False)
+    pk2 = g.handshake(rtt=2 * MS)
+    pk2.append(g.seg(C, "PA", b"GET / HTTP/1.1\r\n\r\n", dt=1 * MS))
+    pk2.append(g.seg(S, "PA", b"HTTP/1.1 200 OK\r\n", dt=1 * MS))
+    pk2.append(g.seg(S, "RA", dt=1 * MS))
+    pcap("gen-accept-overflow-rst.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
+
+
 def gen_capacity():
     # gen-evict: 1,200 connections open at once (a SYN, a SYN-ACK and the
     # final ACK each), then the first 100 send data again.  Run with
@@ -783,6 +805,7 @@ def main():
     gen_malformed()
     gen_lifecycle()
     gen_capacity()
+    gen_listen_queue()
 
 
 if __name__ == "__main__":
