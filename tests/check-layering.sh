@@ -4,7 +4,7 @@
 # table), json-c only in report_json.c, libevent only in live.c, and
 # <pcap/pcap.h> only in source.c and live.c.  Lines stay within 100 columns.
 set -u
-top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+top=$(cd "${TOP_SRCDIR:-$(dirname "$0")/..}" && pwd)
 cd "$top/src" || exit 99
 fail=0
 
@@ -66,6 +66,17 @@ for f in *.c *.h; do
 			echo "$f: config.h must be the first include"; fail=1
 		fi ;;
 	esac
+done
+# Every capture, expectation and option file is listed in tests/pcaps.am
+# (run by make check and distributed by make dist).
+for f in "$top"/tests/pcaps/*.pcap "$top"/tests/pcaps/*.pcapng "$top"/tests/pcaps/*.args \
+    "$top"/tests/pcaps/*.nstat "$top"/tests/expected/*; do
+	[ -e "$f" ] || continue
+	rel=${f#"$top"/}
+	if ! grep -qxF "	$rel \\" "$top/tests/pcaps.am"; then
+		echo "$rel: not in tests/pcaps.am (run tests/update-pcap-list.sh)"
+		fail=1
+	fi
 done
 [ "$fail" = 0 ] && echo "layering and style: ok"
 exit $fail

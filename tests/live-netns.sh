@@ -1,7 +1,8 @@
 #!/bin/bash
 # live-netns.sh: live capture (tcpdissect -i IFACE) end to end, in two private
 # network namespaces joined by a veth pair:
-#   server ns  10.201.0.1/24 on tdls-PID   (tcpdissect captures here, -Z nobody)
+#   server ns  10.201.0.1/24 on tdls-PID   (tcpdissect captures here, -Z nobody,
+#                                          --interval 1)
 #   client ns  10.201.0.2/24 on tdlc-PID
 # Traffic (python3, standard library only): a connection refused on port 9,
 # a complete echo exchange on port 8080, and an accept-queue overflow on port
@@ -171,7 +172,8 @@ jl_wait() { "$py" "$tmp/jl_wait.py" "$tmp/out.jsonl" "$1" "$2" > /dev/null; }
 # -------------------------------------------------------- start the capture
 : > "$tmp/out.jsonl"
 : > "$tmp/err.txt"
-ip netns exec "$srv" "$bin" -i "$vs" -o jsonl -Z nobody > "$tmp/out.jsonl" 2> "$tmp/err.txt" &
+ip netns exec "$srv" "$bin" -i "$vs" -o jsonl -Z nobody --interval 1 > "$tmp/out.jsonl" \
+    2> "$tmp/err.txt" &
 td_pid=$!
 
 alive() { kill -0 "$td_pid" 2> /dev/null; }
@@ -378,5 +380,9 @@ check "output: every line is a JSON object with a type" all_json
 check "output: the last line is the summary record" last_is_summary
 check "output: a connection record for port 8080 with handshake complete" \
 	jl_wait 0 'r.get("type") == "connection" and 8080 in (port(r.get("client")), port(r.get("server"))) and r.get("handshake") == "complete"'
+check "output: --interval 1 records with the kernel's capture counters" \
+	jl_wait 0 'r.get("type") == "interval" and "dropped" in r.get("capture", {}) and "connections_open" in r'
+check "output: the summary carries the kernel's capture counters" \
+	jl_wait 0 'r.get("type") == "summary" and r.get("capture", {}).get("received", 0) > 0'
 
 finish

@@ -28,3 +28,5 @@ for name in "$@"; do
 	fi
 	echo "$name: exit $rc, $(wc -l < "$top/tests/expected/$name.jsonl") records"
 done
+# The new expectation files must be distributed too.
+bash "$top/tests/update-pcap-list.sh"
