@@ -367,6 +367,8 @@ track_handshake(const struct seg_ctx *sc)
 
 	/* A client SYN opens a listener entry the first time. */
 	if (sc->from_client && (f & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		if (c->syn_tx < UINT8_MAX)
+			c->syn_tx++;
 		if (!(c->cflags & CONN_LISTENER)) {
 			struct endpoint ep;
 
@@ -387,6 +389,11 @@ track_handshake(const struct seg_ctx *sc)
 	if (!sc->from_client && (f & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
 		if (c->synack_us == 0 && (cl->flags & SIDE_SYN) && !(cl->flags & SIDE_MIDSTREAM))
 			c->synack_us = us_plus_one(sc->ts_ns - c->start_ns);
+		if (!sc->tr->syn_retransmit)
+			c->synack_tx = 0;	/* a new ISN: a new series */
+		if (c->synack_tx < UINT8_MAX)
+			c->synack_tx++;
+		/* last_synack_us is updated by detect_handshake after use */
 		return;
 	}
 	/* The client's ACK of the SYN-ACK completes the handshake. */
@@ -458,6 +465,7 @@ analysis_conn_end(struct analysis *a, struct conn *c, enum flow_end why)
 	set_open(a, c, false);
 	set_half_open(l, c, false);
 	set_established(l, c, false);
+	detect_handshake_end(a, c);
 	a->records++;
 	report_connection(a->r, &cr);
 }

@@ -31,6 +31,7 @@ void analysis_note_refused(const struct seg_ctx *sc);
 
 /* Detectors (each file owns a family of SPEC.md kinds). */
 void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
+void detect_handshake_end(struct analysis *a, struct conn *c);
 void detect_teardown(const struct seg_ctx *sc);	/* detect_teardown.c */
 
 #endif /* TCPDISSECT_ANALYSIS_INT_H */

@@ -1,7 +1,8 @@
-/* detect_handshake.c: handshake and listen-queue detectors.  For now:
- * connection_refused (a RST answering a SYN) and accept_overflow_rst (a
+/* detect_handshake.c: handshake and listen-queue detectors:
+ * connection_refused (a RST answering a SYN), accept_overflow_rst (a
  * listener resetting a connection it just completed: full accept queue
- * with tcp_abort_on_overflow=1). */
+ * with tcp_abort_on_overflow=1), syn_retransmit, synack_retransmit,
+ * simultaneous_open and, when a connection ends, syn_unanswered. */
 #include "config.h"
 
 #include "analysis_int.h"
@@ -80,9 +81,129 @@ detect_accept_overflow_rst(const struct seg_ctx *sc)
 	analysis_emit(sc->a, c, &ev);
 }
 
+/* Seconds from the first SYN to the first SYN-ACK: when the capture
+ * point saw the handshake start (0 when it did not). */
+static double
+secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* syn_retransmit: the client sent its SYN again with the same ISN (RFC 6298
+ * 5.5: the retransmission timer doubles; Linux re-sends after 1 s, then
+ * backs off, possibly after net.ipv4.tcp_syn_linear_timeouts linear 1 s
+ * retries on recent kernels).  The interval is from the connection's
+ * previous packet, which before any answer is the previous SYN. */
+static void
+detect_syn_retransmit(const struct seg_ctx *sc)
+{
+	struct event ev;
+	double since_prev, since_first;
+
+	if (!sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN ||
+	    !sc->tr->syn_retransmit)
+		return;
+	since_prev = secs(sc->ts_ns - sc->c->last_ns);
+	since_first = secs(sc->ts_ns - sc->c->start_ns);
+	seg_event(&ev, EVK_SYN_RETRANSMIT, sc);
+	event_message(&ev, "client re-sent its SYN (attempt %u, %.3f s after the previous packet, "
+	    "%.3f s after the first)", sc->c->syn_tx, since_prev, since_first);
+	event_detail_uint(&ev, "attempt", sc->c->syn_tx);
+	event_detail_double(&ev, "interval", since_prev);
+	event_detail_double(&ev, "since_first", since_first);
+	event_detail_uint(&ev, "isn", sc->seg->seq);
+	analysis_emit(sc->a, sc->c, &ev);
+}
+
+/* synack_retransmit: the server sent its SYN-ACK again with the same ISN:
+ * it did not see the client's final ACK (loss, or a listener that keeps
+ * the request and re-sends on net.ipv4.tcp_synack_retries' schedule: 1, 2,
+ * 4, 8, 16 s).  A SYN-ACK that answers a retransmitted SYN is counted too:
+ * Linux answers each SYN copy. */
+static void
+detect_synack_retransmit(const struct seg_ctx *sc)
+{
+	struct conn *c = sc->c;
+	struct event ev;
+	int64_t now_us = (sc->ts_ns - c->start_ns) / 1000;
+	double since_prev, since_first;
+
+	if (sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK))
+		return;
+	if (sc->tr->syn_retransmit && c->last_synack_us && c->synack_us) {
+		since_prev = (double)(now_us - (int64_t)(c->last_synack_us - 1)) / 1e6;
+		since_first = (double)(now_us - (int64_t)(c->synack_us - 1)) / 1e6;
+		seg_event(&ev, EVK_SYNACK_RETRANSMIT, sc);
+		event_message(&ev, "server re-sent its SYN-ACK (attempt %u, %.3f s after the "
+		    "previous, %.3f s after the first)", c->synack_tx, since_prev, since_first);
+		event_detail_uint(&ev, "attempt", c->synack_tx);
+		event_detail_double(&ev, "interval", since_prev);
+		event_detail_double(&ev, "since_first", since_first);
+		event_detail_uint(&ev, "isn", sc->seg->seq);
+		event_detail_bool(&ev, "client_acked", (c->cflags & CONN_HS_COMPLETE) != 0);
+		analysis_emit(sc->a, c, &ev);
+	}
+	c->last_synack_us = now_us < 0 ? 1 : (uint32_t)(now_us > UINT32_MAX - 1 ?
+	    UINT32_MAX - 1 : now_us) + 1;
+}
+
+/* simultaneous_open: both sides sent a SYN without ACK (RFC 793 p.32):
+ * each then answers with a SYN-ACK that repeats its own ISN, which is not
+ * a retransmission.  Reported once, at the second SYN. */
+static void
+detect_simultaneous_open(const struct seg_ctx *sc)
+{
+	struct event ev;
+
+	if ((sc->seg->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN || (sc->c->cflags & CONN_SIMOPEN))
+		return;
+	if (sc->tr->snd_old != TS_LISTEN || !(sc->rcv->flags & SIDE_SYN) ||
+	    (sc->rcv->flags & SIDE_SYNACK))
+		return;
+	sc->c->cflags |= CONN_SIMOPEN;
+	seg_event(&ev, EVK_SIMULTANEOUS_OPEN, sc);
+	event_message(&ev, "both sides sent a SYN (simultaneous open)");
+	event_detail_uint(&ev, "isn", sc->seg->seq);
+	event_detail_uint(&ev, "peer_isn", sc->rcv->isn);
+	analysis_emit(sc->a, sc->c, &ev);
+}
+
 void
 detect_handshake(const struct seg_ctx *sc)
 {
 	detect_refused(sc);
 	detect_accept_overflow_rst(sc);
+	detect_syn_retransmit(sc);
+	detect_synack_retransmit(sc);
+	detect_simultaneous_open(sc);
+}
+
+/* syn_unanswered: the connection ends (or the input does) with its SYN,
+ * and any retries, never answered by a SYN-ACK or a RST. */
+void
+detect_handshake_end(struct analysis *a, struct conn *c)
+{
+	const struct side *cl = &c->side[c->client], *sv = &c->side[!c->client];
+	struct endpoint src, dst;
+	struct event ev;
+	double waited;
+
+	if (c->syn_tx == 0 || (sv->flags & SIDE_SEEN) || !(cl->flags & SIDE_SYN) ||
+	    (cl->flags & SIDE_SYNACK))
+		return;
+	waited = secs(c->last_ns - c->start_ns);
+	conn_endpoint(c, c->client, &src);
+	conn_endpoint(c, !c->client, &dst);
+	event_init(&ev, EVK_SYN_UNANSWERED, c->last_frame, c->last_ns);
+	ev.stream = c->stream;
+	ev.has_stream = true;
+	ev.has_src = true;
+	ev.src = src;
+	ev.dst = dst;
+	event_message(&ev, "%u SYN%s over %.3f s, no SYN-ACK or RST seen", c->syn_tx,
+	    c->syn_tx == 1 ? "" : "s", waited);
+	event_detail_uint(&ev, "attempts", c->syn_tx);
+	event_detail_double(&ev, "seconds", waited);
+	event_detail_uint(&ev, "first_frame", c->first_frame);
+	analysis_emit(a, c, &ev);
 }

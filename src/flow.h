@@ -43,6 +43,7 @@ struct flow_key {
 #define CONN_LISTENER		0x800	/* (analysis) counted in a listener */
 #define CONN_CLIENT_BY_SYN	0x1000	/* client chosen by a SYN or SYN-ACK */
 #define CONN_OVERFLOW_RST	0x2000	/* (detect) accept_overflow_rst reported */
+#define CONN_SIMOPEN		0x4000	/* (detect) simultaneous_open reported */
 
 #define CONN_EVENT_SLOTS	4
 #define CONN_HISTORY_MAX	12	/* letters, 5 bits each in struct conn.hist */
@@ -50,7 +51,7 @@ struct flow_key {
  * bit says upper case (from the client). */
 #define CONN_HISTORY_LETTERS	"SHADFRTWQGIC"
 
-/* Laid out without padding holes (216 bytes): every byte here is paid
+/* Laid out without padding holes (224 bytes): every byte here is paid
  * once per tracked connection. */
 struct conn {
 	struct flow_key	key;		/* side[i] sends from key.addr[i]:port[i] */
@@ -65,6 +66,10 @@ struct conn {
 					 * newer activity means misplaced (lazy LRU) */
 	uint32_t	synack_us;	/* first SYN -> first SYN-ACK, us + 1 (0 = none) */
 	uint32_t	ack_us;		/* first SYN-ACK -> handshake ACK, us + 1 */
+	uint32_t	last_synack_us;	/* start -> latest SYN-ACK, us + 1 (0 = none) */
+	uint8_t		syn_tx;		/* client SYNs seen (saturating) */
+	uint8_t		synack_tx;	/* server SYN-ACKs seen (saturating) */
+	uint16_t	spare;		/* keeps the layout free of holes */
 	uint16_t	cflags;		/* CONN_* */
 	uint8_t		client;		/* index of the client side */
 	uint8_t		hist_len;
@@ -76,7 +81,7 @@ struct conn {
 	uint16_t	ev_count[CONN_EVENT_SLOTS];	/* saturating */
 	uint16_t	ev_other;	/* events of kinds beyond the slots (saturating) */
 };
-_Static_assert(sizeof(struct conn) <= 216, "struct conn grew: mind the per-connection budget");
+_Static_assert(sizeof(struct conn) <= 224, "struct conn grew: mind the per-connection budget");
 
 /* Why a connection left the table. */
 enum flow_end {
