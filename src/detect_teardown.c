@@ -1,6 +1,7 @@
 /* detect_teardown.c: teardown and reuse detectors.  For now:
  * connection_reset (a RST on a synchronized or closing connection, with
- * the phase, who sent it, and whether its sequence number was acceptable). */
+ * the phase and who sent it) and rst_out_of_window (a RST the receiver
+ * must ignore). */
 #include "config.h"
 
 #include "analysis_int.h"
@@ -25,6 +26,36 @@ reset_phase(uint8_t state)
 	}
 }
 
+/* rst_out_of_window: a RST the receiver must ignore (RFC 793 3.4, RFC 5961
+ * 3): in SYN-SENT one that does not acknowledge the SYN, otherwise one
+ * whose sequence number is outside [RCV.NXT, RCV.NXT + RCV.WND), RCV.NXT
+ * being what the receiver last acknowledged and RCV.WND the window it last
+ * advertised.  Nothing is closed by it; it is a stale segment, a confused
+ * middlebox, or an injection attempt. */
+static void
+report_rst_out_of_window(const struct seg_ctx *sc, const char *by, const char *phase)
+{
+	struct event ev;
+
+	seg_event(&ev, EVK_RST_OUT_OF_WINDOW, sc);
+	if (sc->tr->rcv_old == TS_SYN_SENT) {
+		event_message(&ev, "%s sent a RST that does not acknowledge the SYN "
+		    "(ack %u, SYN %u): not acceptable (RFC 793 3.4)", by, sc->seg->ack,
+		    sc->rcv->isn);
+		event_detail_uint(&ev, "expected_ack", (uint32_t)(sc->rcv->isn + 1));
+	} else {
+		event_message(&ev, "%s sent a RST with seq %u outside the receiver's window "
+		    "starting at %u: not acceptable (RFC 793 3.4, RFC 5961)", by, sc->seg->seq,
+		    sc->rcv->ack_max);
+		event_detail_uint(&ev, "expected_seq", sc->rcv->ack_max);
+	}
+	event_detail_str(&ev, "by", by);
+	event_detail_str(&ev, "phase", phase);
+	event_detail_uint(&ev, "seq", sc->seg->seq);
+	event_detail_uint(&ev, "ack", sc->seg->ack);
+	analysis_emit(sc->a, sc->c, &ev);
+}
+
 /* connection_reset: the first RST a side sends once the connection is past
  * the SYN (a RST answering a bare SYN is connection_refused instead).
  * Later RSTs from an already reset side (one per segment still in flight)
@@ -46,10 +77,17 @@ detect_reset(const struct seg_ctx *sc)
 	if (tr->snd_old == TS_LISTEN || tr->snd_old == TS_UNSET) {
 		/* The RST is the sender's first word: it answers a SYN
 		 * (handled as refused) or the capture missed the rest. */
-		if (tr->rcv_old == TS_SYN_SENT)
+		if (tr->rcv_old == TS_SYN_SENT) {
+			if (tr->rst_window_known && !tr->rst_in_window)
+				report_rst_out_of_window(sc, by, "handshake");
 			return;
+		}
 	}
 	phase = reset_phase(tr->snd_old);
+	if (tr->rst_window_known && !tr->rst_in_window) {
+		report_rst_out_of_window(sc, by, phase);
+		return;
+	}
 	seg_event(&ev, EVK_CONNECTION_RESET, sc);
 	if (tr->rst_window_known)
 		event_message(&ev, "%s reset the connection (%s%s)", by, phase,

@@ -207,7 +207,10 @@ check_rst(const struct side *snd, const struct side *rcv, const struct segment *
 	win = side_window(rcv, snd, rcv->win_raw);
 	tr->rst_window_known = true;
 	tr->rst_in_window = seg->seq == rcv_nxt ||
-	    seq_in_range(seg->seq, rcv_nxt, rcv_nxt + win);
+	    seq_in_range(seg->seq, rcv_nxt, rcv_nxt + win) ||
+	    /* some stacks reset with their FIN's own sequence number, one
+	     * below RCV.NXT once the FIN is in: taken as meant */
+	    ((snd->flags & SIDE_FIN) && seg->seq == snd->fin_seq);
 }
 
 /* Simultaneous close seen from the middle (RFC 793 p.39, case 2): the
@@ -325,7 +328,11 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 	}
 
 	if (ack) {
-		if (!(snd->flags & SIDE_ACKED) || seq_gt(seg->ack, snd->ack_max))
+		/* A SYN-ACK starts the synchronized state: whatever it acks
+		 * replaces an earlier value, which may be a stray ACK's from an
+		 * older connection on the 4-tuple (and could sit more than 2^31
+		 * "ahead", hiding every later ACK). */
+		if (!(snd->flags & SIDE_ACKED) || syn || seq_gt(seg->ack, snd->ack_max))
 			snd->ack_max = seg->ack;
 		snd->flags |= SIDE_ACKED;
 	}

@@ -121,6 +121,7 @@ main(void)
 	tcp_track(&s, &c, &(struct segment){ .flags = TCP_SYN | TCP_ACK, .seq = 329862883u,
 	    .ack = 4287132412u }, &tr);
 	ok(c.state == TS_ESTABLISHED, "... and the retried handshake completes");
+	ok(s.ack_max == 4287132412u, "the SYN-ACK's ack replaces the stray ACK's");
 
 	/* RST window check in ESTABLISHED, across the wrap. */
 	memset(&c, 0, sizeof(c));
