@@ -1,7 +1,7 @@
 /* detect_teardown.c: teardown and reuse detectors.  For now:
  * connection_reset (a RST on a synchronized or closing connection, with
- * the phase and who sent it) and rst_out_of_window (a RST the receiver
- * must ignore). */
+ * the phase and who sent it), rst_out_of_window (a RST the receiver must
+ * ignore) and simultaneous_close. */
 #include "config.h"
 
 #include "analysis_int.h"
@@ -108,8 +108,30 @@ detect_reset(const struct seg_ctx *sc)
 	analysis_emit(sc->a, sc->c, &ev);
 }
 
+/* simultaneous_close: both sides sent a FIN before seeing the other's
+ * (RFC 793 p.39 case 2): each goes FIN_WAIT_1 -> CLOSING -> TIME_WAIT, so
+ * both ends hold a TIME_WAIT entry.  Shown by a FIN that does not
+ * acknowledge the peer's FIN, or by a FIN that reaches a side still
+ * waiting for its own FIN to be acknowledged. */
+static void
+detect_simultaneous_close(const struct seg_ctx *sc)
+{
+	struct event ev;
+
+	if (!sc->tr->fins_crossed || (sc->c->cflags & CONN_SIMCLOSE))
+		return;
+	sc->c->cflags |= CONN_SIMCLOSE;
+	seg_event(&ev, EVK_SIMULTANEOUS_CLOSE, sc);
+	event_message(&ev, "both sides sent a FIN before seeing the other's "
+	    "(simultaneous close: both will hold TIME_WAIT)");
+	event_detail_uint(&ev, "fin_seq", sc->snd->fin_seq);
+	event_detail_uint(&ev, "peer_fin_seq", sc->rcv->fin_seq);
+	analysis_emit(sc->a, sc->c, &ev);
+}
+
 void
 detect_teardown(const struct seg_ctx *sc)
 {
 	detect_reset(sc);
+	detect_simultaneous_close(sc);
 }

@@ -44,6 +44,7 @@ struct flow_key {
 #define CONN_CLIENT_BY_SYN	0x1000	/* client chosen by a SYN or SYN-ACK */
 #define CONN_OVERFLOW_RST	0x2000	/* (detect) accept_overflow_rst reported */
 #define CONN_SIMOPEN		0x4000	/* (detect) simultaneous_open reported */
+#define CONN_SIMCLOSE		0x8000	/* (detect) simultaneous_close reported */
 
 #define CONN_EVENT_SLOTS	4
 #define CONN_HISTORY_MAX	12	/* letters, 5 bits each in struct conn.hist */

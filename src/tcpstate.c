@@ -274,6 +274,7 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 	tr->rst_in_window = true;
 	tr->rst_window_known = false;
 	tr->rst_answers_bad_ack = false;
+	tr->fins_crossed = false;
 	tr->unexpected = false;
 
 	snd->flags |= SIDE_SEEN;
@@ -357,9 +358,10 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 	if (!syn && ack && (rcv->flags & SIDE_SYN) && snd->state == TS_SYN_SENT &&
 	    seq_ge(seg->ack, rcv->isn + 1))
 		ok &= side_apply(snd, EV_SENT_ACK_OF_SYN);
-	if (fin && !tr->fin_retransmit && fin_crossed(snd, rcv, seg))
+	if (fin && !tr->fin_retransmit && fin_crossed(snd, rcv, seg)) {
 		snd->state = TS_CLOSING;
-	else if (fin)
+		tr->fins_crossed = true;
+	} else if (fin)
 		ok &= side_apply(snd, EV_SENT_FIN);
 
 	/* What reached the receiver. */
@@ -375,8 +377,11 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 		rcv->flags |= SIDE_FIN_ACKED;
 		ok &= side_apply(rcv, EV_GOT_ACK_OF_FIN);
 	}
-	if (fin && !tr->fin_retransmit)
+	if (fin && !tr->fin_retransmit) {
+		if (rcv->state == TS_FIN_WAIT_1)
+			tr->fins_crossed = true;	/* their FIN before our FIN's ACK */
 		ok &= side_apply(rcv, EV_GOT_FIN);
+	}
 done:
 	tr->unexpected = !ok;
 	tr->snd_new = snd->state;

@@ -78,6 +78,8 @@ struct track_result {
 	bool		rst_in_window;		/* RST acceptable to the receiver
 						 * (RFC 793 3.4; unknown window = true) */
 	bool		rst_window_known;	/* the receiver's window was known */
+	bool		fins_crossed;		/* this FIN and the peer's crossed:
+						 * simultaneous close (RFC 793 p.39) */
 	bool		rst_answers_bad_ack;	/* RST from SYN_SENT refusing an
 						 * unacceptable ACK: no state change */
 	bool		unexpected;		/* no transition defined */

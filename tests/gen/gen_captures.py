@@ -765,6 +765,21 @@ def gen_listen_queue():
     pcap("gen-accept-overflow-rst.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
 
 
+def gen_teardown():
+    # gen-simultaneous-close: both sides send a FIN before seeing the
+    # other's (each FIN acks only the data), then each acknowledges the
+    # other's: one simultaneous_close; both sides end in TIME_WAIT.
+    f = Flow("192.0.2.72", 41002, "198.51.100.72", 7000, 5550000, 6660000, timestamps=False)
+    pk = f.handshake(rtt=2 * MS) + f.data(rtt=2 * MS)
+    cfin = f.nxt[C]
+    sfin = f.nxt[S]
+    pk.append(f.seg(C, "FA", dt=1 * MS))
+    pk.append(f.seg(S, "FA", dt=0, ack=cfin))       # crosses the client's FIN
+    pk.append(f.seg(C, "A", dt=1 * MS, ack=sfin + 1))
+    pk.append(f.seg(S, "A", dt=0, ack=cfin + 1))
+    pcap("gen-simultaneous-close.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def gen_capacity():
     # gen-evict: 1,200 connections open at once (a SYN, a SYN-ACK and the
     # final ACK each), then the first 100 send data again.  Run with
@@ -806,6 +821,7 @@ def main():
     gen_lifecycle()
     gen_capacity()
     gen_listen_queue()
+    gen_teardown()
 
 
 if __name__ == "__main__":
