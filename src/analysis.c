@@ -344,7 +344,7 @@ history_segment(struct conn *c, bool from_client, const struct segment *seg,
 
 /* ---- handshake bookkeeping -------------------------------------------- */
 
-static uint32_t
+uint32_t
 us_plus_one(int64_t ns)
 {
 	int64_t us = ns / 1000;

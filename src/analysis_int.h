@@ -25,6 +25,10 @@ void seg_event(struct event *ev, enum event_kind k, const struct seg_ctx *sc);
 /* Count ev on its connection (if any) and report it. */
 void analysis_emit(struct analysis *a, struct conn *c, const struct event *ev);
 
+/* ns as microseconds + 1, clamped to [1, 2^32 - 1]: the "0 = none"
+ * encoding of struct conn's handshake times. */
+uint32_t us_plus_one(int64_t ns);
+
 /* Book a refused connection (sets CONN_REFUSED, counts it for the
  * listener); idempotent. */
 void analysis_note_refused(const struct seg_ctx *sc);

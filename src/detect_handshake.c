@@ -7,6 +7,13 @@
 
 #include "analysis_int.h"
 
+/* A duration in ns as seconds, for messages and details. */
+static double
+secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
 /* connection_refused: the peer of a side in SYN_SENT answers with an
  * acceptable RST (RFC 793 p.66: a closed port answers a SYN with
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; acceptable means it acks the
@@ -24,7 +31,7 @@ detect_refused(const struct seg_ctx *sc)
 	if (sc->c->cflags & CONN_REFUSED)
 		return;
 	analysis_note_refused(sc);
-	after = (double)(sc->ts_ns - sc->c->start_ns) / 1e9;
+	after = secs(sc->ts_ns - sc->c->start_ns);
 	seg_event(&ev, EVK_CONNECTION_REFUSED, sc);
 	event_message(&ev,
 	    "RST answered the SYN to port %u after %u SYN%s (%.6f s after the first)",
@@ -70,7 +77,7 @@ detect_accept_overflow_rst(const struct seg_ctx *sc)
 	c->cflags |= CONN_OVERFLOW_RST;
 	hs_done_ns = c->start_ns + (c->synack_us ? (int64_t)(c->synack_us - 1) * 1000 : 0) +
 	    (c->ack_us ? (int64_t)(c->ack_us - 1) * 1000 : 0);
-	after = (double)(sc->ts_ns - hs_done_ns) / 1e9;
+	after = secs(sc->ts_ns - hs_done_ns);
 	seg_event(&ev, EVK_ACCEPT_OVERFLOW_RST, sc);
 	event_message(&ev, "server reset the connection %.6f s after the handshake completed, "
 	    "before sending anything (accept queue full, tcp_abort_on_overflow=1)", after);
@@ -79,14 +86,6 @@ detect_accept_overflow_rst(const struct seg_ctx *sc)
 	event_detail_uint(&ev, "client_bytes_sent", sc->rcv->bytes);
 	event_detail_str(&ev, "variant", "rst");
 	analysis_emit(sc->a, c, &ev);
-}
-
-/* Seconds from the first SYN to the first SYN-ACK: when the capture
- * point saw the handshake start (0 when it did not). */
-static double
-secs(int64_t ns)
-{
-	return (double)ns / 1e9;
 }
 
 /* syn_retransmit: the client sent its SYN again with the same ISN (RFC 6298
@@ -143,8 +142,7 @@ detect_synack_retransmit(const struct seg_ctx *sc)
 		event_detail_bool(&ev, "client_acked", (c->cflags & CONN_HS_COMPLETE) != 0);
 		analysis_emit(sc->a, c, &ev);
 	}
-	c->last_synack_us = now_us < 0 ? 1 : (uint32_t)(now_us > UINT32_MAX - 1 ?
-	    UINT32_MAX - 1 : now_us) + 1;
+	c->last_synack_us = us_plus_one(sc->ts_ns - c->start_ns);
 }
 
 /* simultaneous_open: both sides sent a SYN without ACK (RFC 793 p.32):

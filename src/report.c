@@ -199,10 +199,8 @@ static const char digit_pairs[] =
     "7475767778798081828384858687888990919293949596979899";
 _Static_assert(sizeof(digit_pairs) == 201, "00..99");
 
-/* Decimal digits of v at p (no terminator), two per division; returns the
- * count.  Records are mostly numbers. */
-static size_t
-put_u64(char *p, uint64_t v)
+size_t
+u64_dec(char *p, uint64_t v)
 {
 	char tmp[20], *q = tmp + sizeof(tmp);
 	size_t n;
@@ -253,7 +251,7 @@ endpoint_addr_str(const struct endpoint *ep, char *buf, size_t len)
 		for (i = 0; i < 4; i++) {
 			if (i)
 				buf[n++] = '.';
-			n += put_u64(buf + n, ep->addr[i]);
+			n += u64_dec(buf + n, ep->addr[i]);
 		}
 		buf[n] = '\0';
 		return;
@@ -281,7 +279,7 @@ ts_str(int64_t ts_ns, int digits, char *buf, size_t len)
 	}
 	if (ts_ns < 0)
 		tmp[n++] = '-';
-	n += put_u64(tmp + n, sec);
+	n += u64_dec(tmp + n, sec);
 	tmp[n++] = '.';
 	put_fixed(tmp + n, frac, digits);
 	n += (size_t)digits;

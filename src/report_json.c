@@ -176,29 +176,10 @@ jw_close(struct jw *w, char ch)
 static inline __attribute__((always_inline)) void
 jw_u64(struct jw *w, const char *k, uint64_t v)
 {
-	static const char pairs[] =
-	    "00010203040506070809101112131415161718192021222324252627282930313233343536"
-	    "37383940414243444546474849505152535455565758596061626364656667686970717273"
-	    "7475767778798081828384858687888990919293949596979899";
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char tmp[20];
 
-	_Static_assert(sizeof(pairs) == 201, "00..99");
 	jw_key(w, k);
-	/* two digits per division: numbers are most of every record */
-	while (v >= 100) {
-		unsigned d = (unsigned)(v % 100) * 2;
-
-		v /= 100;
-		*--p = pairs[d + 1];
-		*--p = pairs[d];
-	}
-	if (v >= 10) {
-		*--p = pairs[v * 2 + 1];
-		*--p = pairs[v * 2];
-	} else {
-		*--p = (char)('0' + v);
-	}
-	jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
+	jw_raw(w, tmp, u64_dec(tmp, v));
 }
 
 static inline __attribute__((always_inline)) void
@@ -286,6 +267,20 @@ jw_begin(struct jw *w)
 	w->need_comma[1] = false;
 }
 
+/* Close the record and terminate the buffer; false (said) when a write
+ * ran out of memory and the record is to be dropped. */
+static bool
+jw_finish(struct jw *w)
+{
+	jw_char(w, '}');
+	jw_char(w, '\0');
+	if (w->oom) {
+		diag(NULL, "out of memory writing a record; record dropped");
+		return false;
+	}
+	return true;
+}
+
 /* Finish the record: a line for jsonl, a parsed node for the document. */
 static void
 jw_end(struct reporter *r, struct json_object *doc_array)
@@ -293,12 +288,8 @@ jw_end(struct reporter *r, struct json_object *doc_array)
 	struct json_priv *p = r->priv;
 	struct jw *w = &p->w;
 
-	jw_char(w, '}');
-	jw_char(w, '\0');
-	if (w->oom) {
-		diag(NULL, "out of memory writing a record; record dropped");
+	if (!jw_finish(w))
 		return;
-	}
 	if (p->document) {
 		struct json_object *o = json_tokener_parse(w->buf);
 
@@ -547,12 +538,9 @@ json_summary(struct reporter *r, const struct summary *s)
 	jw_u64(w, "resumed", fc->resumed);
 	jw_close(w, '}');
 	if (s->interim) {
-		/* an interval record is a line of its own, even with -o json */
-		struct json_priv *pp = r->priv;
-
-		jw_char(w, '}');
-		jw_char(w, '\0');
-		if (!w->oom && !pp->document)
+		/* An interval record is a line of its own; the one document of
+		 * -o json has no place for it, so there it is not printed. */
+		if (jw_finish(w) && !p->document)
 			out_line(r->out, w->buf);
 		return;
 	}
