@@ -37,6 +37,7 @@ struct live {
 	struct event_base	*base;
 	uint64_t		 frame;
 	int			 linktype;
+	int64_t			 ts_scale;	/* ns per unit of tv_usec: 1 or 1000 */
 	enum live_status	 status;
 	bool			 stopping;
 };
@@ -68,11 +69,7 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 		return;
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.frame = ++l->frame;
-	/* tv_usec holds nanoseconds when nanosecond precision was granted;
-	 * pipeline timestamps are ns either way */
-	pkt.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 +
-	    (int64_t)h->ts.tv_usec * (pcap_get_tstamp_precision(l->pc) ==
-	    PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000);
+	pkt.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec * l->ts_scale;
 	pkt.caplen = h->caplen;
 	pkt.wirelen = h->len;
 	pkt.linktype = l->linktype;
@@ -239,6 +236,9 @@ open_capture(const struct live_opts *o, struct live *l, struct input_info *in)
 		    "promiscuous mode is not supported here; capturing without it" :
 		    pcap_geterr(l->pc)[0] ? pcap_geterr(l->pc) : pcap_statustostr(rc));
 	l->linktype = pcap_datalink(l->pc);
+	/* tv_usec holds nanoseconds when nanosecond precision was granted;
+	 * pipeline timestamps are ns either way */
+	l->ts_scale = pcap_get_tstamp_precision(l->pc) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
 	if (o->filter != NULL) {
 		struct bpf_program prog;
 
