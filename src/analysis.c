@@ -12,6 +12,7 @@
 				 * otherwise make one per probed port */
 
 struct analysis {
+	struct analysis_shared	 shared;	/* detectors' run-wide state */
 	struct analysis_config	 cfg;
 	struct reporter		*r;
 	const struct input_info	*in;
@@ -65,6 +66,18 @@ analysis_begin_input(struct analysis *a, const struct input_info *in)
 		memset(a->flagged, 0, a->flagged_words * sizeof(*a->flagged));
 	a->flagged_short = false;
 	report_begin(a->r, in);
+}
+
+struct analysis_shared *
+analysis_shared(struct analysis *a)
+{
+	return &a->shared;
+}
+
+void
+analysis_ext_init(const struct conn *c, struct conn_ext *x)
+{
+	stream_ext_init(c, x);
 }
 
 const uint64_t *
@@ -415,12 +428,13 @@ track_handshake(const struct seg_ctx *sc)
 /* ---- per segment ------------------------------------------------------ */
 
 void
-analysis_segment(struct analysis *a, struct conn *c, unsigned dir,
+analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigned dir,
     enum flow_lookup_how how, const struct segment *seg, const struct track_result *tr,
     uint64_t frame, int64_t ts_ns)
 {
 	struct seg_ctx sc = {
-		.a = a, .c = c, .dir = dir, .snd = &c->side[dir], .rcv = &c->side[!dir],
+		.a = a, .c = c, .x = x, .dir = dir, .snd = &c->side[dir], .rcv = &c->side[!dir],
+		.sx = x != NULL ? &x->side[dir] : NULL, .rx = x != NULL ? &x->side[!dir] : NULL,
 		.seg = seg, .tr = tr, .how = how, .frame = frame, .ts_ns = ts_ns,
 		.from_client = dir == c->client,
 	};
@@ -431,6 +445,7 @@ analysis_segment(struct analysis *a, struct conn *c, unsigned dir,
 	history_segment(c, sc.from_client, seg, tr);
 
 	detect_handshake(&sc);
+	detect_stream(&sc);
 	detect_teardown(&sc);
 
 	if (conn_closed(c)) {
@@ -454,10 +469,10 @@ analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
 }
 
 void
-analysis_conn_end(struct analysis *a, struct conn *c, enum flow_end why)
+analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum flow_end why)
 {
 	struct listener *l = conn_listener(a, c);
-	struct conn_report cr = { .c = c, .why = why, .in = a->in };
+	struct conn_report cr = { .c = c, .x = x, .why = why, .in = a->in };
 
 	if (l != NULL && (c->cflags & CONN_HS_COMPLETE) &&
 	    ((c->side[0].flags | c->side[1].flags) & SIDE_RST))
@@ -466,6 +481,7 @@ analysis_conn_end(struct analysis *a, struct conn *c, enum flow_end why)
 	set_half_open(l, c, false);
 	set_established(l, c, false);
 	detect_handshake_end(a, c);
+	detect_stream_end(a, c, x, why == FLOW_END_INPUT);
 	a->records++;
 	report_connection(a->r, &cr);
 }

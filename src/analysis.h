@@ -29,8 +29,13 @@ void analysis_destroy(struct analysis *a);
 /* A new input starts; events and records carry in until the next call. */
 void analysis_begin_input(struct analysis *a, const struct input_info *in);
 
-/* One tracked segment: tcp_track() has already updated c's sides. */
-void analysis_segment(struct analysis *a, struct conn *c, unsigned dir,
+/* A connection's extension was just allocated: fill it from what the
+ * handshake left in struct side. */
+void analysis_ext_init(const struct conn *c, struct conn_ext *x);
+
+/* One tracked segment: tcp_track() has already updated c's sides (and x's,
+ * its extension, NULL while it has none). */
+void analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigned dir,
     enum flow_lookup_how how, const struct segment *seg, const struct track_result *tr,
     uint64_t frame, int64_t ts_ns);
 
@@ -39,7 +44,8 @@ void analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
     enum flow_lookup_how how, uint64_t frame, int64_t ts_ns);
 
 /* c leaves the table: final bookkeeping and its connection record. */
-void analysis_conn_end(struct analysis *a, struct conn *c, enum flow_end why);
+void analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x,
+    enum flow_end why);
 
 /* Fill the analysis part of the summary (events, listeners, peaks). */
 void analysis_fill_summary(const struct analysis *a, struct summary *s);

@@ -7,9 +7,20 @@
 #include "analysis.h"
 #include "event.h"
 
+/* The last few data segments of the capture, by fingerprint: a copy made
+ * by the network comes right after its original (detect_stream.c). */
+#define STREAM_RECENT	8
+struct analysis_stream {
+	uint64_t	recent_fp[STREAM_RECENT];
+	uint32_t	recent_us[STREAM_RECENT];
+	unsigned	recent_next;
+};
+
 struct seg_ctx {
 	struct analysis			*a;
 	struct conn			*c;
+	struct conn_ext			*x;		/* NULL: handshake-only so far */
+	struct side_ext			*sx, *rx;	/* sender's, receiver's (or NULL) */
 	unsigned			 dir;		/* index of the sender */
 	struct side			*snd, *rcv;
 	const struct segment		*seg;
@@ -37,5 +48,15 @@ void analysis_note_refused(const struct seg_ctx *sc);
 void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
 void detect_handshake_end(struct analysis *a, struct conn *c);
 void detect_teardown(const struct seg_ctx *sc);	/* detect_teardown.c */
+void detect_stream(const struct seg_ctx *sc);		/* detect_stream.c */
+void detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x,
+    bool end_of_input);
+void stream_ext_init(const struct conn *c, struct conn_ext *x);
+
+/* The part of struct analysis the detectors share (analysis.c owns it). */
+struct analysis_shared {
+	struct analysis_stream	stream;
+};
+struct analysis_shared *analysis_shared(struct analysis *a);
 
 #endif /* TCPDISSECT_ANALYSIS_INT_H */

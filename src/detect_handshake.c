@@ -67,7 +67,7 @@ detect_accept_overflow_rst(const struct seg_ctx *sc)
 	if ((c->cflags & (CONN_HS_COMPLETE | CONN_OVERFLOW_RST)) != CONN_HS_COMPLETE)
 		return;
 	if (!(sc->snd->flags & SIDE_SYNACK) || seg->seq != sc->snd->isn + 1 ||
-	    sc->snd->bytes != 0)
+	    (sc->sx != NULL && sc->sx->bytes != 0))
 		return;
 	/* Not the first reset of this server, or one answering the client's
 	 * FIN: a request socket reset on FIN is an embryonic reset, not an
@@ -83,7 +83,7 @@ detect_accept_overflow_rst(const struct seg_ctx *sc)
 	    "before sending anything (accept queue full, tcp_abort_on_overflow=1)", after);
 	event_detail_double(&ev, "seconds_after_handshake", after);
 	event_detail_uint(&ev, "rst_seq", seg->seq);
-	event_detail_uint(&ev, "client_bytes_sent", sc->rcv->bytes);
+	event_detail_uint(&ev, "client_bytes_sent", sc->rx != NULL ? sc->rx->bytes : 0);
 	event_detail_str(&ev, "variant", "rst");
 	analysis_emit(sc->a, c, &ev);
 }
@@ -129,9 +129,12 @@ detect_synack_retransmit(const struct seg_ctx *sc)
 
 	if (sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK))
 		return;
-	if (sc->tr->syn_retransmit && c->last_synack_us && c->synack_us) {
+	if (sc->tr->syn_retransmit && c->last_synack_us) {
+		/* without the client's SYN the connection began with the
+		 * first SYN-ACK */
 		since_prev = (double)(now_us - (int64_t)(c->last_synack_us - 1)) / 1e6;
-		since_first = (double)(now_us - (int64_t)(c->synack_us - 1)) / 1e6;
+		since_first = (double)(now_us - (c->synack_us ? (int64_t)(c->synack_us - 1) : 0)) /
+		    1e6;
 		seg_event(&ev, EVK_SYNACK_RETRANSMIT, sc);
 		event_message(&ev, "server re-sent its SYN-ACK (attempt %u, %.3f s after the "
 		    "previous, %.3f s after the first)", c->synack_tx, since_prev, since_first);

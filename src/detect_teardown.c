@@ -124,8 +124,10 @@ detect_simultaneous_close(const struct seg_ctx *sc)
 	seg_event(&ev, EVK_SIMULTANEOUS_CLOSE, sc);
 	event_message(&ev, "both sides sent a FIN before seeing the other's "
 	    "(simultaneous close: both will hold TIME_WAIT)");
-	event_detail_uint(&ev, "fin_seq", sc->snd->fin_seq);
-	event_detail_uint(&ev, "peer_fin_seq", sc->rcv->fin_seq);
+	if (sc->sx != NULL) {	/* always: a FIN brings the extension */
+		event_detail_uint(&ev, "fin_seq", sc->sx->fin_seq);
+		event_detail_uint(&ev, "peer_fin_seq", sc->rx->fin_seq);
+	}
 	analysis_emit(sc->a, sc->c, &ev);
 }
 

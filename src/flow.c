@@ -62,6 +62,11 @@ struct lru {
 
 struct flow_table {
 	struct conn	*pool;
+	struct conn_ext	*ext;		/* one slot per pool entry, handed out
+					 * like the pool: only used pages touched */
+	uint32_t	 ext_hw;
+	uint32_t	 ext_free;	/* free stack (index + 1), link in the
+					 * slot's first four bytes */
 	uint32_t	 cap;		/* pool entries */
 	uint32_t	 hw;		/* entries ever handed out */
 	uint32_t	 free_head;	/* free stack through hnext (index + 1) */
@@ -521,6 +526,45 @@ frame_u32(uint64_t frame)
 	return frame > UINT32_MAX ? UINT32_MAX : (uint32_t)frame;
 }
 
+struct conn_ext *
+flow_ext(const struct flow_table *t, const struct conn *c)
+{
+	return c->ext ? &t->ext[c->ext - 1] : NULL;
+}
+
+struct conn_ext *
+flow_ext_get(struct flow_table *t, struct conn *c)
+{
+	struct conn_ext *x;
+	uint32_t i;
+
+	if (c->ext)
+		return &t->ext[c->ext - 1];
+	if (t->ext_free) {
+		i = t->ext_free - 1;
+		memcpy(&t->ext_free, &t->ext[i], sizeof(t->ext_free));
+	} else {
+		i = t->ext_hw++;	/* at most one per live connection: fits */
+	}
+	x = &t->ext[i];
+	memset(x, 0, sizeof(*x));
+	c->ext = i + 1;
+	if (++t->ctr.ext_live > t->ctr.ext_peak)
+		t->ctr.ext_peak = t->ctr.ext_live;
+	return x;
+}
+
+static void
+ext_release(struct flow_table *t, struct conn *c)
+{
+	if (c->ext == 0)
+		return;
+	memcpy(&t->ext[c->ext - 1], &t->ext_free, sizeof(t->ext_free));
+	t->ext_free = c->ext;
+	c->ext = 0;
+	t->ctr.ext_live--;
+}
+
 static void
 conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_tomb)
 {
@@ -529,6 +573,7 @@ conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_
 	if (why == FLOW_END_IDLE)
 		c->cflags |= CONN_IDLE;
 	t->end_fn(t->ctx, c, why);
+	ext_release(t, c);
 	if (keep_tomb)
 		tomb_add(t, c, why == FLOW_END_CLOSED ? TQ_CLOSED : TQ_OTHER, c->last_ns);
 	bucket_remove(t, c);
@@ -793,6 +838,9 @@ flow_flush(struct flow_table *t)
 	memset(t->bucket, 0, t->nbucket * sizeof(*t->bucket));
 	t->hw = 0;
 	t->free_head = 0;
+	t->ext_hw = 0;
+	t->ext_free = 0;
+	t->ctr.ext_live = 0;
 	t->open.head = t->open.tail = 0;
 	t->closed.head = t->closed.tail = 0;
 	t->ctr.live = 0;
@@ -864,7 +912,7 @@ flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
     flow_end_fn end_fn, void *ctx)
 {
 	struct flow_table *t;
-	size_t per_conn = sizeof(struct conn) + 2 * sizeof(uint32_t);
+	size_t per_conn = sizeof(struct conn) + sizeof(struct conn_ext) + 2 * sizeof(uint32_t);
 	size_t per_tomb = sizeof(struct tomb) + sizeof(uint32_t);
 	size_t cap, tcap, nb;
 
@@ -872,7 +920,8 @@ flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
 	if (t == NULL)
 		return NULL;
 	/* Four fifths of the cap for live connections (with up to two bucket
-	 * slots each), the rest for tombstones. */
+	 * slots each, and room for every one to have its extension), the
+	 * rest for tombstones. */
 	cap = memcap / 5 * 4 / per_conn;
 	if (cap < MIN_CAPACITY)
 		cap = MIN_CAPACITY;
@@ -895,9 +944,11 @@ flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
 	t->nbucket = MIN_BUCKETS;
 	/* calloc checks cap * size for overflow; untouched pages cost nothing. */
 	t->pool = calloc(cap, sizeof(struct conn));
+	t->ext = calloc(cap, sizeof(struct conn_ext));
 	t->bucket = calloc(t->nbucket, sizeof(uint32_t));
-	if (t->pool == NULL || t->bucket == NULL) {
+	if (t->pool == NULL || t->ext == NULL || t->bucket == NULL) {
 		free(t->pool);
+		free(t->ext);
 		free(t->bucket);
 		free(t);
 		return NULL;
@@ -918,6 +969,7 @@ flow_destroy(struct flow_table *t)
 	if (t == NULL)
 		return;
 	free(t->pool);
+	free(t->ext);
 	free(t->bucket);
 	free(t->tomb);
 	free(t->tbucket);

@@ -52,8 +52,9 @@ struct flow_key {
  * bit says upper case (from the client). */
 #define CONN_HISTORY_LETTERS	"SHADFRTWQGIC"
 
-/* Laid out without padding holes (224 bytes): every byte here is paid
- * once per tracked connection. */
+/* Laid out without padding holes (192 bytes): every byte here is paid
+ * once per tracked connection, down to a flood's lone SYN.  What only a
+ * connection past its handshake needs is in struct conn_ext. */
 struct conn {
 	struct flow_key	key;		/* side[i] sends from key.addr[i]:port[i] */
 	uint32_t	hnext;		/* next in hash chain (index + 1; 0 = end) */
@@ -70,19 +71,26 @@ struct conn {
 	uint32_t	last_synack_us;	/* start -> latest SYN-ACK, us + 1 (0 = none) */
 	uint8_t		syn_tx;		/* client SYNs seen (saturating) */
 	uint8_t		synack_tx;	/* server SYN-ACKs seen (saturating) */
-	uint16_t	spare;		/* keeps the layout free of holes */
 	uint16_t	cflags;		/* CONN_* */
 	uint8_t		client;		/* index of the client side */
 	uint8_t		hist_len;
+	uint16_t	ev_other;	/* events of kinds beyond the slots (saturating) */
+	uint8_t		ev_kind[CONN_EVENT_SLOTS];	/* event kind + 1 (0 = free) */
+	uint32_t	ext;		/* its struct conn_ext (index + 1; 0 = none) */
 	int64_t		start_ns;	/* first and last packet, ns since epoch */
 	int64_t		last_ns;
 	struct side	side[2];
 	uint64_t	hist;		/* Zeek-style history, 5-bit letter codes */
-	uint8_t		ev_kind[CONN_EVENT_SLOTS];	/* event kind + 1 (0 = free) */
 	uint16_t	ev_count[CONN_EVENT_SLOTS];	/* saturating */
-	uint16_t	ev_other;	/* events of kinds beyond the slots (saturating) */
 };
-_Static_assert(sizeof(struct conn) <= 224, "struct conn grew: mind the per-connection budget");
+_Static_assert(sizeof(struct conn) <= 192, "struct conn grew: mind the per-connection budget");
+
+/* The part of a connection allocated when it first carries more than a
+ * handshake's SYN, SYN-ACK or RST (flow_ext_get): per-side payload
+ * counts, FINs and byte-stream analysis. */
+struct conn_ext {
+	struct side_ext	side[2];
+};
 
 /* Why a connection left the table. */
 enum flow_end {
@@ -107,6 +115,8 @@ struct flow_counters {
 	uint64_t	resumed;	/* connections brought back from a tombstone */
 	uint64_t	capacity;	/* pool size (connections) */
 	uint64_t	bytes_per_conn;	/* pool + bucket bytes per connection */
+	uint64_t	ext_live;	/* connections with an extension now */
+	uint64_t	ext_peak;	/* most at once */
 };
 
 /* What flow_lookup() did. */
@@ -134,6 +144,13 @@ void flow_destroy(struct flow_table *t);
  * full the least recently used connection is evicted first. */
 struct conn *flow_lookup(struct flow_table *t, const struct segment *seg,
     uint64_t frame, int64_t ts_ns, unsigned *dir, enum flow_lookup_how *how);
+
+/* c's extension, or NULL if it has none yet. */
+struct conn_ext *flow_ext(const struct flow_table *t, const struct conn *c);
+
+/* c's extension, allocated (zeroed) on first use.  Never NULL: the
+ * extension pool has a slot for every connection of the pool. */
+struct conn_ext *flow_ext_get(struct flow_table *t, struct conn *c);
 
 /* Move c to the most-recently-used end (call once per packet). */
 void flow_touch(struct flow_table *t, struct conn *c, int64_t ts_ns);

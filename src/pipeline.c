@@ -36,7 +36,7 @@ on_conn_end(void *ctx, struct conn *c, enum flow_end why)
 {
 	struct pipeline *p = ctx;
 
-	analysis_conn_end(p->analysis, c, why);
+	analysis_conn_end(p->analysis, c, flow_ext(p->flows, c), why);
 }
 
 struct pipeline *
@@ -139,6 +139,7 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 	struct track_result tr;
 	enum flow_lookup_how how;
 	struct conn *c;
+	struct conn_ext *x;
 	unsigned dir;
 
 	p->stats.packets++;
@@ -191,8 +192,20 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 		count_segment_warnings(&p->stats, seg->warn);
 
 	c = flow_lookup(p->flows, seg, it->frame, it->ts_ns, &dir, &how);
-	tcp_track(&c->side[dir], &c->side[!dir], seg, &tr);
-	analysis_segment(p->analysis, c, dir, how, seg, &tr, it->frame, it->ts_ns);
+	x = flow_ext(p->flows, c);
+	/* A handshake's SYN, SYN-ACK or RST needs only struct conn; anything
+	 * else (an ACK, data, a FIN) brings the extension: so a SYN flood's
+	 * half-open entries stay small. */
+	if (x == NULL && (seg->payload_len > 0 || (seg->flags & TCP_FIN) ||
+	    !(seg->flags & (TCP_SYN | TCP_RST)))) {
+		x = flow_ext_get(p->flows, c);
+		analysis_ext_init(c, x);
+	}
+	if (x != NULL)
+		tcp_track(&c->side[dir], &c->side[!dir], &x->side[dir], &x->side[!dir], seg, &tr);
+	else
+		tcp_track(&c->side[dir], &c->side[!dir], NULL, NULL, seg, &tr);
+	analysis_segment(p->analysis, c, x, dir, how, seg, &tr, it->frame, it->ts_ns);
 	flow_touch(p->flows, c, it->ts_ns);
 	return c->stream;
 }

@@ -72,6 +72,7 @@ struct summary {
 /* A connection leaving the table, with why. */
 struct conn_report {
 	const struct conn	*c;
+	const struct conn_ext	*x;	/* NULL: it never got past a handshake */
 	enum flow_end		 why;
 	const struct input_info	*in;
 };

@@ -369,9 +369,12 @@ json_event(struct reporter *r, const struct event *ev, const struct input_info *
 }
 
 static void
-side_object(struct jw *w, const char *name, const struct conn *c, unsigned i)
+side_object(struct jw *w, const char *name, const struct conn *c, const struct conn_ext *x,
+    unsigned i)
 {
+	static const struct side_ext none;
 	const struct side *s = &c->side[i];
+	const struct side_ext *e = x != NULL ? &x->side[i] : &none;
 	struct endpoint ep;
 
 	conn_endpoint(c, i, &ep);
@@ -383,8 +386,21 @@ side_object(struct jw *w, const char *name, const struct conn *c, unsigned i)
 	else
 		jw_null(w, "isn");
 	jw_u64(w, "packets", s->packets);
-	jw_u64(w, "bytes", s->bytes);
-	jw_u64(w, "retransmitted_bytes", s->retrans_bytes);
+	jw_u64(w, "bytes", e->bytes);
+	jw_u64(w, "retransmitted_bytes", e->retrans_bytes);
+	jw_u64(w, "retransmitted_segments", e->retrans_segs);
+	jw_u64(w, "out_of_order", e->ooo_segs);
+	jw_u64(w, "dup_acks", e->dupacks_sent);
+	jw_ts(w, "zero_window_time", (int64_t)e->zw_total_ms * 1000000, 3);
+	/* data -> ACK round trips as seen from the capture point, Karn's rule */
+	jw_open(w, "rtt", '{');
+	jw_u64(w, "samples", e->rtt_n);
+	if (e->rtt_n) {
+		jw_ts(w, "min", (int64_t)e->rtt_min_us * 1000, 6);
+		jw_ts(w, "avg", (int64_t)e->rtt_avg_us * 1000, 6);
+		jw_ts(w, "max", (int64_t)e->rtt_max_us * 1000, 6);
+	}
+	jw_close(w, '}');
 	if (s->flags & SIDE_WSCALE)
 		jw_u64(w, "window_scale", s->wscale);
 	else
@@ -413,8 +429,8 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	if (cr->in->name_in_records)
 		jw_str(w, "file", cr->in->name);
 	jw_u64(w, "stream", c->stream);
-	side_object(w, "client", c, cl);
-	side_object(w, "server", c, sv);
+	side_object(w, "client", c, cr->x, cl);
+	side_object(w, "server", c, cr->x, sv);
 	jw_u64(w, "first_frame", c->first_frame);
 	jw_u64(w, "last_frame", c->last_frame);
 	jw_ts(w, "start", c->start_ns, digits);

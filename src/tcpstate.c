@@ -184,8 +184,8 @@ take_syn_options(struct side *s, const struct segment *seg)
 
 /* RFC 793 3.4 / RFC 5961 3: is this RST acceptable to the receiver? */
 static void
-check_rst(const struct side *snd, const struct side *rcv, const struct segment *seg,
-    struct track_result *tr)
+check_rst(const struct side *snd, const struct side *rcv, const struct side_ext *sx,
+    const struct segment *seg, struct track_result *tr)
 {
 	uint32_t rcv_nxt, win;
 
@@ -210,7 +210,7 @@ check_rst(const struct side *snd, const struct side *rcv, const struct segment *
 	    seq_in_range(seg->seq, rcv_nxt, rcv_nxt + win) ||
 	    /* some stacks reset with their FIN's own sequence number, one
 	     * below RCV.NXT once the FIN is in: taken as meant */
-	    ((snd->flags & SIDE_FIN) && seg->seq == snd->fin_seq);
+	    ((snd->flags & SIDE_FIN) && sx != NULL && seg->seq == sx->fin_seq);
 }
 
 /* Simultaneous close seen from the middle (RFC 793 p.39, case 2): the
@@ -219,10 +219,11 @@ check_rst(const struct side *snd, const struct side *rcv, const struct segment *
  * proves it was sent before that FIN arrived, i.e. from ESTABLISHED.  The
  * sender went FIN_WAIT_1 and, on the peer's FIN, CLOSING. */
 static bool
-fin_crossed(const struct side *snd, const struct side *rcv, const struct segment *seg)
+fin_crossed(const struct side *snd, const struct side *rcv, const struct side_ext *rx,
+    const struct segment *seg)
 {
-	return snd->state == TS_CLOSE_WAIT && (rcv->flags & SIDE_FIN) &&
-	    (!(seg->flags & TCP_ACK) || seq_lt(seg->ack, rcv->fin_seq + 1));
+	return snd->state == TS_CLOSE_WAIT && (rcv->flags & SIDE_FIN) && rx != NULL &&
+	    (!(seg->flags & TCP_ACK) || seq_lt(seg->ack, rx->fin_seq + 1));
 }
 
 /* RFC 793 p.66 (SYN-SENT): "If the ACK bit is set, if SEG.ACK =< ISS or
@@ -257,8 +258,8 @@ pick_up_midstream(struct side *snd, struct side *rcv)
 }
 
 void
-tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
-    struct track_result *tr)
+tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_ext *rx,
+    const struct segment *seg, struct track_result *tr)
 {
 	bool syn = seg->flags & TCP_SYN, fin = seg->flags & TCP_FIN;
 	bool ack = seg->flags & TCP_ACK, rst = seg->flags & TCP_RST;
@@ -271,6 +272,9 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 	tr->syn_retransmit = false;
 	tr->fin_retransmit = false;
 	tr->retrans_bytes = 0;
+	tr->prev_snd_next = snd->snd_next;
+	tr->seq_was_known = snd->flags & SIDE_SEQ_KNOWN;
+	tr->zero_window_probe = false;
 	tr->rst_in_window = true;
 	tr->rst_window_known = false;
 	tr->rst_answers_bad_ack = false;
@@ -279,7 +283,8 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 
 	snd->flags |= SIDE_SEEN;
 	snd->packets++;
-	snd->bytes += seg->payload_len;
+	if (sx != NULL)
+		sx->bytes += seg->payload_len;
 	snd->win_raw = seg->win_raw;
 
 	if (syn) {
@@ -299,8 +304,19 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 
 	/* Sequence space.  Bytes below what the side already sent are sent
 	 * again, except a keep-alive: 0 or 1 byte at snd_next - 1 (RFC 1122
-	 * 4.2.3.6), which is a probe, not a retransmission. */
-	if (!(snd->flags & SIDE_SEQ_KNOWN)) {
+	 * 4.2.3.6), which is a probe, not a retransmission.  One byte at
+	 * snd_next into a window the receiver closed is a zero-window probe
+	 * (RFC 9293 3.8.6.1): it does not advance snd_next, which is what
+	 * Wireshark does too, so a repeated probe is not a retransmission. */
+	if ((snd->flags & SIDE_SEQ_KNOWN) && seg->payload_len == 1 && seg->seq == snd->snd_next &&
+	    (rcv->flags & SIDE_SEEN) && rcv->win_raw == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)))
+		tr->zero_window_probe = true;
+	/* A RST refusing a stray ACK carries that ACK as its sequence number
+	 * (RFC 793 p.66), not the sender's: it says nothing of its sequence
+	 * space. */
+	if (rst && rst_answers_bad_ack(snd, rcv, seg)) {
+		/* no sequence update */
+	} else if (!(snd->flags & SIDE_SEQ_KNOWN)) {
 		snd->snd_next = end;
 		snd->flags |= SIDE_SEQ_KNOWN;
 	} else {
@@ -312,19 +328,21 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 
 			if (seq_gt(old_end, data_start))
 				tr->retrans_bytes = (uint32_t)seq_diff(old_end, data_start);
-			snd->retrans_bytes = snd->retrans_bytes > UINT32_MAX - tr->retrans_bytes ?
-			    UINT32_MAX : snd->retrans_bytes + tr->retrans_bytes;
+			if (sx != NULL)
+				sx->retrans_bytes =
+				    sx->retrans_bytes > UINT32_MAX - tr->retrans_bytes ?
+				    UINT32_MAX : sx->retrans_bytes + tr->retrans_bytes;
 		}
-		if (seq_gt(end, snd->snd_next))
+		if (seq_gt(end, snd->snd_next) && !tr->zero_window_probe)
 			snd->snd_next = end;
 	}
 
-	if (fin) {
+	if (fin && sx != NULL) {
 		uint32_t fseq = seg->seq + (uint32_t)syn + seg->payload_len;
 
-		if ((snd->flags & SIDE_FIN) && fseq == snd->fin_seq)
+		if ((snd->flags & SIDE_FIN) && fseq == sx->fin_seq)
 			tr->fin_retransmit = true;
-		snd->fin_seq = fseq;
+		sx->fin_seq = fseq;
 		snd->flags |= SIDE_FIN;
 	}
 
@@ -344,7 +362,7 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 		goto done;
 	}
 	if (rst) {
-		check_rst(snd, rcv, seg, tr);
+		check_rst(snd, rcv, sx, seg, tr);
 		snd->flags |= SIDE_RST;
 		ok &= side_apply(snd, EV_SENT_RST);
 		if (tr->rst_in_window && rcv->state != TS_LISTEN)
@@ -358,7 +376,7 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 	if (!syn && ack && (rcv->flags & SIDE_SYN) && snd->state == TS_SYN_SENT &&
 	    seq_ge(seg->ack, rcv->isn + 1))
 		ok &= side_apply(snd, EV_SENT_ACK_OF_SYN);
-	if (fin && !tr->fin_retransmit && fin_crossed(snd, rcv, seg)) {
+	if (fin && !tr->fin_retransmit && fin_crossed(snd, rcv, rx, seg)) {
 		snd->state = TS_CLOSING;
 		tr->fins_crossed = true;
 	} else if (fin)
@@ -372,8 +390,8 @@ tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
 	if (!syn && ack && rcv->state == TS_SYN_RECEIVED && (rcv->flags & SIDE_SYN) &&
 	    seq_ge(seg->ack, rcv->isn + 1))
 		ok &= side_apply(rcv, EV_GOT_ACK_OF_SYN);
-	if (ack && (rcv->flags & SIDE_FIN) && !(rcv->flags & SIDE_FIN_ACKED) &&
-	    seq_ge(seg->ack, rcv->fin_seq + 1)) {
+	if (ack && (rcv->flags & SIDE_FIN) && !(rcv->flags & SIDE_FIN_ACKED) && rx != NULL &&
+	    seq_ge(seg->ack, rx->fin_seq + 1)) {
 		rcv->flags |= SIDE_FIN_ACKED;
 		ok &= side_apply(rcv, EV_GOT_ACK_OF_FIN);
 	}

@@ -49,22 +49,79 @@ enum tcp_state {
 #define SIDE_SEQ_KNOWN		0x2000	/* snd_next valid */
 #define SIDE_TFO		0x4000	/* its SYN carried a TFO option */
 
-/* One direction of a connection, named for the side that sends it. */
+/* One direction of a connection, named for the side that sends it: what
+ * every tracked connection needs, down to a lone SYN (32 bytes). */
 struct side {
 	uint32_t	isn;		/* seq of its SYN (valid with SIDE_SYN) */
 	uint32_t	base_seq;	/* Wireshark's base seq: relative seq 0 */
-	uint32_t	snd_next;	/* highest seq_end() it has sent */
+	uint32_t	snd_next;	/* highest seq_end() it has sent, a
+					 * zero-window probe's byte excepted
+					 * (Wireshark's nextseq) */
 	uint32_t	ack_max;	/* highest ack it has sent (of the peer's seq) */
-	uint32_t	fin_seq;	/* seq its FIN occupies */
 	uint32_t	packets;	/* segments sent */
-	uint64_t	bytes;		/* payload bytes sent (per IP length) */
-	uint32_t	retrans_bytes;	/* payload bytes sent again below snd_next
-					 * (saturates at 2^32 - 1) */
 	uint16_t	flags;		/* SIDE_* */
 	uint16_t	win_raw;	/* last window field, unscaled */
 	uint16_t	mss;		/* from its SYN, bytes */
 	uint8_t		wscale;		/* shift from its SYN (0..14) */
 	uint8_t		state;		/* enum tcp_state */
+	uint32_t	spare;		/* keeps the size at 32 */
+};
+_Static_assert(sizeof(struct side) == 32, "struct side is 32 bytes");
+
+/* struct side_ext.sflags: the byte-stream analysis's own bits. */
+#define SX_ACK_SET	0x0001	/* lastack valid */
+#define SX_TBA_SET	0x0002	/* seq_to_ack valid */
+#define SX_HOLE		0x0004	/* hole_start..hole_end: bytes never seen */
+#define SX_HOLE_MANY	0x0008	/* a second hole appeared: timing decides */
+#define SX_RTT_PENDING	0x0010	/* rtt_end/rtt_us time a segment */
+#define SX_ZERO_WIN	0x0020	/* its window is zero since zw_start_us */
+#define SX_LAST_KA	0x0040	/* its last segment was a keep-alive */
+#define SX_LAST_ZWP	0x0080	/* its last segment was a zero-window probe */
+#define SX_WIN_FROM_SYN	0x0100	/* window field of a SYN: never scaled */
+#define SX_TS_SEEN	0x0200	/* max_tsval valid */
+#define SX_DATA_SEEN	0x0400	/* nextseq_us/nextseq_frame valid */
+#define SX_UNSEEN_NOTED	0x0800	/* acked_unseen reported while its ack stands
+					 * (Wireshark's dupacknum = -1) */
+#define SX_SACK_HOLES	0x1000	/* its last ACK SACKed data above the ack:
+					 * the peer is in loss recovery */
+
+/* What a side needs once its connection carries more than a handshake:
+ * payload counts, its FIN, and the byte-stream analysis (Wireshark's
+ * tcp_analyze_seq_info and more).  Lives in the flow table's extension
+ * pool, so a lone SYN (a flood's) never pays for it. */
+struct side_ext {
+	uint64_t	bytes;		/* payload bytes sent (per IP length) */
+	uint32_t	retrans_bytes;	/* payload bytes sent again below snd_next
+					 * (saturates at 2^32 - 1) */
+	uint32_t	fin_seq;	/* seq its FIN occupies (with SIDE_FIN) */
+	/* byte-stream analysis (detect_stream.c) */
+	uint32_t	lastack;	/* ack field of its previous segment */
+	uint32_t	seq_to_ack;	/* end of what it sent contiguously: an
+					 * ack beyond it acks unseen bytes */
+	uint32_t	lastack_us;	/* time of its previous segment (us,
+					 * mod 2^32: only short spans are used) */
+	uint32_t	nextseq_us;	/* time snd_next last advanced */
+	uint32_t	nextseq_frame;	/* frame that last advanced snd_next */
+	uint32_t	dup_frame;	/* first frame carrying lastack */
+	uint32_t	hole_start;	/* bytes never captured (SX_HOLE) */
+	uint32_t	hole_end;
+	uint32_t	max_tsval;	/* highest TSval on new data (SX_TS_SEEN) */
+	uint32_t	rtt_end;	/* an ack at or past this times ... */
+	uint32_t	rtt_us;		/* ... the segment sent at this time */
+	uint32_t	zw_start_us;	/* its window went to zero (SX_ZERO_WIN) */
+	uint32_t	zw_frame;	/* ... in this frame */
+	uint16_t	window;		/* window field of its previous segment */
+	uint16_t	dupacks;	/* duplicates of lastack so far */
+	uint16_t	sflags;		/* SX_* */
+	uint16_t	ooo_segs;	/* out-of-order segments (saturating) */
+	/* per-side figures for the connection record */
+	uint32_t	retrans_segs;	/* retransmitted segments (all kinds) */
+	uint32_t	dupacks_sent;	/* duplicate ACKs it sent */
+	uint32_t	zw_total_ms;	/* time its window was zero */
+	uint32_t	rtt_n;		/* RTT samples (data -> its ACK, Karn) */
+	uint32_t	rtt_min_us;
+	uint32_t	rtt_max_us;
+	uint32_t	rtt_avg_us;	/* running mean */
 };
 
 /* What one segment did, as tcp_track() saw it. */
@@ -75,6 +132,10 @@ struct track_result {
 	bool		syn_retransmit;		/* SYN/SYN-ACK, already seen ISN */
 	bool		fin_retransmit;		/* FIN at an already seen fin_seq */
 	uint32_t	retrans_bytes;		/* payload below snd_next */
+	uint32_t	prev_snd_next;		/* sender's snd_next before */
+	bool		seq_was_known;		/* ... and it was valid */
+	bool		zero_window_probe;	/* 1 byte at snd_next into a
+						 * zero window: not advancing */
 	bool		rst_in_window;		/* RST acceptable to the receiver
 						 * (RFC 793 3.4; unknown window = true) */
 	bool		rst_window_known;	/* the receiver's window was known */
@@ -93,8 +154,11 @@ uint32_t side_window(const struct side *s, const struct side *peer, uint16_t win
 
 /* Apply one segment sent by snd to rcv: update both sides' fields and
  * states, and say in *tr what the segment did.  A side first seen without
- * a SYN is picked up mid-stream (see the block comment in tcpstate.c). */
-void tcp_track(struct side *snd, struct side *rcv, const struct segment *seg,
-    struct track_result *tr);
+ * a SYN is picked up mid-stream (see the block comment in tcpstate.c).
+ * sx/rx are the sides' extensions; both NULL is allowed only for a segment
+ * without payload or FIN on a connection with no FIN yet (a handshake's
+ * SYN or RST): those need no more than struct side. */
+void tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_ext *rx,
+    const struct segment *seg, struct track_result *tr);
 
 #endif /* TCPDISSECT_TCPSTATE_H */

@@ -20,10 +20,42 @@ mk(uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len)
 	return s;
 }
 
+/* Each side's extension, found by the side's address (the tests keep
+ * their sides on the stack); ext_reset() forgets them. */
+static const struct side *ext_owner[8];
+static struct side_ext ext_store[8];
+
+static void
+ext_reset(void)
+{
+	memset(ext_owner, 0, sizeof(ext_owner));
+	memset(ext_store, 0, sizeof(ext_store));
+}
+
+static struct side_ext *
+ext_for(const struct side *s)
+{
+	unsigned i;
+
+	for (i = 0; i < 8 && ext_owner[i] != NULL; i++)
+		if (ext_owner[i] == s)
+			return &ext_store[i];
+	if (i == 8)
+		return NULL;
+	ext_owner[i] = s;
+	return &ext_store[i];
+}
+
+static void
+track(struct side *snd, struct side *rcv, const struct segment *seg, struct track_result *tr)
+{
+	tcp_track(snd, rcv, ext_for(snd), ext_for(rcv), seg, tr);
+}
+
 static void
 send(struct side *snd, struct side *rcv, struct segment s, struct track_result *tr)
 {
-	tcp_track(snd, rcv, &s, tr);
+	track(snd, rcv, &s, tr);
 }
 
 static void
@@ -36,6 +68,7 @@ lifecycle(uint32_t cisn, uint32_t sisn, const char *what)
 
 	memset(&c, 0, sizeof(c));
 	memset(&s, 0, sizeof(s));
+	ext_reset();
 	syn.opt.present = TCPOPT_HAVE_MSS | TCPOPT_HAVE_WSCALE | TCPOPT_HAVE_SACK_PERM;
 	syn.opt.mss = 1460;
 	syn.opt.wscale = 7;
@@ -53,7 +86,7 @@ lifecycle(uint32_t cisn, uint32_t sisn, const char *what)
 	send(&c, &s, mk(TCP_ACK | TCP_PSH, cisn + 1, sisn + 1, 100), &tr);
 	ok(c.snd_next == cisn + 101, "snd_next advances over data");
 	send(&c, &s, mk(TCP_ACK | TCP_PSH, cisn + 1, sisn + 1, 100), &tr);
-	ok(tr.retrans_bytes == 100 && c.retrans_bytes == 100, "resent data counted");
+	ok(tr.retrans_bytes == 100 && ext_for(&c)->retrans_bytes == 100, "resent data counted");
 	send(&c, &s, mk(TCP_ACK, cisn + 100, sisn + 1, 1), &tr);
 	ok(tr.retrans_bytes == 0, "1-byte keep-alive at snd_next-1 is not a retransmission");
 	send(&c, &s, mk(TCP_ACK | TCP_FIN, cisn + 101, sisn + 1, 0), &tr);
@@ -83,26 +116,28 @@ main(void)
 	/* Simultaneous close: FINs cross. */
 	memset(&c, 0, sizeof(c));
 	memset(&s, 0, sizeof(s));
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 1 }, &tr);
-	tcp_track(&s, &c, &(struct segment){ .flags = TCP_SYN | TCP_ACK, .seq = 9, .ack = 2 }, &tr);
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_ACK, .seq = 2, .ack = 10 }, &tr);
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_ACK | TCP_FIN, .seq = 2, .ack = 10 }, &tr);
-	tcp_track(&s, &c, &(struct segment){ .flags = TCP_ACK | TCP_FIN, .seq = 10, .ack = 2 }, &tr);
+	ext_reset();
+	track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 1 }, &tr);
+	track(&s, &c, &(struct segment){ .flags = TCP_SYN | TCP_ACK, .seq = 9, .ack = 2 }, &tr);
+	track(&c, &s, &(struct segment){ .flags = TCP_ACK, .seq = 2, .ack = 10 }, &tr);
+	track(&c, &s, &(struct segment){ .flags = TCP_ACK | TCP_FIN, .seq = 2, .ack = 10 }, &tr);
+	track(&s, &c, &(struct segment){ .flags = TCP_ACK | TCP_FIN, .seq = 10, .ack = 2 }, &tr);
 	ok(c.state == TS_CLOSING, "FIN not acking ours -> CLOSING");
-	tcp_track(&s, &c, &(struct segment){ .flags = TCP_ACK, .seq = 11, .ack = 3 }, &tr);
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_ACK, .seq = 3, .ack = 11 }, &tr);
+	track(&s, &c, &(struct segment){ .flags = TCP_ACK, .seq = 11, .ack = 3 }, &tr);
+	track(&c, &s, &(struct segment){ .flags = TCP_ACK, .seq = 3, .ack = 11 }, &tr);
 	ok(c.state == TS_TIME_WAIT && s.state == TS_TIME_WAIT, "both end in TIME_WAIT");
 
 	/* Refused: RST/ACK acking the SYN closes the client; a RST that does
 	 * not ack the SYN is not acceptable. */
 	memset(&c, 0, sizeof(c));
 	memset(&s, 0, sizeof(s));
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 77 }, &tr);
-	tcp_track(&s, &c, &(struct segment){ .flags = TCP_RST | TCP_ACK, .seq = 0, .ack = 99 },
+	ext_reset();
+	track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 77 }, &tr);
+	track(&s, &c, &(struct segment){ .flags = TCP_RST | TCP_ACK, .seq = 0, .ack = 99 },
 	    &tr);
 	ok(tr.rst_window_known && !tr.rst_in_window && c.state == TS_SYN_SENT,
 	    "RST with a wrong ack is ignored by SYN_SENT");
-	tcp_track(&s, &c, &(struct segment){ .flags = TCP_RST | TCP_ACK, .seq = 0, .ack = 78 },
+	track(&s, &c, &(struct segment){ .flags = TCP_RST | TCP_ACK, .seq = 0, .ack = 78 },
 	    &tr);
 	ok(tr.rst_in_window && c.state == TS_CLOSED && s.state == TS_CLOSED, "refused: both CLOSED");
 
@@ -111,14 +146,15 @@ main(void)
 	 * it without leaving SYN_SENT, and its SYN retry then succeeds. */
 	memset(&c, 0, sizeof(c));
 	memset(&s, 0, sizeof(s));
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 4287132411u }, &tr);
-	tcp_track(&s, &c, &(struct segment){ .flags = TCP_ACK, .seq = 4287696373u,
+	ext_reset();
+	track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 4287132411u }, &tr);
+	track(&s, &c, &(struct segment){ .flags = TCP_ACK, .seq = 4287696373u,
 	    .ack = 3842174049u }, &tr);
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 3842174049u }, &tr);
+	track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 3842174049u }, &tr);
 	ok(tr.rst_answers_bad_ack && c.state == TS_SYN_SENT && !(c.flags & SIDE_RST),
 	    "RST answering an unacceptable ACK keeps SYN_SENT (RFC 793 p.66)");
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 4287132411u }, &tr);
-	tcp_track(&s, &c, &(struct segment){ .flags = TCP_SYN | TCP_ACK, .seq = 329862883u,
+	track(&c, &s, &(struct segment){ .flags = TCP_SYN, .seq = 4287132411u }, &tr);
+	track(&s, &c, &(struct segment){ .flags = TCP_SYN | TCP_ACK, .seq = 329862883u,
 	    .ack = 4287132412u }, &tr);
 	ok(c.state == TS_ESTABLISHED, "... and the retried handshake completes");
 	ok(s.ack_max == 4287132412u, "the SYN-ACK's ack replaces the stray ACK's");
@@ -126,16 +162,17 @@ main(void)
 	/* RST window check in ESTABLISHED, across the wrap. */
 	memset(&c, 0, sizeof(c));
 	memset(&s, 0, sizeof(s));
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_ACK, .seq = UINT32_MAX - 10,
+	ext_reset();
+	track(&c, &s, &(struct segment){ .flags = TCP_ACK, .seq = UINT32_MAX - 10,
 	    .ack = 500, .win_raw = 100 }, &tr);
 	ok(c.state == TS_ESTABLISHED && s.state == TS_ESTABLISHED && (c.flags & SIDE_MIDSTREAM),
 	    "mid-stream pickup: both ESTABLISHED");
-	tcp_track(&s, &c, &(struct segment){ .flags = TCP_ACK, .seq = 500,
+	track(&s, &c, &(struct segment){ .flags = TCP_ACK, .seq = 500,
 	    .ack = UINT32_MAX - 10, .win_raw = 100 }, &tr);
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 200 }, &tr);
+	track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 200 }, &tr);
 	ok(tr.rst_window_known && !tr.rst_in_window, "RST beyond the window (2^32 - 11 + 100)");
 	ok(s.state == TS_ESTABLISHED, "out-of-window RST leaves the receiver alone");
-	tcp_track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 50 }, &tr);
+	track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 50 }, &tr);
 	ok(tr.rst_in_window && s.state == TS_CLOSED, "RST inside the window across the wrap");
 
 	ok(strcmp(tcp_state_name(TS_TIME_WAIT), "TIME_WAIT") == 0, "state names");
