@@ -153,13 +153,16 @@ run -q --fail-on alert "$P/gen-refused.pcap"
 check "--fail-on a severity above: exit 0" rc_is 0
 run -q --fail-on any "$P/corpus-zeek-http-get.pcap"
 check "--fail-on any on a clean capture: exit 0" rc_is 0
-# No false alarm: captures of healthy connections report no event at all.
+# No false alarm: captures of healthy connections report nothing of severity
+# notice or above (an info event states a fact: gen-wrap's sequence numbers
+# do cross 2^32, and it says only that).
 for clean in corpus-zeek-http-get.pcap corpus-zeek-ftp-ipv6.pcap \
     corpus-tcpdump-tcp-handshake-nano.pcap gen-wrap.pcap gen-reuse.pcap gen-midstream.pcap \
     gen-eth-qinq.pcap gen-mpls.pcap gen-pppoe.pcap gen-sll2.pcap gen-nflog.pcap \
     gen-loop.pcap gen-raw-ipv6.pcap gen-pcapng.pcapng gen-nano.pcap gen-ipv6-exthdrs.pcap \
-    gen-snaplen.pcap; do
-	run -q --fail-on any "$P/$clean"
+    gen-snaplen.pcap gen-stream-clean.pcap real-stream-clean-sender.pcap \
+    real-stream-clean-receiver.pcap; do
+	run -q --fail-on notice "$P/$clean"
 	check "no false alarm on clean $clean" rc_is 0
 done
 

@@ -19,7 +19,10 @@ list() {	# variable name, files...
 	list PCAP_TESTS $(ls tests/pcaps/*.pcap tests/pcaps/*.pcapng | LC_ALL=C sort)
 	list PCAP_EXPECTED $(ls tests/expected/* | LC_ALL=C sort)
 	list PCAP_EXTRA tests/pcaps/SOURCES.md \
-	    $(ls tests/pcaps/*.args tests/pcaps/*.nstat 2>/dev/null | LC_ALL=C sort)
+	    $(ls tests/pcaps/*.args tests/pcaps/*.nstat tests/pcaps/*.relaylog 2>/dev/null | LC_ALL=C sort)
+	list TRUTH_FILES $(ls tests/gen/stream-truth/*.truth tests/record/stream-truth/*.truth \
+	    2>/dev/null | LC_ALL=C sort)
+	list RECORD_TOOLS $(ls tests/record/*.sh | grep -v stream-common.sh | LC_ALL=C sort)
 	echo "NULL ="
 } > tests/pcaps.am
 echo "$(grep -c '^	tests/pcaps/.*\.pcap' tests/pcaps.am) captures listed in tests/pcaps.am"

@@ -1,0 +1,153 @@
+#!/bin/bash
+# accept-overflow-synresend.sh: record a real Linux accept-queue overflow with
+# net.ipv4.tcp_abort_on_overflow=0 (the default) into OUT (default
+# tests/pcaps/real-accept-overflow-synresend.pcap), with the nstat counter
+# deltas of the server and the client namespace beside it in
+# real-accept-overflow-synresend.pcap.nstat.  Run as root; it creates two network
+# namespaces joined by a veth pair (tx checksum/TSO offload off, so the
+# capture has real checksums and MSS-sized segments) and removes them on exit.
+# Recorded on kernel 6.18.44-fc-v669; needs python3 (no scapy), tcpdump,
+# iproute2 (ip, nstat), ethtool.
+#
+# Why: with tcp_abort_on_overflow=0 a full accept queue makes the server DROP
+# the handshake-completing ACK, keep the request socket (marked "acked") and
+# RE-SEND its SYN-ACK on the request timer (1, 2, 4, 8 s apart: 1, 3, 7, 15 s
+# after the first); the client, which believes it is established, answers
+# each re-sent SYN-ACK with an ACK and retransmits its data on its own RTO,
+# all dropped.  Linux also drops NEW SYNs while the accept queue is full, so
+# the SYN must arrive while there is room and the final ACK when it is full.
+# No tc netem here, so the delay comes from the client: TCP_DEFER_ACCEPT set on
+# a CONNECTING socket makes Linux delay the handshake's final ACK by
+# TCP_DELACK_MAX (200 ms) (tcp_rcv_synsent_state_process).  The capture
+# stops before the client exits, so no FIN/RST ends it.
+#
+# Sequence (server 10.202.0.1:8080, listen backlog 1, never accept()s):
+#   C, D: SYN at t0 with client-side TCP_DEFER_ACCEPT (final ACK at t0+200ms)
+#   A, B: ordinary handshakes at t0+50ms, t0+100ms: the accept queue holds 2
+#         (backlog + 1) and is full.  The SYN (request) queue is limited by
+#         the listen backlog as well: with C and D's request sockets pending
+#         it counts as full, so A and B are answered with SYN cookies
+#         (TcpExtTCPReqQFullDoCookies, TcpExtSyncookiesSent/Recv 2) even with
+#         tcp_syncookies=1 and no flood
+#   E:    SYN at t0+150ms: dropped because the accept queue is full; the
+#         client retransmits it (tcp_syn_linear_timeouts=4: 1 s, 1 s, 1 s, ...)
+#   C, D: delayed final ACK at ~t0+200ms: dropped (ListenOverflows)
+#   A..D: a 19-byte request each at t0+500ms (C, D: dropped, retransmitted)
+#   capture ends ~16.5 s after t0.
+# Sysctls (server namespace): tcp_abort_on_overflow=0, tcp_syncookies=1,
+# tcp_synack_retries=5 (defaults, set explicitly).
+# Counters that should match (server): TcpExtListenOverflows and
+# TcpExtListenDrops = number of dropped final ACKs/data/ACK segments of C and
+# D plus dropped SYNs of E; TcpExtTCPSynRetrans = re-sent SYN-ACKs;
+# TcpExtTCPDeferAcceptDrop 0; TcpExtTCPReqQFullDrop 0; TcpExtSyncookiesSent and
+# TcpExtSyncookiesRecv 2 (A and B, see above).
+# Client: TcpExtTCPSynRetrans = E's SYN retransmissions, TcpRetransSegs.
+set -uo pipefail
+name=accept-overflow-synresend
+out=${1:-$(cd "$(dirname "$0")/../pcaps" && pwd)/real-$name.pcap}
+nstat_out=${out}.nstat
+srv=tdrec-srv-$$
+cli=tdrec-cli-$$
+tmp=$(mktemp -d)
+cleanup() {
+	[ -n "${tcpdump_pid:-}" ] && kill "$tcpdump_pid" 2>/dev/null
+	[ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null
+	[ -n "${client_pid:-}" ] && kill "$client_pid" 2>/dev/null
+	ip netns del "$srv" 2>/dev/null
+	ip netns del "$cli" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+ip netns add "$srv" || exit 1
+ip netns add "$cli" || exit 1
+ip link add "tdr0-$$" type veth peer name "tdr1-$$" || exit 1
+ip link set "tdr0-$$" netns "$srv"
+ip link set "tdr1-$$" netns "$cli"
+ip -n "$srv" addr add 10.202.0.1/24 dev "tdr0-$$"
+ip -n "$cli" addr add 10.202.0.2/24 dev "tdr1-$$"
+ip netns exec "$srv" ethtool -K "tdr0-$$" tx off > /dev/null 2>&1
+ip netns exec "$cli" ethtool -K "tdr1-$$" tx off > /dev/null 2>&1
+for ns in "$srv" "$cli"; do
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1	# no IPv6 noise in nstat
+done
+ip -n "$srv" link set "tdr0-$$" up
+ip -n "$cli" link set "tdr1-$$" up
+ip netns exec "$srv" sysctl -qw net.ipv4.tcp_abort_on_overflow=0
+ip netns exec "$srv" sysctl -qw net.ipv4.tcp_syncookies=1
+ip netns exec "$srv" sysctl -qw net.ipv4.tcp_synack_retries=5
+nstat_reset() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -n > /dev/null 2>&1; }
+nstat_delta() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -z 2> /dev/null | grep -v '^#'; }
+
+ip netns exec "$srv" tcpdump -q -i "tdr0-$$" -s 2048 -B 8192 --immediate-mode -U -w "$tmp/cap.pcap" "tcp port 8080" \
+    2> "$tmp/tcpdump.err" &
+tcpdump_pid=$!
+ip netns exec "$srv" /usr/bin/python3 -c '
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.202.0.1", 8080))
+s.listen(1)          # backlog 1, never accepted
+time.sleep(40)
+' &
+server_pid=$!
+for i in $(seq 50); do
+	ip netns exec "$srv" ss -lnt | grep -q ':8080' && break
+	sleep 0.1
+done
+sleep 0.5
+nstat_reset "$srv"; nstat_reset "$cli"
+ip netns exec "$cli" /usr/bin/python3 -c '
+import socket, sys, time
+SRV = ("10.202.0.1", 8080)
+t0 = time.time()
+def at(t):
+    d = t0 + t - time.time()
+    if d > 0: time.sleep(d)
+late = []
+for i in range(2):                      # C, D
+    s = socket.socket()
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 1)  # delay final ACK
+    s.setblocking(False)
+    s.connect_ex(SRV)
+    late.append(s)
+early = []
+for i in range(2):                      # A, B
+    at(0.05 * (i + 1))
+    s = socket.socket()
+    s.settimeout(2)
+    s.connect(SRV)
+    early.append(s)
+at(0.15)
+e = socket.socket()                     # E: SYN while the queue is full
+e.setblocking(False)
+e.connect_ex(SRV)
+at(0.5)
+for s in early + late:
+    try:
+        s.send(b"GET / HTTP/1.1\r\n\r\n")
+    except OSError as err:
+        print("send:", err)
+at(16.5)
+open(sys.argv[1], "w").close()          # done: the script stops the capture,
+time.sleep(60)                          # then kills us (no FINs in the pcap)
+' "$tmp/done" &
+client_pid=$!
+for i in $(seq 300); do [ -e "$tmp/done" ] && break; sleep 0.1; done
+sleep 0.3
+{
+	echo "# kernel $(uname -r); nstat deltas (nstat -z) for the run"
+	echo "# server namespace (10.202.0.1)"
+	nstat_delta "$srv"
+	echo "# client namespace (10.202.0.2)"
+	nstat_delta "$cli"
+} > "$tmp/nstat"
+kill "$tcpdump_pid"
+wait "$tcpdump_pid" 2>/dev/null
+tcpdump_pid=
+kill "$client_pid" 2>/dev/null
+client_pid=
+grep -h "dropped by kernel" "$tmp/tcpdump.err"
+cp "$tmp/cap.pcap" "$out"
+cp "$tmp/nstat" "$nstat_out"
+echo "wrote $out ($(tcpdump -r "$out" 2>/dev/null | wc -l) packets) and $nstat_out"
