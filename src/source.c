@@ -227,6 +227,21 @@ pcapng_interfaces_differ(const char *path, char *why, size_t whylen)
 	return differ;
 }
 
+static bool mapped_reader_allowed(void);
+
+/* Will reader_start() probably map this file?  A classic pcap magic says
+ * so; the link type, known only once libpcap has read the header, rarely
+ * says otherwise. */
+static bool
+likely_mapped(const struct peek_file *pf)
+{
+	uint32_t magic = pf->len >= 4 ? rd32(pf->buf, false) : 0;
+
+	return mapped_reader_allowed() &&
+	    (magic == 0xa1b2c3d4 || magic == 0xd4c3b2a1 || magic == 0xa1b23c4d ||
+	    magic == 0x4d3cb2a1);
+}
+
 static FILE *
 open_input(const char *path, struct input_info *in, char *why, size_t whylen)
 {
@@ -272,11 +287,15 @@ open_input(const char *path, struct input_info *in, char *why, size_t whylen)
 	/* A seekable file goes back to its start and to libpcap directly:
 	 * the cookie would cost a copy of every byte. */
 	if (under != stdin && fseeko(under, 0, SEEK_SET) == 0) {
+		/* libpcap freads each record through stdio; a 64 KiB buffer
+		 * instead of stdio's 4 KiB makes 16 times fewer read calls.
+		 * Not for a file the mapped reader will likely take (libpcap
+		 * reads only its header through stdio): the buffer would be
+		 * filled once and stay in the RSS for nothing. */
+		if (!likely_mapped(pf))
+			setvbuf(under, NULL, _IOFBF, READ_BUFFER);
 		free(pf->buf);
 		free(pf);
-		/* libpcap freads each record through stdio; a 64 KiB buffer
-		 * instead of stdio's 4 KiB makes 16 times fewer read calls. */
-		setvbuf(under, NULL, _IOFBF, READ_BUFFER);
 		return under;
 	}
 	f = fopencookie(pf, "rb", io);
@@ -386,15 +405,22 @@ records_verbatim(int linktype, bool swapped)
 	}
 }
 
+static bool
+mapped_reader_allowed(void)
+{
+	const char *force = getenv("TCPDISSECT_READER");
+
+	return force == NULL || strcmp(force, "libpcap") != 0;
+}
+
 static void
 reader_start(struct reader *rd, pcap_t *pc, FILE *f, const struct input_info *in)
 {
-	const char *force = getenv("TCPDISSECT_READER");
 	int fd = fileno(f);	/* -1 for stdin's replay cookie */
 
 	memset(rd, 0, sizeof(*rd));
 	rd->pc = pc;
-	if (in->is_pcapng || fd < 0 || (force != NULL && strcmp(force, "libpcap") == 0))
+	if (in->is_pcapng || fd < 0 || !mapped_reader_allowed())
 		return;
 	if (!records_verbatim(pcap_datalink(pc), pcap_is_swapped(pc) == 1) ||
 	    pcap_snapshot(pc) <= 0)
