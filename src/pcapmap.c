@@ -9,6 +9,8 @@
 #include "pcapmap.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,9 +43,64 @@ get16(const uint8_t *p, bool swap)
 	return swap ? __builtin_bswap16(v) : v;
 }
 
+/* ---- a file cut short under us ----------------------------------------
+ *
+ * Pages of a mapping beyond the end of a file that shrank after mapping
+ * (truncated, overwritten by a new capture) raise SIGBUS where read()
+ * would have said EOF; so would an I/O error.  While a window is mapped,
+ * a SIGBUS inside it maps zeros over the rest of the window, so that the
+ * interrupted read completes, and notes it: pcapmap_next then reports
+ * the damage instead of the process dying.  (The record being analysed
+ * when it happened may be read partly as zeros: it was being cut.) */
+
+static const uint8_t *volatile bus_win;		/* the window being read */
+static volatile size_t bus_len;
+static volatile sig_atomic_t bus_hit;
+static struct sigaction bus_saved;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr, w = (uintptr_t)bus_win;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	(void)uc;
+	if (w != 0 && a >= w && a < w + bus_len) {
+		a &= ~(page - 1);
+		if (mmap((void *)a, w + bus_len - a, PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+			bus_hit = 1;
+			return;
+		}
+	}
+	/* not ours: what would have happened without us */
+	sigaction(sig, &bus_saved, NULL);
+	raise(sig);
+}
+
+static void
+bus_guard(bool on)
+{
+	struct sigaction sa;
+
+	if (on) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_sigbus;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGBUS, &sa, &bus_saved);
+	} else {
+		sigaction(SIGBUS, &bus_saved, NULL);
+		bus_win = NULL;
+		bus_len = 0;
+	}
+	bus_hit = 0;
+}
+
 static void
 unmap_window(struct pcapmap *m)
 {
+	bus_win = NULL;
 	if (m->win != NULL)
 		munmap((void *)m->win, m->win_len);
 	m->win = NULL;
@@ -72,6 +129,8 @@ map_window(struct pcapmap *m, size_t off, size_t need)
 	m->win = w;
 	m->win_off = base;
 	m->win_len = len;
+	bus_len = len;
+	bus_win = w;
 	return true;
 }
 
@@ -88,8 +147,11 @@ pcapmap_open(struct pcapmap *m, int fd, uint32_t snapshot, uint32_t max_caplen)
 	m->fd = fd;
 	m->snapshot = snapshot;
 	m->max_caplen = max_caplen;
-	if (!map_window(m, 0, FILE_HDR_LEN))
+	bus_guard(true);
+	if (!map_window(m, 0, FILE_HDR_LEN)) {
+		bus_guard(false);
 		return false;
+	}
 	/* Only the four standard magics: the "Kuznetzov" patched format has
 	 * longer record headers and its own snapshot arithmetic. */
 	magic = get32(m->win, false);
@@ -107,7 +169,7 @@ pcapmap_open(struct pcapmap *m, int fd, uint32_t snapshot, uint32_t max_caplen)
 	m->off = FILE_HDR_LEN;
 	return true;
 refuse:
-	unmap_window(m);
+	pcapmap_close(m);
 	return false;
 }
 
@@ -115,6 +177,7 @@ void
 pcapmap_close(struct pcapmap *m)
 {
 	unmap_window(m);
+	bus_guard(false);
 }
 
 /* Make [off, off + need) readable in the window, or as much of it as the
@@ -143,9 +206,14 @@ pcapmap_next(struct pcapmap *m, struct pcapmap_rec *r, char *err, size_t errlen)
 {
 	const uint8_t *h;
 	ptrdiff_t got;
-	size_t avail;
+	size_t avail, rel;
 	uint32_t caplen;
 
+	if (bus_hit) {
+		snprintf(err, errlen, "error reading dump file: truncated while being read, "
+		    "or an I/O error");
+		return PCAPMAP_DAMAGED;
+	}
 	got = reach(m, REC_HDR_LEN);
 	if (got < 0)
 		goto read_error;
@@ -193,13 +261,13 @@ pcapmap_next(struct pcapmap *m, struct pcapmap_rec *r, char *err, size_t errlen)
 	/* (reach may have moved the window) */
 	r->data = m->win + (m->off - m->win_off) + REC_HDR_LEN;
 	m->off += REC_HDR_LEN + (size_t)caplen;
-	/* Start loading the next record's header and first bytes (a
-	 * prefetch never faults): the caller spends longer on this record
-	 * than a miss to memory takes, and the hardware prefetcher cannot
-	 * guess strides that vary with every record. */
-	if (m->off - m->win_off + 128 <= m->win_len) {
-		__builtin_prefetch(m->win + (m->off - m->win_off));
-		__builtin_prefetch(m->win + (m->off - m->win_off) + 64);
+	rel = m->off - m->win_off;
+	if (rel + REC_HDR_LEN <= m->win_len) {
+		rel += REC_HDR_LEN + get32(m->win + rel + 8, m->swapped);
+		if (rel + 128 <= m->win_len) {
+			__builtin_prefetch(m->win + rel);
+			__builtin_prefetch(m->win + rel + 64);
+		}
 	}
 	return PCAPMAP_RECORD;
 read_error:
