@@ -20,10 +20,15 @@
 #define FILE_HDR_LEN	24u	/* struct pcap_file_header */
 #define REC_HDR_LEN	16u	/* struct pcap_sf_pkthdr */
 
-/* The window: 256 KiB costs about 2,400 mmap/munmap pairs per GB (~25 ms
- * per GB here, a fifth of what copying it would) and adds at most 256 KiB
- * to the RSS.  A record larger than the window gets a window of its own. */
-#define WINDOW		(256u << 10)
+/* The window.  Each costs an mmap, a fault and a munmap (about 10 us)
+ * besides the per-page work, and all of it is resident while mapped (the
+ * kernel maps a large page-cache folio whole at the first touch): 128 KiB
+ * is 4,800 windows per 600 MiB, about 50 ms, and as much RSS as the stdio
+ * buffer libpcap's path used (64 KiB) plus 64 KiB.  (256 KiB windows
+ * saved 20 ms more on the benchmark but cost 8 bytes of RSS per tracked
+ * connection there, whose budget is 256.)  A record larger than the window
+ * gets a window of its own. */
+#define WINDOW		(128u << 10)
 
 static uint32_t
 get32(const uint8_t *p, bool swap)
