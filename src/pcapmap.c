@@ -190,12 +190,10 @@ pcapmap_close(struct pcapmap *m)
  * when mapping fails.  A file still being written may have grown since it
  * was last measured, as stdio would find reading on. */
 static ptrdiff_t
-reach(struct pcapmap *m, size_t need)
+reach_slow(struct pcapmap *m, size_t need)
 {
 	struct stat st;
 
-	if (m->off + need <= m->win_off + m->win_len)
-		return (ptrdiff_t)need;
 	if (m->size - m->off < need && fstat(m->fd, &st) == 0 && st.st_size > (off_t)m->size)
 		m->size = (size_t)st.st_size;
 	if (m->size - m->off < need)
@@ -204,6 +202,15 @@ reach(struct pcapmap *m, size_t need)
 	    !map_window(m, m->off, need))
 		return -1;
 	return (ptrdiff_t)need;
+}
+
+/* The common case inline: the bytes are in the window already. */
+static inline ptrdiff_t
+reach(struct pcapmap *m, size_t need)
+{
+	if (m->off + need <= m->win_off + m->win_len)
+		return (ptrdiff_t)need;
+	return reach_slow(m, need);
 }
 
 enum pcapmap_result
