@@ -21,10 +21,12 @@
 #include <pcap/pcap.h>
 
 #include "decode.h"
+#include "pcapmap.h"
 #include "util.h"
 
 #define PEEK_MAX	65536u	/* read-ahead bound: SHB + first IDB */
 #define READ_BUFFER	(64u << 10)	/* stdio buffer for capture files */
+#define MAXIMUM_SNAPLEN	262144u	/* libpcap's largest record for common link types */
 
 struct peek_file {
 	FILE		*under;
@@ -225,6 +227,21 @@ pcapng_interfaces_differ(const char *path, char *why, size_t whylen)
 	return differ;
 }
 
+static bool mapped_reader_allowed(void);
+
+/* Will reader_start() probably map this file?  A classic pcap magic says
+ * so; the link type, known only once libpcap has read the header, rarely
+ * says otherwise. */
+static bool
+likely_mapped(const struct peek_file *pf)
+{
+	uint32_t magic = pf->len >= 4 ? rd32(pf->buf, false) : 0;
+
+	return mapped_reader_allowed() &&
+	    (magic == 0xa1b2c3d4 || magic == 0xd4c3b2a1 || magic == 0xa1b23c4d ||
+	    magic == 0x4d3cb2a1);
+}
+
 static FILE *
 open_input(const char *path, struct input_info *in, char *why, size_t whylen)
 {
@@ -270,11 +287,15 @@ open_input(const char *path, struct input_info *in, char *why, size_t whylen)
 	/* A seekable file goes back to its start and to libpcap directly:
 	 * the cookie would cost a copy of every byte. */
 	if (under != stdin && fseeko(under, 0, SEEK_SET) == 0) {
+		/* libpcap freads each record through stdio; a 64 KiB buffer
+		 * instead of stdio's 4 KiB makes 16 times fewer read calls.
+		 * Not for a file the mapped reader will likely take (libpcap
+		 * reads only its header through stdio): the buffer would be
+		 * filled once and stay in the RSS for nothing. */
+		if (!likely_mapped(pf))
+			setvbuf(under, NULL, _IOFBF, READ_BUFFER);
 		free(pf->buf);
 		free(pf);
-		/* libpcap freads each record through stdio; a 64 KiB buffer
-		 * instead of stdio's 4 KiB makes 16 times fewer read calls. */
-		setvbuf(under, NULL, _IOFBF, READ_BUFFER);
 		return under;
 	}
 	f = fopencookie(pf, "rb", io);
@@ -341,6 +362,111 @@ source_check_filter(const char *expr, int linktype, char *errbuf, size_t len)
 	return ok;
 }
 
+/* ---- the record reader ------------------------------------------------
+ *
+ * libpcap opens every input and validates its header.  After that, the
+ * records of a regular classic pcap file are read from a mapping of it
+ * (pcapmap.c) rather than through libpcap's fread: that saves copying the
+ * whole file twice, the larger part of reading it.  Everything else stays
+ * with libpcap: pcapng, stdin, and the link types whose records libpcap
+ * rewrites after reading them (pcap_post_process: pseudo-headers written in
+ * the other byte order, Linux USB lengths) or allows longer records.
+ * TCPDISSECT_READER=libpcap in the environment forces libpcap for every
+ * input (tests/reader-paths.sh compares the two). */
+
+struct reader {
+	pcap_t			*pc;
+	bool			 mapped;
+	struct pcapmap		 map;
+	struct pcap_pkthdr	 hdr;		/* the mapped record's */
+	char			 err[PCAP_ERRBUF_SIZE];
+};
+
+/* The link types whose records libpcap 1.10 hands on as they are in the
+ * file, with MAXIMUM_SNAPLEN as their largest; the Linux cooked and NFLOG
+ * headers only when the file is in host byte order (libpcap swaps them). */
+static bool
+records_verbatim(int linktype, bool swapped)
+{
+	switch (linktype) {
+	case DLT_EN10MB:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_NULL:
+	case DLT_LOOP:
+		return true;
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_NFLOG:
+		return !swapped;
+	default:
+		return false;
+	}
+}
+
+static bool
+mapped_reader_allowed(void)
+{
+	const char *force = getenv("TCPDISSECT_READER");
+
+	return force == NULL || strcmp(force, "libpcap") != 0;
+}
+
+static void
+reader_start(struct reader *rd, pcap_t *pc, FILE *f, const struct input_info *in)
+{
+	int fd = fileno(f);	/* -1 for stdin's replay cookie */
+
+	memset(rd, 0, sizeof(*rd));
+	rd->pc = pc;
+	if (in->is_pcapng || fd < 0 || !mapped_reader_allowed())
+		return;
+	if (!records_verbatim(pcap_datalink(pc), pcap_is_swapped(pc) == 1) ||
+	    pcap_snapshot(pc) <= 0)
+		return;
+	rd->mapped = pcapmap_open(&rd->map, fd, (uint32_t)pcap_snapshot(pc), MAXIMUM_SNAPLEN);
+}
+
+/* pcap_next_ex's contract: 1 a record, PCAP_ERROR_BREAK the end,
+ * PCAP_ERROR damage (reader_error says what). */
+static int
+reader_next(struct reader *rd, struct pcap_pkthdr **h, const u_char **data)
+{
+	struct pcapmap_rec r;
+
+	if (!rd->mapped)
+		return pcap_next_ex(rd->pc, h, data);
+	switch (pcapmap_next(&rd->map, &r, rd->err, sizeof(rd->err))) {
+	case PCAPMAP_END:
+		return PCAP_ERROR_BREAK;
+	case PCAPMAP_DAMAGED:
+		return PCAP_ERROR;
+	case PCAPMAP_RECORD:
+		break;
+	}
+	rd->hdr.ts.tv_sec = (time_t)r.sec;
+	rd->hdr.ts.tv_usec = (suseconds_t)r.frac;
+	rd->hdr.caplen = r.caplen;
+	rd->hdr.len = r.len;
+	*h = &rd->hdr;
+	*data = r.data;
+	return 1;
+}
+
+static const char *
+reader_error(struct reader *rd)
+{
+	return rd->mapped ? rd->err : pcap_geterr(rd->pc);
+}
+
+static void
+reader_end(struct reader *rd)
+{
+	if (rd->mapped)
+		pcapmap_close(&rd->map);
+}
+
 enum source_status
 source_run_file(const char *path, struct input_info *in, const struct source_opts *o,
     struct pipeline *p)
@@ -353,6 +479,7 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	struct packet pkt;
+	struct reader rd;
 	pcap_t *pc;
 	FILE *f;
 	int linktype, rc;
@@ -392,6 +519,7 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 		    "counted but not analysed", linktype, name != NULL ? name : "unknown");
 	}
 
+	reader_start(&rd, pc, f, in);
 	pipeline_begin_input(p, in);
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.file_index = in->index;
@@ -405,11 +533,11 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			status = SOURCE_STOPPED;
 			break;
 		}
-		rc = pcap_next_ex(pc, &h, &data);
+		rc = reader_next(&rd, &h, &data);
 		if (rc == PCAP_ERROR_BREAK)
 			break;
 		if (rc == PCAP_ERROR) {
-			const char *err = pcap_geterr(pc);
+			const char *err = reader_error(&rd);
 
 			st->warn[WARN_CAPTURE_DAMAGED]++;
 			if (strstr(err, "different from the") != NULL) {
@@ -443,6 +571,7 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 		pipeline_packet(p, &pkt);
 	}
 	pipeline_end_input(p);
+	reader_end(&rd);
 	if (have_prog)
 		pcap_freecode(&prog);
 	pcap_close(pc);

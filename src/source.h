@@ -1,8 +1,11 @@
 /* source.h: the offline capture source.  Opens a pcap or pcapng file (or
- * stdin) with libpcap at nanosecond precision, applies the trailing BPF
- * expression without hiding any frame from the numbering, and hands each
- * packet to the pipeline.  Owns the pcap_t and the compiled filter.  The
- * only file besides live.c that includes <pcap/pcap.h>. */
+ * stdin) with libpcap at nanosecond precision, reads the records of a
+ * regular classic pcap file from a mapping of it (pcapmap.h) and all else
+ * through libpcap, applies the trailing BPF expression without hiding any
+ * frame from the numbering, and hands each packet to the pipeline.  Owns
+ * the pcap_t and the compiled filter.  The only file besides live.c that
+ * includes <pcap/pcap.h>.  TCPDISSECT_READER=libpcap in the environment
+ * reads every input through libpcap (for tests/reader-paths.sh). */
 #ifndef TCPDISSECT_SOURCE_H
 #define TCPDISSECT_SOURCE_H
 

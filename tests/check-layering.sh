@@ -22,7 +22,8 @@ allowed() {	# module -> allowed project headers (besides its own)
 	analysis|analysis_int|detect_*)
 		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
 	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h" ;;
-	source|live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h" ;;
+	source|live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h pcapmap.h" ;;
+	pcapmap) echo "" ;;
 	main|options) echo "*" ;;
 	community_id) echo "" ;;
 	*) echo "?" ;;

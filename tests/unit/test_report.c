@@ -1,12 +1,68 @@
 /* test_report.c: the format-independent views: Community ID against the
  * specification's published vectors, exact timestamps, UTF-8 sanitising,
  * and the kind/severity tables. */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "event.h"
 #include "report.h"
 #include "util.h"
 #include "tap.h"
+
+/* endpoint_addr_str() against the C library's inet_ntop() on every
+ * pattern of zero and non-zero groups (each non-zero group drawn from
+ * values of one to four hex digits), the IPv4-mapped and -compatible
+ * forms and IPv4; the first mismatch is shown. */
+static void
+addr_str_matches_inet_ntop(void)
+{
+	static const unsigned vals[] = { 1, 0xa, 0x1f, 0xabc, 0xffff, 0x1000, 0x0100 };
+	char mine[64], libc[64], what[160] = "";
+	struct endpoint ep;
+	unsigned pat, seed = 1, tries = 0, bad = 0;
+	int i, round;
+
+	memset(&ep, 0, sizeof(ep));
+	for (pat = 0; pat < 256; pat++) {
+		for (round = 0; round < 8; round++) {
+			ep.family = 6;
+			for (i = 0; i < 8; i++) {
+				unsigned v = 0;
+
+				if (pat & (1u << i)) {
+					seed = seed * 1103515245u + 12345u;
+					v = vals[(seed >> 16) % 7];
+				}
+				if (round == 7 && i == 5 && (pat & 0x1f) == 0)
+					v = 0xffff;	/* ::ffff:a.b.c.d */
+				ep.addr[2 * i] = (uint8_t)(v >> 8);
+				ep.addr[2 * i + 1] = (uint8_t)v;
+			}
+			endpoint_addr_str(&ep, mine, sizeof(mine));
+			inet_ntop(AF_INET6, ep.addr, libc, sizeof(libc));
+			tries++;
+			if (strcmp(mine, libc) != 0 && bad++ == 0)
+				snprintf(what, sizeof(what), "%s, not %s", mine, libc);
+		}
+	}
+	memset(&ep, 0, sizeof(ep));
+	ep.family = 4;
+	for (i = 0; i < 256; i++) {
+		ep.addr[0] = (uint8_t)i;
+		ep.addr[1] = (uint8_t)(255 - i);
+		ep.addr[2] = (uint8_t)(i * 7);
+		ep.addr[3] = (uint8_t)(i / 3);
+		endpoint_addr_str(&ep, mine, sizeof(mine));
+		inet_ntop(AF_INET, ep.addr, libc, sizeof(libc));
+		tries++;
+		if (strcmp(mine, libc) != 0 && bad++ == 0)
+			snprintf(what, sizeof(what), "%s, not %s", mine, libc);
+	}
+	if (bad)
+		printf("# %u of %u differ; first: %s\n", bad, tries, what);
+	ok(bad == 0, "addresses written as inet_ntop writes them");
+}
 
 static void
 key4(struct conn *c, const uint8_t a[4], uint16_t pa, const uint8_t b[4], uint16_t pb)
@@ -64,5 +120,6 @@ main(void)
 		event_detail_double(&ev, "nan", 0.0 / 0.0);
 		ok(ev.ndetail == 0, "NaN never reaches the JSON");
 	}
+	addr_str_matches_inet_ntop();
 	return tap_done();
 }
