@@ -1,7 +1,17 @@
 /* report_text.c: the human-readable reporter.  A header line per input,
  * one line per event in time order (frame, time, stream, endpoints, kind,
  * message), optionally one line per connection (-v), then the listener and
- * overall summaries.  Plain ASCII, no colour. */
+ * overall summaries.  Plain ASCII, no colour.
+ *
+ * Bursts are grouped: consecutive events of a kind that comes in bursts
+ * (dup_ack for one original frame, retransmissions by one sender, zero
+ * window, window full, ...) on the same stream and in the same direction
+ * print as one line, the first event's, with " [xN, frames A-B]" appended.
+ * The run is held in the private state (a copy of its first event, the
+ * count, the last frame) and printed when a different event arrives, a
+ * connection line is printed, the summary is reported or the input ends.
+ * A run of one prints exactly as an ungrouped event.  The JSON outputs
+ * keep every event. */
 #include "config.h"
 
 #include "report.h"
@@ -14,8 +24,16 @@
 #include "util.h"
 
 struct text_priv {
-	bool	any_event;
+	bool		any_event;
+	/* The pending burst: its first event, how many, the last frame. */
+	bool		pending;
+	int		pending_digits;	/* the input's ts_digits */
+	uint64_t	pending_count;
+	uint64_t	pending_last;
+	struct event	first;
 };
+
+static void flush_pending(struct reporter *r);
 
 static void
 endpoint_str(const struct endpoint *ep, char *buf, size_t len)
@@ -58,6 +76,7 @@ text_begin(struct reporter *r, const struct input_info *in)
 {
 	char name[512];
 
+	flush_pending(r);	/* the previous input's last burst */
 	if (r->quiet)
 		return;
 	utf8_sanitize(in->name, name, sizeof(name));
@@ -66,30 +85,151 @@ text_begin(struct reporter *r, const struct input_info *in)
 }
 
 static void
-text_event(struct reporter *r, const struct event *ev, const struct input_info *in)
+print_event(struct reporter *r, const struct event *ev, int ts_digits, uint64_t count,
+    uint64_t last_frame)
 {
-	struct text_priv *p = r->priv;
-	char when[64], src[80], dst[80], stream[32];
+	char when[64], src[80], dst[80], stream[32], burst[64];
 
-	p->any_event = true;
-	wall_str(ev->ts_ns, in->ts_digits, when, sizeof(when));
+	wall_str(ev->ts_ns, ts_digits, when, sizeof(when));
 	/* The date is in the summary; the line keeps the time of day. */
 	if (ev->has_stream)
 		snprintf(stream, sizeof(stream), "stream %" PRIu64, ev->stream);
 	else
 		snprintf(stream, sizeof(stream), "frames %" PRIu64 "-%" PRIu64,
 		    ev->first_frame, ev->last_frame);
+	if (count > 1)
+		snprintf(burst, sizeof(burst), " [x%" PRIu64 ", frames %" PRIu64 "-%" PRIu64 "]",
+		    count, ev->frame, last_frame);
+	else
+		burst[0] = '\0';
 	endpoint_str(&ev->dst, dst, sizeof(dst));
 	if (ev->has_src) {
 		endpoint_str(&ev->src, src, sizeof(src));
-		out_printf(r->out, "#%" PRIu64 " %s %s %s > %s %s %s: %s\n", ev->frame,
+		out_printf(r->out, "#%" PRIu64 " %s %s %s > %s %s %s: %s%s\n", ev->frame,
 		    when + 11, stream, src, dst, severity_name(ev->severity),
-		    event_kind_name(ev->kind), ev->message);
+		    event_kind_name(ev->kind), ev->message, burst);
 	} else {
-		out_printf(r->out, "#%" PRIu64 " %s %s > %s %s %s: %s\n", ev->frame,
+		out_printf(r->out, "#%" PRIu64 " %s %s > %s %s %s: %s%s\n", ev->frame,
 		    when + 11, stream, dst, severity_name(ev->severity),
-		    event_kind_name(ev->kind), ev->message);
+		    event_kind_name(ev->kind), ev->message, burst);
 	}
+}
+
+/* Kinds that come in bursts and are grouped. */
+static bool
+burst_kind(enum event_kind k)
+{
+	switch (k) {
+	case EVK_DUP_ACK:
+	case EVK_ZERO_WINDOW:
+	case EVK_ZERO_WINDOW_PROBE:
+	case EVK_WINDOW_FULL:
+	case EVK_NETWORK_DUPLICATE:
+	case EVK_KEEP_ALIVE:
+	case EVK_RETRANSMISSION:
+	case EVK_FAST_RETRANSMISSION:
+	case EVK_SPURIOUS_RETRANSMISSION:
+	case EVK_OUT_OF_ORDER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool
+endpoint_eq(const struct endpoint *a, const struct endpoint *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	    memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
+}
+
+/* An unsigned or non-negative integer detail item, by key. */
+static bool
+detail_u64(const struct event *ev, const char *key, uint64_t *v)
+{
+	unsigned i;
+
+	for (i = 0; i < ev->ndetail && i < EVENT_DETAIL_MAX; i++) {
+		const struct detail_item *d = &ev->detail[i];
+
+		if (strcmp(d->key, key) != 0)
+			continue;
+		if (d->type == DT_UINT) {
+			*v = d->v.u;
+			return true;
+		}
+		if (d->type == DT_INT && d->v.i >= 0) {
+			*v = (uint64_t)d->v.i;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/* Does ev continue the burst that starts with first? */
+static bool
+same_burst(const struct event *first, const struct event *ev)
+{
+	uint64_t a, b;
+	bool ha, hb;
+
+	if (ev->kind != first->kind || ev->severity != first->severity ||
+	    !ev->has_stream || !first->has_stream || ev->stream != first->stream ||
+	    ev->has_src != first->has_src || !endpoint_eq(&ev->dst, &first->dst) ||
+	    (ev->has_src && !endpoint_eq(&ev->src, &first->src)))
+		return false;
+	if (ev->kind == EVK_DUP_ACK) {
+		/* Duplicates of the same ACK: one hole. */
+		ha = detail_u64(first, "original_frame", &a);
+		hb = detail_u64(ev, "original_frame", &b);
+		if (ha != hb || (ha && a != b))
+			return false;
+	}
+	return true;
+}
+
+static void
+flush_pending(struct reporter *r)
+{
+	struct text_priv *p = r->priv;
+
+	if (!p->pending)
+		return;
+	p->pending = false;
+	print_event(r, &p->first, p->pending_digits, p->pending_count, p->pending_last);
+}
+
+static void
+text_event(struct reporter *r, const struct event *ev, const struct input_info *in)
+{
+	struct text_priv *p = r->priv;
+	unsigned i;
+
+	p->any_event = true;
+	if (p->pending && same_burst(&p->first, ev)) {
+		p->pending_count++;
+		p->pending_last = ev->frame;
+		return;
+	}
+	flush_pending(r);
+	if (!burst_kind(ev->kind) || !ev->has_stream) {
+		print_event(r, ev, in->ts_digits, 1, ev->frame);
+		return;
+	}
+	/* Hold it: the copy's string details must point into its own buffer. */
+	p->first = *ev;
+	for (i = 0; i < p->first.ndetail && i < EVENT_DETAIL_MAX; i++) {
+		struct detail_item *d = &p->first.detail[i];
+
+		if (d->type == DT_STR && d->v.s >= ev->strbuf &&
+		    d->v.s < ev->strbuf + sizeof(ev->strbuf))
+			d->v.s = p->first.strbuf + (d->v.s - ev->strbuf);
+	}
+	p->pending = true;
+	p->pending_digits = in->ts_digits;
+	p->pending_count = 1;
+	p->pending_last = ev->frame;
 }
 
 static void
@@ -101,6 +241,7 @@ text_connection(struct reporter *r, const struct conn_report *cr)
 
 	if (!r->verbose)
 		return;
+	flush_pending(r);	/* the line interrupts the run */
 	conn_endpoint(c, c->client, &a);
 	conn_endpoint(c, !c->client, &b);
 	endpoint_str(&a, cl, sizeof(cl));
@@ -148,6 +289,7 @@ text_summary(struct reporter *r, const struct summary *s)
 	char a[64], b[64], bytes[32];
 	unsigned i, n, shown;
 
+	flush_pending(r);
 	if (s->interim) {
 		out_printf(r->out, "interval: %" PRIu64 " packets (%" PRIu64 " TCP), %" PRIu64
 		    " connections open", s->stats->packets, s->stats->tcp_packets, s->open_now);
@@ -233,6 +375,12 @@ text_summary(struct reporter *r, const struct summary *s)
 }
 
 static void
+text_end(struct reporter *r)
+{
+	flush_pending(r);
+}
+
+static void
 text_destroy(struct reporter *r)
 {
 	free(r->priv);
@@ -244,7 +392,7 @@ static const struct reporter_ops text_ops = {
 	.event = text_event,
 	.connection = text_connection,
 	.summary = text_summary,
-	.end = NULL,
+	.end = text_end,
 	.destroy = text_destroy,
 };
 
