@@ -114,6 +114,24 @@ main(void)
 	    "kind name");
 	ok(severity_lookup("warning") == SEV_WARNING, "severity lookup");
 	{
+		/* report_json.c copies hints and names without escaping them */
+		bool plain = true;
+		int k;
+
+		for (k = 0; k < EVK_COUNT; k++) {
+			const char *h = event_kind_hint((enum event_kind)k);
+			const char *n = event_kind_name((enum event_kind)k);
+
+			for (; *h; h++)
+				if (*h < 0x20 || *h > 0x7e || *h == '"' || *h == '\\')
+					plain = false;
+			for (; *n; n++)
+				if (*n < 0x20 || *n > 0x7e || *n == '"' || *n == '\\')
+					plain = false;
+		}
+		ok(plain, "kind names and hints need no JSON escaping");
+	}
+	{
 		struct event ev;
 
 		event_init(&ev, EVK_RETRANSMISSION, 7, 0);
