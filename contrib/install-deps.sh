@@ -2,11 +2,12 @@
 # install-deps.sh: install every Debian package that building and testing
 # tcpdissect needs.  Idempotent; non-interactive (tshark's "should non-root
 # users capture" question is answered by debconf's defaults).  Run as root.
+# ethtool and nftables are for the recording scripts in tests/record/.
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libpcap-dev libjson-c-dev nettle-dev libevent-dev
-tshark tcpdump python3 python3-scapy iproute2 time"
+tshark tcpdump python3 python3-scapy iproute2 time ethtool nftables"
 
 missing=""
 for p in $PACKAGES; do
