@@ -65,4 +65,5 @@ if [ "$rc" = 0 ]; then
     echo "ok 1 - byte-stream flags agree with tshark (precision and recall >= 0.95 per kind)"
 else
     echo "not ok 1 - byte-stream flags disagree with tshark (exit $rc; table above)"
+    exit 1	# automake judges .sh tests by their exit status
 fi
