@@ -22,7 +22,7 @@ list() {	# variable name, files...
 	    $(ls tests/pcaps/*.args tests/pcaps/*.nstat tests/pcaps/*.relaylog 2>/dev/null | LC_ALL=C sort)
 	list TRUTH_FILES $(ls tests/gen/stream-truth/*.truth tests/record/stream-truth/*.truth \
 	    2>/dev/null | LC_ALL=C sort)
-	list RECORD_TOOLS $(ls tests/record/*.sh | grep -v stream-common.sh | LC_ALL=C sort)
+	list RECORD_TOOLS $(ls tests/record/*.sh | LC_ALL=C sort)
 	echo "NULL ="
 } > tests/pcaps.am
 echo "$(grep -c '^	tests/pcaps/.*\.pcap' tests/pcaps.am) captures listed in tests/pcaps.am"

@@ -39,44 +39,13 @@
 # TcpExtTCPTimeouts 0.
 set -uo pipefail
 name=accept-overflow-silent
-out=${1:-$(cd "$(dirname "$0")/../pcaps" && pwd)/real-$name.pcap}
-nstat_out=${out}.nstat
-srv=tdrec-srv-$$
-cli=tdrec-cli-$$
-tmp=$(mktemp -d)
-cleanup() {
-	[ -n "${tcpdump_pid:-}" ] && kill "$tcpdump_pid" 2>/dev/null
-	[ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null
-	[ -n "${client_pid:-}" ] && kill "$client_pid" 2>/dev/null
-	ip netns del "$srv" 2>/dev/null
-	ip netns del "$cli" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-ip netns add "$srv" || exit 1
-ip netns add "$cli" || exit 1
-ip link add "tdr0-$$" type veth peer name "tdr1-$$" || exit 1
-ip link set "tdr0-$$" netns "$srv"
-ip link set "tdr1-$$" netns "$cli"
-ip -n "$srv" addr add 10.202.0.1/24 dev "tdr0-$$"
-ip -n "$cli" addr add 10.202.0.2/24 dev "tdr1-$$"
-ip netns exec "$srv" ethtool -K "tdr0-$$" tx off > /dev/null 2>&1
-ip netns exec "$cli" ethtool -K "tdr1-$$" tx off > /dev/null 2>&1
-for ns in "$srv" "$cli"; do
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1	# no IPv6 noise in nstat
-done
-ip -n "$srv" link set "tdr0-$$" up
-ip -n "$cli" link set "tdr1-$$" up
+. "$(dirname "$0")/listen-common.sh"
+rec_setup
 ip netns exec "$srv" sysctl -qw net.ipv4.tcp_abort_on_overflow=0
 ip netns exec "$srv" sysctl -qw net.ipv4.tcp_syncookies=2
 ip netns exec "$srv" sysctl -qw net.ipv4.tcp_synack_retries=5
-nstat_reset() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -n > /dev/null 2>&1; }
-nstat_delta() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -z 2> /dev/null | grep -v '^#'; }
 
-ip netns exec "$srv" tcpdump -q -i "tdr0-$$" -s 2048 -B 8192 --immediate-mode -U -w "$tmp/cap.pcap" "tcp port 8080" \
-    2> "$tmp/tcpdump.err" &
-tcpdump_pid=$!
+rec_capture "tcp port 8080"
 ip netns exec "$srv" /usr/bin/python3 -c '
 import socket, time
 s = socket.socket()
@@ -130,19 +99,7 @@ time.sleep(60)                          # then kills us (no FINs in the pcap)
 client_pid=$!
 for i in $(seq 300); do [ -e "$tmp/done" ] && break; sleep 0.1; done
 sleep 0.3
-{
-	echo "# kernel $(uname -r); nstat deltas (nstat -z) for the run"
-	echo "# server namespace (10.202.0.1)"
-	nstat_delta "$srv"
-	echo "# client namespace (10.202.0.2)"
-	nstat_delta "$cli"
-} > "$tmp/nstat"
-kill "$tcpdump_pid"
-wait "$tcpdump_pid" 2>/dev/null
-tcpdump_pid=
+rec_stop
 kill "$client_pid" 2>/dev/null
 client_pid=
-grep -h "dropped by kernel" "$tmp/tcpdump.err"
-cp "$tmp/cap.pcap" "$out"
-cp "$tmp/nstat" "$nstat_out"
-echo "wrote $out ($(tcpdump -r "$out" 2>/dev/null | wc -l) packets) and $nstat_out"
+rec_save

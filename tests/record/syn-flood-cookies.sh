@@ -36,35 +36,8 @@
 # accept queue never fills), TcpExtTCPSynRetrans = re-sent SYN-ACKs.
 set -uo pipefail
 name=syn-flood-cookies
-out=${1:-$(cd "$(dirname "$0")/../pcaps" && pwd)/real-$name.pcap}
-nstat_out=${out}.nstat
-srv=tdrec-srv-$$
-cli=tdrec-cli-$$
-tmp=$(mktemp -d)
-cleanup() {
-	[ -n "${tcpdump_pid:-}" ] && kill "$tcpdump_pid" 2>/dev/null
-	[ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null
-	[ -n "${flood_pid:-}" ] && kill "$flood_pid" 2>/dev/null
-	ip netns del "$srv" 2>/dev/null
-	ip netns del "$cli" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-ip netns add "$srv" || exit 1
-ip netns add "$cli" || exit 1
-ip link add "tdr0-$$" type veth peer name "tdr1-$$" || exit 1
-ip link set "tdr0-$$" netns "$srv"
-ip link set "tdr1-$$" netns "$cli"
-ip -n "$srv" addr add 10.202.0.1/24 dev "tdr0-$$"
-ip -n "$cli" addr add 10.202.0.2/24 dev "tdr1-$$"
-ip netns exec "$srv" ethtool -K "tdr0-$$" tx off > /dev/null 2>&1
-ip netns exec "$cli" ethtool -K "tdr1-$$" tx off > /dev/null 2>&1
-for ns in "$srv" "$cli"; do
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1	# no IPv6 noise in nstat
-done
-ip -n "$srv" link set "tdr0-$$" up
-ip -n "$cli" link set "tdr1-$$" up
+. "$(dirname "$0")/listen-common.sh"
+rec_setup
 ip netns exec "$srv" sysctl -qw net.ipv4.tcp_syncookies=1
 ip netns exec "$srv" sysctl -qw net.ipv4.tcp_max_syn_backlog=16
 ip netns exec "$srv" sysctl -qw net.ipv4.tcp_synack_retries=5
@@ -72,14 +45,8 @@ for i in $(seq 100 199); do
 	ip -n "$srv" neigh replace "10.202.0.$i" lladdr 02:00:00:00:00:99 \
 	    dev "tdr0-$$" nud permanent
 done
-srv_mac=$(cat "/sys/class/net/tdr0-$$/address" 2>/dev/null ||
-    ip netns exec "$srv" cat "/sys/class/net/tdr0-$$/address")
-nstat_reset() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -n > /dev/null 2>&1; }
-nstat_delta() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -z 2> /dev/null | grep -v '^#'; }
 
-ip netns exec "$srv" tcpdump -q -i "tdr0-$$" -s 2048 -B 8192 --immediate-mode -U -w "$tmp/cap.pcap" \
-    "tcp port 8080" 2> "$tmp/tcpdump.err" &
-tcpdump_pid=$!
+rec_capture "tcp port 8080"
 ip netns exec "$srv" /usr/bin/python3 -c '
 import socket, time
 s = socket.socket()
@@ -106,7 +73,7 @@ for i in $(seq 50); do
 	ip netns exec "$srv" ss -lnt | grep -q ':8080' && break
 	sleep 0.1
 done
-ip -n "$cli" neigh replace 10.202.0.1 lladdr "$srv_mac" dev "tdr1-$$" nud permanent
+rec_pin_server_mac
 sleep 0.5
 nstat_reset "$srv"; nstat_reset "$cli"
 # the flood (scapy, in the background): it builds its packets, then writes
@@ -159,17 +126,5 @@ wait "$flood_pid"
 flood_pid=
 now=$(date +%s.%N)
 sleep "$(echo "$t0 + 4 - $now" | bc 2>/dev/null || echo 2)"
-{
-	echo "# kernel $(uname -r); nstat deltas (nstat -z) for the run"
-	echo "# server namespace (10.202.0.1)"
-	nstat_delta "$srv"
-	echo "# client namespace (10.202.0.2; the flood bypasses its TCP stack)"
-	nstat_delta "$cli"
-} > "$tmp/nstat"
-kill "$tcpdump_pid"
-wait "$tcpdump_pid" 2>/dev/null
-tcpdump_pid=
-grep -h "dropped by kernel" "$tmp/tcpdump.err"
-cp "$tmp/cap.pcap" "$out"
-cp "$tmp/nstat" "$nstat_out"
-echo "wrote $out ($(tcpdump -r "$out" 2>/dev/null | wc -l) packets) and $nstat_out"
+rec_stop "the flood bypasses its TCP stack"
+rec_save

@@ -45,35 +45,9 @@
 # to 9001 never reach TCP).
 set -uo pipefail
 name=syn-retries
-out=${1:-$(cd "$(dirname "$0")/../pcaps" && pwd)/real-$name.pcap}
-nstat_out=${out}.nstat
-srv=tdrec-srv-$$
-cli=tdrec-cli-$$
-tmp=$(mktemp -d)
-cleanup() {
-	[ -n "${tcpdump_pid:-}" ] && kill "$tcpdump_pid" 2>/dev/null
-	[ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null
-	ip netns del "$srv" 2>/dev/null
-	ip netns del "$cli" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/listen-common.sh"
 command -v nft > /dev/null || { echo "nft (Debian package nftables) is needed" >&2; exit 1; }
-ip netns add "$srv" || exit 1
-ip netns add "$cli" || exit 1
-ip link add "tdr0-$$" type veth peer name "tdr1-$$" || exit 1
-ip link set "tdr0-$$" netns "$srv"
-ip link set "tdr1-$$" netns "$cli"
-ip -n "$srv" addr add 10.202.0.1/24 dev "tdr0-$$"
-ip -n "$cli" addr add 10.202.0.2/24 dev "tdr1-$$"
-ip netns exec "$srv" ethtool -K "tdr0-$$" tx off > /dev/null 2>&1
-ip netns exec "$cli" ethtool -K "tdr1-$$" tx off > /dev/null 2>&1
-for ns in "$srv" "$cli"; do
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1	# no IPv6 noise in nstat
-done
-ip -n "$srv" link set "tdr0-$$" up
-ip -n "$cli" link set "tdr1-$$" up
+rec_setup
 ip netns exec "$srv" sysctl -qw net.ipv4.tcp_synack_retries=3
 ip netns exec "$cli" sysctl -qw net.ipv4.tcp_syn_retries=4
 ip netns exec "$cli" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=4
@@ -93,14 +67,9 @@ table inet tdrec {
 	}
 }
 NFT
-srv_mac=$(ip netns exec "$srv" cat "/sys/class/net/tdr0-$$/address")
-ip -n "$cli" neigh replace 10.202.0.1 lladdr "$srv_mac" dev "tdr1-$$" nud permanent
-nstat_reset() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -n > /dev/null 2>&1; }
-nstat_delta() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -z 2> /dev/null | grep -v '^#'; }
+rec_pin_server_mac
 
-ip netns exec "$srv" tcpdump -q -i "tdr0-$$" -s 2048 -B 8192 --immediate-mode -U \
-    -w "$tmp/cap.pcap" "tcp" 2> "$tmp/tcpdump.err" &
-tcpdump_pid=$!
+rec_capture "tcp"
 ip netns exec "$srv" /usr/bin/python3 -c '
 import socket, time
 ls = []
@@ -154,17 +123,5 @@ except OSError as e:
 s.close()
 '
 sleep 0.3
-{
-	echo "# kernel $(uname -r); nstat deltas (nstat -z) for the run"
-	echo "# server namespace (10.202.0.1)"
-	nstat_delta "$srv"
-	echo "# client namespace (10.202.0.2)"
-	nstat_delta "$cli"
-} > "$tmp/nstat"
-kill "$tcpdump_pid"
-wait "$tcpdump_pid" 2>/dev/null
-tcpdump_pid=
-grep -h "dropped by kernel" "$tmp/tcpdump.err"
-cp "$tmp/cap.pcap" "$out"
-cp "$tmp/nstat" "$nstat_out"
-echo "wrote $out ($(tcpdump -r "$out" 2>/dev/null | wc -l) packets) and $nstat_out"
+rec_stop
+rec_save
