@@ -8,20 +8,7 @@ bin=${TCPDISSECT:-./tcpdissect}
 P=$top/tests/pcaps
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-
-check() {	# description, command...: the command must succeed
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		fails=$((fails + 1))
-	fi
-}
+. "$top/tests/tap-lib.sh"
 
 # run ARGS...: run tcpdissect, leaving stdout, stderr and the exit status
 run() {

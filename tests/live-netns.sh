@@ -31,8 +31,7 @@ td_pid=
 echo_pid=
 overflow_pid=
 made_ns=()
-n=0
-fails=0
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/tap-lib.sh"
 
 skip() { echo "SKIP: $*"; exit 77; }
 hard() { echo "ERROR: $*"; exit 99; }
@@ -112,17 +111,6 @@ poll 10 link_up "$srv" "$vs" && poll 10 link_up "$cli" "$vc" ||
 	hard "veth pair did not come up"
 
 # --------------------------------------------------------------- helpers
-check() {	# description, command...: the command must succeed
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		fails=$((fails + 1))
-	fi
-}
 
 dump() {
 	echo "# --- stderr of tcpdissect ($tmp/err.txt):"

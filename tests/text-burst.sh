@@ -9,20 +9,7 @@ bin=${TCPDISSECT:-./tcpdissect}
 P=$top/tests/pcaps
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-
-check() {	# description, command...: the command must succeed
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		fails=$((fails + 1))
-	fi
-}
+. "$top/tests/tap-lib.sh"
 
 # consistent TEXT JSONL: the text event lines, read in order, account for
 # every JSON event exactly once: a line "#F ... KIND: MESSAGE [xN, frames
