@@ -12,7 +12,7 @@
 				 * otherwise make one per probed port */
 
 struct analysis {
-	struct analysis_shared	 shared;	/* detectors' run-wide state */
+	struct analysis_stream	 stream;	/* detect_stream.c's run-wide state */
 	struct analysis_config	 cfg;
 	struct reporter		*r;
 	const struct input_info	*in;
@@ -68,16 +68,10 @@ analysis_begin_input(struct analysis *a, const struct input_info *in)
 	report_begin(a->r, in);
 }
 
-struct analysis_shared *
-analysis_shared(struct analysis *a)
+struct analysis_stream *
+analysis_stream(struct analysis *a)
 {
-	return &a->shared;
-}
-
-void
-analysis_ext_init(const struct conn *c, struct conn_ext *x)
-{
-	stream_ext_init(c, x);
+	return &a->stream;
 }
 
 const uint64_t *
@@ -433,7 +427,7 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
     uint64_t frame, int64_t ts_ns)
 {
 	struct seg_ctx sc = {
-		.a = a, .c = c, .x = x, .dir = dir, .snd = &c->side[dir], .rcv = &c->side[!dir],
+		.a = a, .c = c, .dir = dir, .snd = &c->side[dir], .rcv = &c->side[!dir],
 		.sx = x != NULL ? &x->side[dir] : NULL, .rx = x != NULL ? &x->side[!dir] : NULL,
 		.seg = seg, .tr = tr, .how = how, .frame = frame, .ts_ns = ts_ns,
 		.from_client = dir == c->client,

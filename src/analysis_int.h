@@ -19,8 +19,8 @@ struct analysis_stream {
 struct seg_ctx {
 	struct analysis			*a;
 	struct conn			*c;
-	struct conn_ext			*x;		/* NULL: handshake-only so far */
-	struct side_ext			*sx, *rx;	/* sender's, receiver's (or NULL) */
+	struct side_ext			*sx, *rx;	/* sender's, receiver's extension
+							 * (NULL: handshake-only so far) */
 	unsigned			 dir;		/* index of the sender */
 	struct side			*snd, *rcv;
 	const struct segment		*seg;
@@ -51,12 +51,8 @@ void detect_teardown(const struct seg_ctx *sc);	/* detect_teardown.c */
 void detect_stream(const struct seg_ctx *sc);		/* detect_stream.c */
 void detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     bool end_of_input);
-void stream_ext_init(const struct conn *c, struct conn_ext *x);
 
-/* The part of struct analysis the detectors share (analysis.c owns it). */
-struct analysis_shared {
-	struct analysis_stream	stream;
-};
-struct analysis_shared *analysis_shared(struct analysis *a);
+/* detect_stream.c's run-wide state, kept in struct analysis. */
+struct analysis_stream *analysis_stream(struct analysis *a);
 
 #endif /* TCPDISSECT_ANALYSIS_INT_H */

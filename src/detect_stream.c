@@ -54,7 +54,7 @@ rel_seq(const struct side *s, uint32_t seq)
 /* Initialise an extension just allocated, from what the handshake left in
  * struct side (the SYN-ACK's ack and window, the SYN's sequence space). */
 void
-stream_ext_init(const struct conn *c, struct conn_ext *x)
+analysis_ext_init(const struct conn *c, struct conn_ext *x)
 {
 	unsigned i;
 
@@ -162,13 +162,28 @@ who(const struct seg_ctx *sc)
 	return sc->from_client ? "client" : "server";
 }
 
+/* Start ev for sc's segment, naming the side that sent it. */
+static void
+stream_event(struct event *ev, enum event_kind k, const struct seg_ctx *sc)
+{
+	seg_event(ev, k, sc);
+	event_detail_str(ev, "by", who(sc));
+}
+
+/* The window side s last advertised (e->window), in bytes: a SYN's field
+ * is never scaled. */
+static uint32_t
+advertised_window(const struct side_ext *e, const struct side *s, const struct side *peer)
+{
+	return (e->sflags & SX_WIN_FROM_SYN) ? e->window : side_window(s, peer, e->window);
+}
+
 static void
 emit_network_duplicate(const struct seg_ctx *sc)
 {
 	struct event ev;
 
-	seg_event(&ev, EVK_NETWORK_DUPLICATE, sc);
-	event_detail_str(&ev, "by", who(sc));
+	stream_event(&ev, EVK_NETWORK_DUPLICATE, sc);
 	event_detail_uint(&ev, "seq", rel_seq(sc->snd, sc->seg->seq));
 	event_detail_uint(&ev, "len", sc->seg->payload_len);
 	event_detail_uint(&ev, "ip_id", sc->seg->ip_id);
@@ -184,8 +199,7 @@ emit_out_of_order(const struct seg_ctx *sc, struct side_ext *e, const char *evid
 
 	if (e->ooo_segs < UINT16_MAX)
 		e->ooo_segs++;
-	seg_event(&ev, EVK_OUT_OF_ORDER, sc);
-	event_detail_str(&ev, "by", who(sc));
+	stream_event(&ev, EVK_OUT_OF_ORDER, sc);
 	event_detail_uint(&ev, "seq", rel_seq(sc->snd, sc->seg->seq));
 	event_detail_uint(&ev, "len", sc->seg->payload_len);
 	event_detail_str(&ev, "evidence", evidence);
@@ -203,8 +217,7 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
 	uint32_t rs = rel_seq(sc->snd, seg->seq);
 	struct event ev;
 
-	seg_event(&ev, k, sc);
-	event_detail_str(&ev, "by", who(sc));
+	stream_event(&ev, k, sc);
 	event_detail_uint(&ev, "seq", rs);
 	event_detail_uint(&ev, "len", seg->payload_len);
 	if (sc->tr->retrans_bytes)
@@ -326,7 +339,7 @@ detect_stream(const struct seg_ctx *sc)
 	/* (a pure ACK only with an IPv4 ID: identical ACKs without one are
 	 * what a receiver sends for every segment past a hole) */
 	if (len > 0 || (seg->ip_id != 0 && !sfr))
-		netdup = network_duplicate(&analysis_shared(sc->a)->stream, sc);
+		netdup = network_duplicate(analysis_stream(sc->a), sc);
 
 	/* ZERO WINDOW PROBE: one byte at nextseq into a closed window
 	 * (Wireshark), or 0-1 byte at nextseq - 1 (Linux's probe at snd_una
@@ -334,8 +347,7 @@ detect_stream(const struct seg_ctx *sc)
 	if (known && rwin_zero && !sfr &&
 	    ((len == 1 && seq == nextseq) || (len <= 1 && seq == nextseq - 1))) {
 		zwp = true;
-		seg_event(&ev, EVK_ZERO_WINDOW_PROBE, sc);
-		event_detail_str(&ev, "by", who(sc));
+		stream_event(&ev, EVK_ZERO_WINDOW_PROBE, sc);
 		event_detail_str(&ev, "style", seq == nextseq ? "next_byte" : "snd_una_minus_1");
 		event_message(&ev, "%s probed the peer's zero window (%u byte%s at %s)", who(sc),
 		    len, len == 1 ? "" : "s", seq == nextseq ? "the next sequence" :
@@ -351,8 +363,7 @@ detect_stream(const struct seg_ctx *sc)
 			se->zw_start_us = now;
 			se->zw_frame = (uint32_t)sc->frame;
 		}
-		seg_event(&ev, EVK_ZERO_WINDOW, sc);
-		event_detail_str(&ev, "by", who(sc));
+		stream_event(&ev, EVK_ZERO_WINDOW, sc);
 		event_detail_uint(&ev, "began_frame", se->zw_frame);
 		event_message(&ev, "%s advertised a zero window", who(sc));
 		analysis_emit(sc->a, c, &ev);
@@ -364,15 +375,13 @@ detect_stream(const struct seg_ctx *sc)
 
 	/* LOST SEGMENT: a gap before this segment */
 	if (known && seq_gt(seq, nextseq) && !(f & TCP_RST)) {
-		seg_event(&ev, EVK_LOST_SEGMENT, sc);
-		event_detail_str(&ev, "by", who(sc));
+		stream_event(&ev, EVK_LOST_SEGMENT, sc);
 		event_detail_uint(&ev, "gap_bytes", (uint32_t)seq_diff(seq, nextseq));
 		event_detail_uint(&ev, "gap_from", rel_seq(snd, nextseq));
 		if (se->sflags & SX_DATA_SEEN)
 			event_detail_uint(&ev, "previous_frame", se->nextseq_frame);
 		event_message(&ev, "%u bytes of the %s's data before this segment were "
-		    "never captured",
-		    (uint32_t)seq_diff(seq, nextseq), who(sc));
+		    "never captured", (uint32_t)seq_diff(seq, nextseq), who(sc));
 		analysis_emit(sc->a, c, &ev);
 		if (!(se->sflags & SX_HOLE)) {
 			se->hole_start = nextseq;
@@ -386,8 +395,7 @@ detect_stream(const struct seg_ctx *sc)
 	/* KEEP ALIVE: 0-1 byte at nextseq - 1 into an open window */
 	if (known && len <= 1 && seq == nextseq - 1 && !sfr) {
 		keep_alive = true;
-		seg_event(&ev, EVK_KEEP_ALIVE, sc);
-		event_detail_str(&ev, "by", who(sc));
+		stream_event(&ev, EVK_KEEP_ALIVE, sc);
 		event_message(&ev, "%s sent a keep-alive", who(sc));
 		analysis_emit(sc->a, c, &ev);
 	}
@@ -395,12 +403,9 @@ detect_stream(const struct seg_ctx *sc)
 	/* WINDOW UPDATE */
 	if (known && len == 0 && seg->win_raw != 0 && seg->win_raw != se->window &&
 	    seq == nextseq && (se->sflags & SX_ACK_SET) && ack == se->lastack && !sfr) {
-		seg_event(&ev, EVK_WINDOW_UPDATE, sc);
-		event_detail_str(&ev, "by", who(sc));
+		stream_event(&ev, EVK_WINDOW_UPDATE, sc);
 		event_detail_uint(&ev, "window", side_window(snd, rcv, seg->win_raw));
-		event_detail_uint(&ev, "previous_window",
-		    (se->sflags & SX_WIN_FROM_SYN) ? se->window :
-		    side_window(snd, rcv, se->window));
+		event_detail_uint(&ev, "previous_window", advertised_window(se, snd, rcv));
 		event_message(&ev, "%s updated its window to %u", who(sc),
 		    side_window(snd, rcv, seg->win_raw));
 		analysis_emit(sc->a, c, &ev);
@@ -411,12 +416,10 @@ detect_stream(const struct seg_ctx *sc)
 	 * no scaling) */
 	if (len > 0 && !sfr && (re->sflags & SX_ACK_SET) &&
 	    ((rcv->flags & SIDE_SYN) || ((snd->flags & SIDE_SYN) && !(snd->flags & SIDE_WSCALE)))) {
-		uint32_t rwin = (re->sflags & SX_WIN_FROM_SYN) ? re->window :
-		    side_window(rcv, snd, re->window);
+		uint32_t rwin = advertised_window(re, rcv, snd);
 
 		if (seq + len == re->lastack + rwin) {
-			seg_event(&ev, EVK_WINDOW_FULL, sc);
-			event_detail_str(&ev, "by", who(sc));
+			stream_event(&ev, EVK_WINDOW_FULL, sc);
 			event_detail_uint(&ev, "window", rwin);
 			event_message(&ev, "%s filled the peer's %u-byte window", who(sc), rwin);
 			analysis_emit(sc->a, c, &ev);
@@ -443,8 +446,7 @@ detect_stream(const struct seg_ctx *sc)
 			}
 			if (se->dupacks_sent < UINT32_MAX)
 				se->dupacks_sent++;
-			seg_event(&ev, EVK_DUP_ACK, sc);
-			event_detail_str(&ev, "by", who(sc));
+			stream_event(&ev, EVK_DUP_ACK, sc);
 			event_detail_uint(&ev, "count", se->dupacks);
 			event_detail_uint(&ev, "original_frame", se->dup_frame);
 			event_detail_uint(&ev, "ack", rel_seq(rcv, ack));
@@ -460,8 +462,7 @@ detect_stream(const struct seg_ctx *sc)
 					event_detail_bool(&ev, "dsack", true);
 			}
 			event_message(&ev, "%s repeated its ACK of frame %u (duplicate #%u)",
-			    who(sc),
-			    se->dup_frame, se->dupacks);
+			    who(sc), se->dup_frame, se->dupacks);
 			analysis_emit(sc->a, c, &ev);
 		}
 	}
@@ -486,12 +487,10 @@ finished_fwd:
 			re->sflags |= SX_UNSEEN_NOTED;
 		}
 		if (flag) {
-			seg_event(&ev, EVK_ACKED_UNSEEN, sc);
-			event_detail_str(&ev, "by", who(sc));
+			stream_event(&ev, EVK_ACKED_UNSEEN, sc);
 			event_detail_uint(&ev, "ack", rel_seq(rcv, ack));
 			event_message(&ev, "%s acknowledged data of the peer that the capture "
-			    "never saw",
-			    who(sc));
+			    "never saw", who(sc));
 			analysis_emit(sc->a, c, &ev);
 		}
 	}
@@ -582,8 +581,7 @@ finished_fwd:
 	/* The sequence advanced (tcp_track moved snd_next). */
 	if (!known || snd->snd_next != nextseq) {
 		if (known && snd->snd_next < nextseq && seq_gt(snd->snd_next, nextseq)) {
-			seg_event(&ev, EVK_SEQ_WRAPAROUND, sc);
-			event_detail_str(&ev, "by", who(sc));
+			stream_event(&ev, EVK_SEQ_WRAPAROUND, sc);
 			event_message(&ev, "the %s's sequence numbers wrapped past 2^32", who(sc));
 			analysis_emit(sc->a, c, &ev);
 		}

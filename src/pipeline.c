@@ -201,10 +201,8 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 		x = flow_ext_get(p->flows, c);
 		analysis_ext_init(c, x);
 	}
-	if (x != NULL)
-		tcp_track(&c->side[dir], &c->side[!dir], &x->side[dir], &x->side[!dir], seg, &tr);
-	else
-		tcp_track(&c->side[dir], &c->side[!dir], NULL, NULL, seg, &tr);
+	tcp_track(&c->side[dir], &c->side[!dir], x != NULL ? &x->side[dir] : NULL,
+	    x != NULL ? &x->side[!dir] : NULL, seg, &tr);
 	analysis_segment(p->analysis, c, x, dir, how, seg, &tr, it->frame, it->ts_ns);
 	flow_touch(p->flows, c, it->ts_ns);
 	return c->stream;
