@@ -13,6 +13,7 @@
 
 struct analysis {
 	struct analysis_stream	 stream;	/* detect_stream.c's run-wide state */
+	const struct flow_table	*flows;		/* for conn_endpoint() */
 	struct analysis_config	 cfg;
 	struct reporter		*r;
 	const struct input_info	*in;
@@ -66,6 +67,19 @@ analysis_begin_input(struct analysis *a, const struct input_info *in)
 		memset(a->flagged, 0, a->flagged_words * sizeof(*a->flagged));
 	a->flagged_short = false;
 	report_begin(a->r, in);
+}
+
+void
+analysis_set_flows(struct analysis *a, const struct flow_table *t)
+{
+	a->flows = t;
+}
+
+void
+analysis_endpoint(const struct analysis *a, const struct conn *c, unsigned i,
+    struct endpoint *ep)
+{
+	conn_endpoint(a->flows, c, i, ep);
 }
 
 struct analysis_stream *
@@ -131,7 +145,7 @@ conn_listener(struct analysis *a, const struct conn *c)
 
 	if (!(c->cflags & CONN_LISTENER))
 		return NULL;
-	conn_endpoint(c, !c->client, &ep);
+	conn_endpoint(a->flows, c, !c->client, &ep);
 	return listener_get(a, &ep, false);
 }
 
@@ -379,7 +393,7 @@ track_handshake(const struct seg_ctx *sc)
 		if (!(c->cflags & CONN_LISTENER)) {
 			struct endpoint ep;
 
-			conn_endpoint(c, !c->client, &ep);
+			conn_endpoint(a->flows, c, !c->client, &ep);
 			l = listener_get(a, &ep, true);
 			if (l != NULL) {
 				c->cflags |= CONN_LISTENER;
@@ -467,6 +481,9 @@ analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 {
 	struct listener *l = conn_listener(a, c);
 	struct conn_report cr = { .c = c, .x = x, .why = why, .in = a->in };
+
+	conn_endpoint(a->flows, c, 0, &cr.ep[0]);
+	conn_endpoint(a->flows, c, 1, &cr.ep[1]);
 
 	if (l != NULL && (c->cflags & CONN_HS_COMPLETE) &&
 	    ((c->side[0].flags | c->side[1].flags) & SIDE_RST))

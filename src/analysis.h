@@ -26,6 +26,10 @@ struct analysis;
 struct analysis *analysis_create(const struct analysis_config *cfg, struct reporter *r);
 void analysis_destroy(struct analysis *a);
 
+/* The connection table whose connections a is given (for their
+ * endpoints); set once, before the first segment. */
+void analysis_set_flows(struct analysis *a, const struct flow_table *t);
+
 /* A new input starts; events and records carry in until the next call. */
 void analysis_begin_input(struct analysis *a, const struct input_info *in);
 

@@ -55,4 +55,8 @@ void detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x,
 /* detect_stream.c's run-wide state, kept in struct analysis. */
 struct analysis_stream *analysis_stream(struct analysis *a);
 
+/* The endpoint of side i of c. */
+void analysis_endpoint(const struct analysis *a, const struct conn *c, unsigned i,
+    struct endpoint *ep);
+
 #endif /* TCPDISSECT_ANALYSIS_INT_H */

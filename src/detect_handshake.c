@@ -193,8 +193,8 @@ detect_handshake_end(struct analysis *a, struct conn *c)
 	    (cl->flags & SIDE_SYNACK))
 		return;
 	waited = secs(c->last_ns - c->start_ns);
-	conn_endpoint(c, c->client, &src);
-	conn_endpoint(c, !c->client, &dst);
+	analysis_endpoint(a, c, c->client, &src);
+	analysis_endpoint(a, c, !c->client, &dst);
 	event_init(&ev, EVK_SYN_UNANSWERED, c->last_frame, c->last_ns);
 	ev.stream = c->stream;
 	ev.has_stream = true;

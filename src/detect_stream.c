@@ -274,8 +274,8 @@ zero_window_end(struct analysis *a, struct conn *c, unsigned dir, struct side_ex
 		ev.stream = c->stream;
 		ev.has_stream = true;
 		ev.has_src = true;
-		conn_endpoint(c, dir, &ev.src);
-		conn_endpoint(c, !dir, &ev.dst);
+		analysis_endpoint(a, c, dir, &ev.src);
+		analysis_endpoint(a, c, !dir, &ev.dst);
 	}
 	event_detail_str(&ev, "by", dir == c->client ? "client" : "server");
 	event_detail_double(&ev, "lasted", (double)lasted / 1e6);

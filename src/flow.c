@@ -20,6 +20,20 @@
 #define MIN_CAPACITY		1024u
 #define MIN_BUCKETS		1024u
 
+/* The full canonical 4-tuple of a packet: what is hashed and compared.
+ * A connection keeps it compactly (struct conn_key). */
+struct flow_key {
+	uint8_t		addr[2][16];
+	uint16_t	port[2];
+	uint8_t		family;		/* 4 or 6 */
+	uint8_t		pad[3];		/* always zero: the key is hashed whole */
+};
+
+/* The two addresses of an IPv6 connection (struct conn_key.addr[0]). */
+struct v6_pair {
+	uint8_t		addr[2][16];
+};
+
 /* A tombstone keeps what numbering needs after a connection left: a
  * 64-bit keyed fingerprint of the 4-tuple instead of the 40-byte tuple
  * (two tuples share one with probability ~2^-64 per comparison: a small,
@@ -67,6 +81,10 @@ struct flow_table {
 	uint32_t	 ext_hw;
 	uint32_t	 ext_free;	/* free stack (index + 1), link in the
 					 * slot's first four bytes */
+	struct v6_pair	*v6;		/* one slot per pool entry, handed out
+					 * like the extensions */
+	uint32_t	 v6_hw;
+	uint32_t	 v6_free;	/* free stack, as ext_free */
 	uint32_t	 cap;		/* pool entries */
 	uint32_t	 hw;		/* entries ever handed out */
 	uint32_t	 free_head;	/* free stack through hnext (index + 1) */
@@ -170,16 +188,53 @@ key_make(const struct segment *seg, struct flow_key *k)
 	return dir;
 }
 
-static inline bool
-key_eq(const struct flow_key *a, const struct flow_key *b)
+/* The compact form of k, as a connection stores it; an IPv6 key's pool
+ * slot is not known here and stays 0 (conn_key_eq compares the rest). */
+static inline void
+key_compact(const struct flow_key *k, struct conn_key *ck)
 {
-	uint64_t x[5], y[5];
+	memset(ck, 0, sizeof(*ck));
+	if (k->family == 4) {
+		memcpy(&ck->addr[0], k->addr[0], 4);
+		memcpy(&ck->addr[1], k->addr[1], 4);
+	}
+	ck->port[0] = k->port[0];
+	ck->port[1] = k->port[1];
+	ck->family = k->family;
+}
 
-	/* Five word compares, inlined: this runs on every packet. */
-	memcpy(x, a, sizeof(x));
-	memcpy(y, b, sizeof(y));
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) |
-	    (x[4] ^ y[4])) == 0;
+/* Does c's 4-tuple equal the packet's (k, and ck = key_compact(k))?  Two
+ * word compares for IPv4, inlined: this runs on every packet. */
+static inline bool
+conn_key_eq(const struct flow_table *t, const struct conn *c, const struct flow_key *k,
+    const struct conn_key *ck)
+{
+	uint64_t x[2], y[2];
+
+	_Static_assert(sizeof(struct conn_key) == 16, "conn_key is two 64-bit words");
+	memcpy(x, &c->key, sizeof(x));
+	memcpy(y, ck, sizeof(y));
+	if (x[1] != y[1])		/* ports and family */
+		return false;
+	if (k->family == 4)
+		return x[0] == y[0];
+	return memcmp(t->v6[c->key.addr[0] - 1].addr, k->addr, sizeof(struct v6_pair)) == 0;
+}
+
+/* The full key of c, for hashing. */
+static void
+key_full(const struct flow_table *t, const struct conn *c, struct flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (c->key.family == 4) {
+		memcpy(k->addr[0], &c->key.addr[0], 4);
+		memcpy(k->addr[1], &c->key.addr[1], 4);
+	} else {
+		memcpy(k->addr, t->v6[c->key.addr[0] - 1].addr, sizeof(struct v6_pair));
+	}
+	k->port[0] = c->key.port[0];
+	k->port[1] = c->key.port[1];
+	k->family = c->key.family;
 }
 
 /* ---- LRU lists -------------------------------------------------------- */
@@ -274,10 +329,19 @@ lru_settle(struct flow_table *t, struct lru *l)
 
 /* ---- buckets ---------------------------------------------------------- */
 
+static uint32_t
+conn_bucket(const struct flow_table *t, const struct conn *c)
+{
+	struct flow_key k;
+
+	key_full(t, c, &k);
+	return (uint32_t)key_hash(t, &k) & (t->nbucket - 1);
+}
+
 static void
 bucket_insert(struct flow_table *t, struct conn *c)
 {
-	uint32_t b = (uint32_t)key_hash(t, &c->key) & (t->nbucket - 1);
+	uint32_t b = conn_bucket(t, c);
 
 	c->hnext = t->bucket[b];
 	t->bucket[b] = (uint32_t)(c - t->pool) + 1;
@@ -286,7 +350,7 @@ bucket_insert(struct flow_table *t, struct conn *c)
 static void
 bucket_remove(struct flow_table *t, struct conn *c)
 {
-	uint32_t b = (uint32_t)key_hash(t, &c->key) & (t->nbucket - 1);
+	uint32_t b = conn_bucket(t, c);
 	uint32_t idx = (uint32_t)(c - t->pool) + 1;
 	uint32_t *pp = &t->bucket[b];
 
@@ -326,11 +390,13 @@ static struct conn *
 conn_find(struct flow_table *t, const struct flow_key *k)
 {
 	uint32_t i = t->bucket[(uint32_t)key_hash(t, k) & (t->nbucket - 1)];
+	struct conn_key ck;
 
+	key_compact(k, &ck);
 	while (i) {
 		struct conn *c = &t->pool[i - 1];
 
-		if (key_eq(&c->key, k))
+		if (conn_key_eq(t, c, k, &ck))
 			return c;
 		i = c->hnext;
 	}
@@ -463,6 +529,7 @@ tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t 
 	struct tomb *tb;
 	struct tomb_fifo *f = &t->tq[q];
 	int64_t expire_ns = now_ns + t->tomb_life_ns[q];
+	struct flow_key k;
 	uint64_t fp;
 	unsigned i;
 
@@ -490,7 +557,8 @@ tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t 
 	} else {
 		tb = &t->tomb[t->tomb_hw++];
 	}
-	fp = key_fingerprint(t, &c->key);	/* never 0 */
+	key_full(t, c, &k);
+	fp = key_fingerprint(t, &k);	/* never 0 */
 	tb->stream = c->stream;
 	tb->base_set = 0;
 	for (i = 0; i < 2; i++) {
@@ -565,6 +633,38 @@ ext_release(struct flow_table *t, struct conn *c)
 	t->ctr.ext_live--;
 }
 
+/* Keep k's addresses in c: in place for IPv4, in a pool slot for IPv6
+ * (there is one for every pool entry, so this cannot fail). */
+static void
+key_store(struct flow_table *t, struct conn *c, const struct flow_key *k)
+{
+	uint32_t i;
+
+	key_compact(k, &c->key);
+	if (k->family == 4)
+		return;
+	if (t->v6_free) {
+		i = t->v6_free - 1;
+		memcpy(&t->v6_free, &t->v6[i], sizeof(t->v6_free));
+	} else {
+		i = t->v6_hw++;
+	}
+	memcpy(t->v6[i].addr, k->addr, sizeof(struct v6_pair));
+	c->key.addr[0] = i + 1;
+	t->ctr.v6_live++;
+}
+
+static void
+key_release(struct flow_table *t, struct conn *c)
+{
+	if (c->key.family == 4 || c->key.addr[0] == 0)
+		return;
+	memcpy(&t->v6[c->key.addr[0] - 1], &t->v6_free, sizeof(t->v6_free));
+	t->v6_free = c->key.addr[0];
+	c->key.addr[0] = 0;
+	t->ctr.v6_live--;
+}
+
 static void
 conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_tomb)
 {
@@ -577,6 +677,7 @@ conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_
 	if (keep_tomb)
 		tomb_add(t, c, why == FLOW_END_CLOSED ? TQ_CLOSED : TQ_OTHER, c->last_ns);
 	bucket_remove(t, c);
+	key_release(t, c);
 	lru_unlink(t, c);
 	c->stream = UINT32_MAX;		/* marks a free slot */
 	c->hnext = t->free_head;
@@ -620,7 +721,7 @@ conn_new(struct flow_table *t, const struct flow_key *k, uint32_t stream,
 	if (t->ctr.live + 1 > t->nbucket)
 		bucket_grow(t);		/* before c exists, so it is inserted once */
 	c = conn_alloc(t);
-	c->key = *k;
+	key_store(t, c, k);
 	c->stream = stream;
 	c->first_frame = frame_u32(frame);
 	c->last_frame = c->first_frame;
@@ -841,6 +942,9 @@ flow_flush(struct flow_table *t)
 	t->ext_hw = 0;
 	t->ext_free = 0;
 	t->ctr.ext_live = 0;
+	t->v6_hw = 0;
+	t->v6_free = 0;
+	t->ctr.v6_live = 0;
 	t->open.head = t->open.tail = 0;
 	t->closed.head = t->closed.tail = 0;
 	t->ctr.live = 0;
@@ -877,9 +981,14 @@ flow_counters(const struct flow_table *t)
 }
 
 void
-conn_endpoint(const struct conn *c, unsigned i, struct endpoint *ep)
+conn_endpoint(const struct flow_table *t, const struct conn *c, unsigned i,
+    struct endpoint *ep)
 {
-	memcpy(ep->addr, c->key.addr[i], 16);
+	memset(ep->addr, 0, sizeof(ep->addr));
+	if (c->key.family == 4)
+		memcpy(ep->addr, &c->key.addr[i], 4);
+	else
+		memcpy(ep->addr, t->v6[c->key.addr[0] - 1].addr[i], 16);
 	ep->port = c->key.port[i];
 	ep->family = c->key.family;
 }
@@ -912,7 +1021,8 @@ flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
     flow_end_fn end_fn, void *ctx)
 {
 	struct flow_table *t;
-	size_t per_conn = sizeof(struct conn) + sizeof(struct conn_ext) + 2 * sizeof(uint32_t);
+	size_t per_conn = sizeof(struct conn) + sizeof(struct conn_ext) + sizeof(struct v6_pair) +
+	    2 * sizeof(uint32_t);
 	size_t per_tomb = sizeof(struct tomb) + sizeof(uint32_t);
 	size_t cap, tcap, nb;
 
@@ -920,7 +1030,8 @@ flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
 	if (t == NULL)
 		return NULL;
 	/* Four fifths of the cap for live connections (with up to two bucket
-	 * slots each, and room for every one to have its extension), the
+	 * slots each, and room for every one to have its extension and IPv6
+	 * addresses), the
 	 * rest for tombstones. */
 	cap = memcap / 5 * 4 / per_conn;
 	if (cap < MIN_CAPACITY)
@@ -945,10 +1056,12 @@ flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
 	/* calloc checks cap * size for overflow; untouched pages cost nothing. */
 	t->pool = calloc(cap, sizeof(struct conn));
 	t->ext = calloc(cap, sizeof(struct conn_ext));
+	t->v6 = calloc(cap, sizeof(struct v6_pair));
 	t->bucket = calloc(t->nbucket, sizeof(uint32_t));
-	if (t->pool == NULL || t->ext == NULL || t->bucket == NULL) {
+	if (t->pool == NULL || t->ext == NULL || t->v6 == NULL || t->bucket == NULL) {
 		free(t->pool);
 		free(t->ext);
+		free(t->v6);
 		free(t->bucket);
 		free(t);
 		return NULL;
@@ -970,6 +1083,7 @@ flow_destroy(struct flow_table *t)
 		return;
 	free(t->pool);
 	free(t->ext);
+	free(t->v6);
 	free(t->bucket);
 	free(t->tomb);
 	free(t->tbucket);

@@ -20,12 +20,18 @@
 #include "stats.h"
 #include "tcpstate.h"
 
-/* Canonical 4-tuple: endpoint 0 is the lower (address, port). */
-struct flow_key {
-	uint8_t		addr[2][16];
+/* The canonical 4-tuple as a connection stores it (16 bytes): endpoint 0
+ * is the lower (address, port).  IPv4 addresses are kept in place; an IPv6
+ * connection's two addresses (32 bytes) live in the table's address pool,
+ * so that the four IPv4 connections of five do not pay for them.  Read it
+ * through conn_endpoint(). */
+struct conn_key {
+	uint32_t	addr[2];	/* IPv4: the four address bytes of each
+					 * side; IPv6: addr[0] is the pool slot
+					 * (index + 1), addr[1] zero */
 	uint16_t	port[2];
 	uint8_t		family;		/* 4 or 6 */
-	uint8_t		pad[3];		/* always zero: the key is hashed whole */
+	uint8_t		pad[3];		/* always zero */
 };
 
 /* struct conn.cflags */
@@ -52,11 +58,11 @@ struct flow_key {
  * bit says upper case (from the client). */
 #define CONN_HISTORY_LETTERS	"SHADFRTWQGIC"
 
-/* Laid out without padding holes (192 bytes): every byte here is paid
+/* Laid out without padding holes (160 bytes): every byte here is paid
  * once per tracked connection, down to a flood's lone SYN.  What only a
  * connection past its handshake needs is in struct conn_ext. */
 struct conn {
-	struct flow_key	key;		/* side[i] sends from key.addr[i]:port[i] */
+	struct conn_key	key;		/* side[i] sends from endpoint i */
 	uint32_t	hnext;		/* next in hash chain (index + 1; 0 = end) */
 	uint32_t	lru_prev;	/* LRU neighbours (index + 1; 0 = none) */
 	uint32_t	lru_next;
@@ -83,7 +89,7 @@ struct conn {
 	uint64_t	hist;		/* Zeek-style history, 5-bit letter codes */
 	uint16_t	ev_count[CONN_EVENT_SLOTS];	/* saturating */
 };
-_Static_assert(sizeof(struct conn) <= 192, "struct conn grew: mind the per-connection budget");
+_Static_assert(sizeof(struct conn) <= 160, "struct conn grew: mind the per-connection budget");
 
 /* The part of a connection allocated when it first carries more than a
  * handshake's SYN, SYN-ACK or RST (flow_ext_get): per-side payload
@@ -115,6 +121,7 @@ struct flow_counters {
 	uint64_t	resumed;	/* connections brought back from a tombstone */
 	uint64_t	capacity;	/* pool size (connections) */
 	uint64_t	bytes_per_conn;	/* pool + bucket bytes per connection */
+	uint64_t	v6_live;	/* connections with IPv6 addresses now */
 	uint64_t	ext_live;	/* connections with an extension now */
 	uint64_t	ext_peak;	/* most at once */
 };
@@ -169,8 +176,9 @@ void flow_foreach(const struct flow_table *t, void (*fn)(void *ctx, const struct
 
 const struct flow_counters *flow_counters(const struct flow_table *t);
 
-/* The endpoint of side i of c. */
-void conn_endpoint(const struct conn *c, unsigned i, struct endpoint *ep);
+/* The endpoint of side i of c (a connection of table t). */
+void conn_endpoint(const struct flow_table *t, const struct conn *c, unsigned i,
+    struct endpoint *ep);
 
 /* True when side i of c is closed for good (RST, or both FINs acked). */
 bool conn_closed(const struct conn *c);

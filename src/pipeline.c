@@ -62,6 +62,7 @@ pipeline_create(const struct pipeline_config *cfg, struct reporter *r)
 		pipeline_destroy(p);
 		return NULL;
 	}
+	analysis_set_flows(p->analysis, p->flows);
 	return p;
 }
 

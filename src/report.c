@@ -160,24 +160,25 @@ conn_history(const struct conn *c, char *buf, size_t len)
  * base64.  The flow key is already ordered the same way: lower (address,
  * port) first, IPv4 compared on its four bytes. */
 void
-conn_community_id(const struct conn *c, char *buf, size_t len)
+conn_community_id(const struct conn_report *cr, char *buf, size_t len)
 {
 	struct sha1_ctx ctx;
 	uint8_t digest[SHA1_DIGEST_SIZE];
 	uint8_t hdr[2] = { 0, 0 };		/* seed 0, big-endian */
 	uint8_t proto[2] = { 6, 0 };		/* TCP, pad */
 	uint8_t ports[4];
-	size_t alen = c->key.family == 4 ? 4 : 16;
+	const struct endpoint *ep = cr->ep;
+	size_t alen = ep[0].family == 4 ? 4 : 16;
 	char b64[BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE) + 1];
 
-	ports[0] = (uint8_t)(c->key.port[0] >> 8);
-	ports[1] = (uint8_t)c->key.port[0];
-	ports[2] = (uint8_t)(c->key.port[1] >> 8);
-	ports[3] = (uint8_t)c->key.port[1];
+	ports[0] = (uint8_t)(ep[0].port >> 8);
+	ports[1] = (uint8_t)ep[0].port;
+	ports[2] = (uint8_t)(ep[1].port >> 8);
+	ports[3] = (uint8_t)ep[1].port;
 	sha1_init(&ctx);
 	sha1_update(&ctx, sizeof(hdr), hdr);
-	sha1_update(&ctx, alen, c->key.addr[0]);
-	sha1_update(&ctx, alen, c->key.addr[1]);
+	sha1_update(&ctx, alen, ep[0].addr);
+	sha1_update(&ctx, alen, ep[1].addr);
 	sha1_update(&ctx, sizeof(proto), proto);
 	sha1_update(&ctx, sizeof(ports), ports);
 	sha1_digest(&ctx, sizeof(digest), digest);

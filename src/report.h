@@ -73,6 +73,8 @@ struct summary {
 struct conn_report {
 	const struct conn	*c;
 	const struct conn_ext	*x;	/* NULL: it never got past a handshake */
+	struct endpoint		 ep[2];	/* endpoint of side i (canonical order:
+					 * ep[0] is the lower) */
 	enum flow_end		 why;
 	const struct input_info	*in;
 };
@@ -119,7 +121,7 @@ const char *conn_close_name(const struct conn *c, enum flow_end why); /* SPEC "c
 /* History string into buf (NUL-terminated, at most CONN_HISTORY_MAX chars). */
 void conn_history(const struct conn *c, char *buf, size_t len);
 /* Community ID v1, seed 0 ("1:base64"), into buf of at least 64 bytes. */
-void conn_community_id(const struct conn *c, char *buf, size_t len);
+void conn_community_id(const struct conn_report *cr, char *buf, size_t len);
 
 /* Address to text (IPv6 compressed, RFC 5952).  buf >= 46 bytes. */
 void endpoint_addr_str(const struct endpoint *ep, char *buf, size_t len);

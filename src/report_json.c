@@ -369,18 +369,18 @@ json_event(struct reporter *r, const struct event *ev, const struct input_info *
 }
 
 static void
-side_object(struct jw *w, const char *name, const struct conn *c, const struct conn_ext *x,
-    unsigned i)
+side_object(struct jw *w, const char *name, const struct conn_report *cr, unsigned i)
 {
+	const struct conn *c = cr->c;
+	const struct conn_ext *x = cr->x;
+	const struct endpoint *ep = &cr->ep[i];
 	static const struct side_ext none;
 	const struct side *s = &c->side[i];
 	const struct side_ext *e = x != NULL ? &x->side[i] : &none;
-	struct endpoint ep;
 
-	conn_endpoint(c, i, &ep);
 	jw_open(w, name, '{');
-	jw_ip(w, "ip", &ep);
-	jw_u64(w, "port", ep.port);
+	jw_ip(w, "ip", ep);
+	jw_u64(w, "port", ep->port);
 	if (s->flags & SIDE_SYN)
 		jw_u64(w, "isn", s->isn);
 	else
@@ -429,14 +429,14 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	if (cr->in->name_in_records)
 		jw_str(w, "file", cr->in->name);
 	jw_u64(w, "stream", c->stream);
-	side_object(w, "client", c, cr->x, cl);
-	side_object(w, "server", c, cr->x, sv);
+	side_object(w, "client", cr, cl);
+	side_object(w, "server", cr, sv);
 	jw_u64(w, "first_frame", c->first_frame);
 	jw_u64(w, "last_frame", c->last_frame);
 	jw_ts(w, "start", c->start_ns, digits);
 	jw_ts(w, "end", c->last_ns, digits);
 	jw_ts(w, "duration", c->last_ns - c->start_ns, digits);
-	conn_community_id(c, buf, sizeof(buf));
+	conn_community_id(cr, buf, sizeof(buf));
 	jw_name(w, "community_id", buf);
 	jw_name(w, "handshake", conn_handshake_name(c));
 	jw_name(w, "close", conn_close_name(c, cr->why));

@@ -236,16 +236,13 @@ static void
 text_connection(struct reporter *r, const struct conn_report *cr)
 {
 	const struct conn *c = cr->c;
-	struct endpoint a, b;
 	char cl[80], sv[80], hist[CONN_HISTORY_MAX + 1];
 
 	if (!r->verbose)
 		return;
 	flush_pending(r);	/* the line interrupts the run */
-	conn_endpoint(c, c->client, &a);
-	conn_endpoint(c, !c->client, &b);
-	endpoint_str(&a, cl, sizeof(cl));
-	endpoint_str(&b, sv, sizeof(sv));
+	endpoint_str(&cr->ep[c->client], cl, sizeof(cl));
+	endpoint_str(&cr->ep[!c->client], sv, sizeof(sv));
 	conn_history(c, hist, sizeof(hist));
 	out_printf(r->out, "stream %" PRIu32 " %s > %s frames %" PRIu32 "-%" PRIu32
 	    " %.3fs handshake %s close %s %s/%s history %s\n",

@@ -50,7 +50,7 @@ enum tcp_state {
 #define SIDE_TFO		0x4000	/* its SYN carried a TFO option */
 
 /* One direction of a connection, named for the side that sends it: what
- * every tracked connection needs, down to a lone SYN (32 bytes). */
+ * every tracked connection needs, down to a lone SYN (28 bytes). */
 struct side {
 	uint32_t	isn;		/* seq of its SYN (valid with SIDE_SYN) */
 	uint32_t	base_seq;	/* Wireshark's base seq: relative seq 0 */
@@ -64,9 +64,8 @@ struct side {
 	uint16_t	mss;		/* from its SYN, bytes */
 	uint8_t		wscale;		/* shift from its SYN (0..14) */
 	uint8_t		state;		/* enum tcp_state */
-	uint32_t	spare;		/* keeps the size at 32 */
 };
-_Static_assert(sizeof(struct side) == 32, "struct side is 32 bytes");
+_Static_assert(sizeof(struct side) == 28, "struct side is 28 bytes");
 
 /* struct side_ext.sflags: the byte-stream analysis's own bits. */
 #define SX_ACK_SET	0x0001	/* lastack valid */

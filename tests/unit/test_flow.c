@@ -133,6 +133,49 @@ main(void)
 	    (how == FLOW_NEW && flow_counters(t)->tombs_evicted > 0),
 	    "an evicted 4-tuple keeps its stream number, or the loss is counted");
 
+	/* IPv6 connections keep their addresses in the table's pool: under
+	 * eviction the slots are reused, and every live connection still finds
+	 * itself from either direction and gives back its own endpoints. */
+	flow_flush(t);
+	{
+		unsigned bad = 0, found = 0;
+		struct endpoint ep;
+
+		for (i = 0; i < 50000; i++) {
+			s = seg4(0x20010db8, (uint16_t)(1024 + i % 50000), 0x20010db8, 443,
+			    TCP_SYN, i, 0);
+			s.src.family = s.dst.family = 6;
+			memcpy(s.src.addr + 12, &i, sizeof(i));
+			s.dst.addr[15] = 1;
+			c1 = flow_lookup(t, &s, i + 1, (int64_t)i * 1000, &dir, &how);
+			flow_touch(t, c1, (int64_t)i * 1000);
+			conn_endpoint(t, c1, dir, &ep);
+			if (memcmp(ep.addr, s.src.addr, 16) != 0 || ep.port != s.src.port ||
+			    ep.family != 6)
+				bad++;
+			conn_endpoint(t, c1, !dir, &ep);
+			if (memcmp(ep.addr, s.dst.addr, 16) != 0 || ep.port != 443)
+				bad++;
+		}
+		ok(bad == 0 && flow_counters(t)->evicted > 0,
+		    "IPv6 endpoints come back exact through eviction");
+		ok(flow_counters(t)->v6_live == flow_counters(t)->live,
+		    "one address slot per live IPv6 connection");
+		for (i = 49000; i < 50000; i++) {
+			struct segment r = seg4(0x20010db8, 443, 0x20010db8,
+			    (uint16_t)(1024 + i % 50000), TCP_SYN | TCP_ACK, 7, i + 1);
+
+			r.src.family = r.dst.family = 6;
+			r.src.addr[15] = 1;
+			memcpy(r.dst.addr + 12, &i, sizeof(i));
+			c1 = flow_lookup(t, &r, 50000 + i, 51 * NS, &dir, &how);
+			found += how == FLOW_FOUND && c1->stream == i;
+		}
+		ok(found == 1000, "the newest IPv6 connections are found from the server side");
+		flow_flush(t);
+		ok(flow_counters(t)->v6_live == 0, "a flush frees every address slot");
+	}
+
 	/* Idle expiry reports and tombstones. */
 	memset(&e, 0, sizeof(e));
 	flow_flush(t);

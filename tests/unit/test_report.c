@@ -65,23 +65,24 @@ addr_str_matches_inet_ntop(void)
 }
 
 static void
-key4(struct conn *c, const uint8_t a[4], uint16_t pa, const uint8_t b[4], uint16_t pb)
+key4(struct conn_report *cr, const uint8_t a[4], uint16_t pa, const uint8_t b[4], uint16_t pb)
 {
 	/* Canonical order as the flow table builds it: lower endpoint first. */
 	int lower = memcmp(a, b, 4) < 0 || (memcmp(a, b, 4) == 0 && pa < pb);
+	struct endpoint *lo = &cr->ep[0], *hi = &cr->ep[1];
 
-	memset(c, 0, sizeof(*c));
-	c->key.family = 4;
-	memcpy(c->key.addr[lower ? 0 : 1], a, 4);
-	memcpy(c->key.addr[lower ? 1 : 0], b, 4);
-	c->key.port[lower ? 0 : 1] = pa;
-	c->key.port[lower ? 1 : 0] = pb;
+	memset(cr, 0, sizeof(*cr));
+	lo->family = hi->family = 4;
+	memcpy(lo->addr, lower ? a : b, 4);
+	memcpy(hi->addr, lower ? b : a, 4);
+	lo->port = lower ? pa : pb;
+	hi->port = lower ? pb : pa;
 }
 
 int
 main(void)
 {
-	struct conn c;
+	struct conn_report c;
 	char buf[128];
 	static const uint8_t a[4] = { 128, 232, 110, 120 }, b[4] = { 66, 35, 250, 204 };
 
