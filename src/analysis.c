@@ -456,7 +456,7 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 	detect_stream(&sc);
 	detect_teardown(&sc);
 
-	if (conn_closed(c)) {
+	if ((c->cflags & (CONN_OPEN | CONN_HALF_OPEN | CONN_ESTABLISHED)) && conn_closed(c)) {
 		struct listener *l = conn_listener(a, c);
 
 		set_open(a, c, false);

@@ -7,13 +7,15 @@
 #include "analysis.h"
 #include "event.h"
 
-/* The last few data segments of the capture, by fingerprint: a copy made
- * by the network comes right after its original (detect_stream.c). */
-#define STREAM_RECENT	8
+/* Recent data segments of the capture, by fingerprint, in a two-choice
+ * table (each fingerprint has two slots; the older entry is replaced): a
+ * copy made by the network comes soon after its original
+ * (detect_stream.c).  The table remembers about the last STREAM_RECENT
+ * data segments. */
+#define STREAM_RECENT	256	/* a power of two */
 struct analysis_stream {
 	uint64_t	recent_fp[STREAM_RECENT];
 	uint32_t	recent_us[STREAM_RECENT];
-	unsigned	recent_next;
 };
 
 struct seg_ctx {

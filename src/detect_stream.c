@@ -79,24 +79,27 @@ analysis_ext_init(const struct conn *c, struct conn_ext *x)
 
 /* ---- network duplicates ---------------------------------------------- */
 
-/* A copy made by the network arrives right after the original, but other
- * connections' packets may come in between: the last few data segments of
- * the capture are remembered by fingerprint. */
+/* A copy made by the network arrives soon after the original, but other
+ * connections' packets may come in between: recent data segments of the
+ * capture are remembered by fingerprint.  The fingerprint is NH over the
+ * segment's identifying fields with fixed odd constants (not keyed: the
+ * worst a crafted collision does is call one segment a copy of another
+ * that is identical in every field hashed but one). */
 static uint64_t
 segment_fingerprint(const struct seg_ctx *sc)
 {
 	const struct segment *s = sc->seg;
-	uint64_t h = 1469598103934665603u;
-	uint32_t v[8] = {
-		sc->c->stream, sc->dir, s->seq, s->ack, s->payload_len,
-		(uint32_t)s->flags << 16 | s->win_raw, s->ip_id,
-		(s->opt.present & TCPOPT_HAVE_TS) ? s->opt.tsval : 0,
-	};
-	unsigned i;
+	uint64_t h;
 
-	for (i = 0; i < 8; i++)
-		h = (h ^ v[i]) * 1099511628211u;
-	return h | 1;	/* 0 marks an empty slot */
+	h = (uint64_t)(sc->c->stream * 2u + sc->dir + 0x9e3779b9u) * (s->seq + 0x7f4a7c15u) +
+	    (uint64_t)(s->ack + 0x85ebca6bu) * (s->payload_len + 0xc2b2ae35u) +
+	    (uint64_t)(((uint32_t)s->flags << 16 | s->win_raw) + 0x27d4eb2fu) *
+	    (s->ip_id + 0x165667b1u) +
+	    (uint64_t)(((s->opt.present & TCPOPT_HAVE_TS) ? s->opt.tsval : 0) + 0xd3a2646cu) *
+	    0xfd7046c5u;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9u;
+	return (h ^ (h >> 32)) | 1;	/* 0 marks an empty slot */
 }
 
 /* Is this data segment a copy of a recent one?  Every data segment is
@@ -106,22 +109,30 @@ network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc)
 {
 	uint64_t fp = segment_fingerprint(sc);
 	uint32_t now = us32(sc->ts_ns);
-	unsigned i;
+	unsigned slot[2], k, i;
 
-	for (i = 0; i < STREAM_RECENT; i++) {
-		if (st->recent_fp[i] != fp)
-			continue;
-		/* With an IPv4 ID the copy is certain: a sender's retransmission
-		 * takes a new ID.  Without one, only a copy within a
-		 * millisecond (no retransmission timer is that quick). */
-		if (sc->seg->ip_id != 0 || now - st->recent_us[i] < NET_DUP_US) {
+	/* Two candidate slots, the older one replaced: a copy a few segments
+	 * behind its original is lost only if two later segments both take
+	 * its slots. */
+	slot[0] = (unsigned)(fp >> 56) & (STREAM_RECENT - 1);
+	slot[1] = (unsigned)(fp >> 40) & (STREAM_RECENT - 1);
+	for (k = 0; k < 2; k++) {
+		i = slot[k];
+		/* With an IPv4 ID the copy is certain: a sender's
+		 * retransmission takes a new ID.  Without one, only a copy
+		 * within a millisecond (no retransmission timer is that
+		 * quick). */
+		if (st->recent_fp[i] == fp &&
+		    (sc->seg->ip_id != 0 || now - st->recent_us[i] < NET_DUP_US)) {
 			st->recent_us[i] = now;
 			return true;
 		}
 	}
-	st->recent_fp[st->recent_next] = fp;
-	st->recent_us[st->recent_next] = now;
-	st->recent_next = (st->recent_next + 1) % STREAM_RECENT;
+	i = now - st->recent_us[slot[0]] >= now - st->recent_us[slot[1]] ? slot[0] : slot[1];
+	if (st->recent_fp[slot[0]] == 0)
+		i = slot[0];
+	st->recent_fp[i] = fp;
+	st->recent_us[i] = now;
 	return false;
 }
 

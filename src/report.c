@@ -203,9 +203,14 @@ _Static_assert(sizeof(digit_pairs) == 201, "00..99");
 size_t
 u64_dec(char *p, uint64_t v)
 {
-	char tmp[20], *q = tmp + sizeof(tmp);
-	size_t n;
+	size_t n = 1;
+	uint64_t t;
+	char *q;
 
+	/* Count first, then write in place from the end: no copy. */
+	for (t = v; t >= 10; t /= 10)
+		n++;
+	q = p + n;
 	while (v >= 100) {
 		unsigned d = (unsigned)(v % 100) * 2;
 
@@ -219,8 +224,6 @@ u64_dec(char *p, uint64_t v)
 	} else {
 		*--q = (char)('0' + v);
 	}
-	n = (size_t)(tmp + sizeof(tmp) - q);
-	memcpy(p, q, n);
 	return n;
 }
 
@@ -316,9 +319,7 @@ endpoint_addr_str(const struct endpoint *ep, char *buf, size_t len)
 	/* By hand: this runs twice per record, and glibc's inet_ntop goes
 	 * through sprintf. */
 	if (len >= 46) {		/* INET6_ADDRSTRLEN */
-		size_t n = ep->family == 4 ? ipv4_dec(buf, ep->addr) : ipv6_str(buf, ep->addr);
-
-		buf[n] = '\0';
+		buf[endpoint_addr_put(buf, ep)] = '\0';
 		return;
 	}
 	if (inet_ntop(ep->family == 4 ? AF_INET : AF_INET6, ep->addr, buf,
@@ -326,28 +327,42 @@ endpoint_addr_str(const struct endpoint *ep, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-void
-ts_str(int64_t ts_ns, int digits, char *buf, size_t len)
+size_t
+endpoint_addr_put(char *p, const struct endpoint *ep)
+{
+	return ep->family == 4 ? ipv4_dec(p, ep->addr) : ipv6_str(p, ep->addr);
+}
+
+size_t
+ts_put(char *p, int64_t ts_ns, int digits)
 {
 	/* Sign and magnitude, so -0.5 s prints as -0.500000 (and INT64_MIN
 	 * does not overflow when negated). */
 	uint64_t mag = ts_ns < 0 ? (uint64_t)0 - (uint64_t)ts_ns : (uint64_t)ts_ns;
 	uint64_t sec = mag / 1000000000u, frac = mag % 1000000000u;
-	char tmp[48];
 	size_t n = 0;
 
-	if (len == 0)
-		return;
 	if (digits != 9) {
 		digits = 6;
 		frac /= 1000;
 	}
 	if (ts_ns < 0)
-		tmp[n++] = '-';
-	n += u64_dec(tmp + n, sec);
-	tmp[n++] = '.';
-	put_fixed(tmp + n, frac, digits);
-	n += (size_t)digits;
+		p[n++] = '-';
+	n += u64_dec(p + n, sec);		/* at most 11 digits */
+	p[n++] = '.';
+	put_fixed(p + n, frac, digits);
+	return n + (size_t)digits;
+}
+
+void
+ts_str(int64_t ts_ns, int digits, char *buf, size_t len)
+{
+	char tmp[TS_MAX];
+	size_t n;
+
+	if (len == 0)
+		return;
+	n = ts_put(tmp, ts_ns, digits);
 	if (n > len - 1)
 		n = len - 1;
 	memcpy(buf, tmp, n);

@@ -125,10 +125,15 @@ void conn_community_id(const struct conn_report *cr, char *buf, size_t len);
 
 /* Address to text (IPv6 compressed, RFC 5952).  buf >= 46 bytes. */
 void endpoint_addr_str(const struct endpoint *ep, char *buf, size_t len);
+/* The same at p (room for 45 bytes), unterminated; returns the count. */
+size_t endpoint_addr_put(char *p, const struct endpoint *ep);
 /* Decimal digits of v at p (at most 20, no terminator), two per division:
  * records are mostly numbers.  Returns the count. */
 size_t u64_dec(char *p, uint64_t v);
 /* Seconds since the epoch with the given fraction digits, exact. */
 void ts_str(int64_t ts_ns, int digits, char *buf, size_t len);
+/* The same at p, unterminated (at most TS_MAX chars); returns the count. */
+#define TS_MAX	32
+size_t ts_put(char *p, int64_t ts_ns, int digits);
 
 #endif /* TCPDISSECT_REPORT_H */

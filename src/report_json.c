@@ -176,10 +176,10 @@ jw_close(struct jw *w, char ch)
 static inline __attribute__((always_inline)) void
 jw_u64(struct jw *w, const char *k, uint64_t v)
 {
-	char tmp[20];
-
 	jw_key(w, k);
-	jw_raw(w, tmp, u64_dec(tmp, v));
+	jw_reserve(w, 20);
+	if (!w->oom)
+		w->len += u64_dec(w->buf + w->len, v);
 }
 
 static inline __attribute__((always_inline)) void
@@ -239,11 +239,10 @@ jw_null(struct jw *w, const char *k)
 static inline __attribute__((always_inline)) void
 jw_ts(struct jw *w, const char *k, int64_t ts_ns, int digits)
 {
-	char tmp[48];
-
-	ts_str(ts_ns, digits, tmp, sizeof(tmp));
 	jw_key(w, k);
-	jw_raw(w, tmp, strlen(tmp));
+	jw_reserve(w, TS_MAX);
+	if (!w->oom)
+		w->len += ts_put(w->buf + w->len, ts_ns, digits);
 }
 
 static inline __attribute__((always_inline)) void
@@ -253,6 +252,41 @@ jw_ip(struct jw *w, const char *k, const struct endpoint *ep)
 
 	endpoint_addr_str(ep, tmp, sizeof(tmp));
 	jw_name(w, k, tmp);
+}
+
+/* Fixed layouts (a connection's side objects, written for every record)
+ * skip the per-field checks: jw_room() makes room for the whole object
+ * once, then JF() appends a literal key with its punctuation and the jf_*
+ * helpers a value, unchecked. */
+static inline bool
+jw_room(struct jw *w, size_t n)
+{
+	jw_reserve(w, n);
+	return !w->oom;
+}
+
+#define JF(w, lit)	(memcpy((w)->buf + (w)->len, (lit), sizeof(lit) - 1), \
+			 (w)->len += sizeof(lit) - 1)
+
+static inline void
+jf_u64(struct jw *w, uint64_t v)
+{
+	w->len += u64_dec(w->buf + w->len, v);
+}
+
+static inline void
+jf_ts(struct jw *w, int64_t ts_ns, int digits)
+{
+	w->len += ts_put(w->buf + w->len, ts_ns, digits);
+}
+
+static inline void
+jf_bool(struct jw *w, bool v)
+{
+	if (v)
+		JF(w, "true");
+	else
+		JF(w, "false");
 }
 
 static void
@@ -273,7 +307,7 @@ static bool
 jw_finish(struct jw *w)
 {
 	jw_char(w, '}');
-	jw_char(w, '\0');
+	jw_char(w, '\0');	/* for json-c's parser; a line ends in '\n' */
 	if (w->oom) {
 		diag(NULL, "out of memory writing a record; record dropped");
 		return false;
@@ -305,7 +339,8 @@ jw_end(struct reporter *r, struct json_object *doc_array)
 		}
 		return;
 	}
-	out_line(r->out, w->buf);
+	w->buf[w->len - 1] = '\n';
+	out_write(r->out, w->buf, w->len);
 }
 
 static void
@@ -378,40 +413,62 @@ side_object(struct jw *w, const char *name, const struct conn_report *cr, unsign
 	const struct side *s = &c->side[i];
 	const struct side_ext *e = x != NULL ? &x->side[i] : &none;
 
-	jw_open(w, name, '{');
-	jw_ip(w, "ip", ep);
-	jw_u64(w, "port", ep->port);
-	if (s->flags & SIDE_SYN)
-		jw_u64(w, "isn", s->isn);
-	else
-		jw_null(w, "isn");
-	jw_u64(w, "packets", s->packets);
-	jw_u64(w, "bytes", e->bytes);
-	jw_u64(w, "retransmitted_bytes", e->retrans_bytes);
-	jw_u64(w, "retransmitted_segments", e->retrans_segs);
-	jw_u64(w, "out_of_order", e->ooo_segs);
-	jw_u64(w, "dup_acks", e->dupacks_sent);
-	jw_ts(w, "zero_window_time", (int64_t)e->zw_total_ms * 1000000, 3);
-	/* data -> ACK round trips as seen from the capture point, Karn's rule */
-	jw_open(w, "rtt", '{');
-	jw_u64(w, "samples", e->rtt_n);
-	if (e->rtt_n) {
-		jw_ts(w, "min", (int64_t)e->rtt_min_us * 1000, 6);
-		jw_ts(w, "avg", (int64_t)e->rtt_avg_us * 1000, 6);
-		jw_ts(w, "max", (int64_t)e->rtt_max_us * 1000, 6);
+	jw_key(w, name);
+	if (!jw_room(w, 1024))		/* keys 270, 10 numbers, 4 times, an address */
+		return;
+	JF(w, "{\"ip\":\"");
+	w->len += endpoint_addr_put(w->buf + w->len, ep);
+	JF(w, "\",\"port\":");
+	jf_u64(w, ep->port);
+	if (s->flags & SIDE_SYN) {
+		JF(w, ",\"isn\":");
+		jf_u64(w, s->isn);
+	} else {
+		JF(w, ",\"isn\":null");
 	}
-	jw_close(w, '}');
-	if (s->flags & SIDE_WSCALE)
-		jw_u64(w, "window_scale", s->wscale);
-	else
-		jw_null(w, "window_scale");
-	if (s->flags & SIDE_MSS)
-		jw_u64(w, "mss", s->mss);
-	else
-		jw_null(w, "mss");
-	jw_bool(w, "sack_permitted", s->flags & SIDE_SACK_PERM);
-	jw_bool(w, "timestamps", s->flags & SIDE_TS);
-	jw_close(w, '}');
+	JF(w, ",\"packets\":");
+	jf_u64(w, s->packets);
+	JF(w, ",\"bytes\":");
+	jf_u64(w, e->bytes);
+	JF(w, ",\"retransmitted_bytes\":");
+	jf_u64(w, e->retrans_bytes);
+	JF(w, ",\"retransmitted_segments\":");
+	jf_u64(w, e->retrans_segs);
+	JF(w, ",\"out_of_order\":");
+	jf_u64(w, e->ooo_segs);
+	JF(w, ",\"dup_acks\":");
+	jf_u64(w, e->dupacks_sent);
+	JF(w, ",\"zero_window_time\":");
+	jf_ts(w, (int64_t)e->zw_total_ms * 1000000, 3);
+	/* data -> ACK round trips as seen from the capture point, Karn's rule */
+	JF(w, ",\"rtt\":{\"samples\":");
+	jf_u64(w, e->rtt_n);
+	if (e->rtt_n) {
+		JF(w, ",\"min\":");
+		jf_ts(w, (int64_t)e->rtt_min_us * 1000, 6);
+		JF(w, ",\"avg\":");
+		jf_ts(w, (int64_t)e->rtt_avg_us * 1000, 6);
+		JF(w, ",\"max\":");
+		jf_ts(w, (int64_t)e->rtt_max_us * 1000, 6);
+	}
+	JF(w, "}");
+	if (s->flags & SIDE_WSCALE) {
+		JF(w, ",\"window_scale\":");
+		jf_u64(w, s->wscale);
+	} else {
+		JF(w, ",\"window_scale\":null");
+	}
+	if (s->flags & SIDE_MSS) {
+		JF(w, ",\"mss\":");
+		jf_u64(w, s->mss);
+	} else {
+		JF(w, ",\"mss\":null");
+	}
+	JF(w, ",\"sack_permitted\":");
+	jf_bool(w, s->flags & SIDE_SACK_PERM);
+	JF(w, ",\"timestamps\":");
+	jf_bool(w, s->flags & SIDE_TS);
+	JF(w, "}");
 }
 
 static void

@@ -38,6 +38,15 @@ out_line(FILE *f, const char *s)
 }
 
 void
+out_write(FILE *f, const char *s, size_t n)
+{
+	if (output_failed)
+		return;
+	if (fwrite(s, 1, n, f) != n)
+		output_failed = true;
+}
+
+void
 out_printf(FILE *f, const char *fmt, ...)
 {
 	va_list ap;

@@ -14,6 +14,8 @@ void diag(const char *what, const char *fmt, ...) __attribute__((format(printf, 
 /* Write s and a newline to f.  After the first failed write (EPIPE from
  * "| head", a full disk) nothing more is written and out_failed() says so. */
 void out_line(FILE *f, const char *s);
+/* Write the n bytes at s to f, the same way. */
+void out_write(FILE *f, const char *s, size_t n);
 void out_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool out_failed(void);
 /* Flush f and record a failure the same way. */
