@@ -280,6 +280,16 @@ jf_ts(struct jw *w, int64_t ts_ns, int digits)
 	w->len += ts_put(w->buf + w->len, ts_ns, digits);
 }
 
+/* v, or null when the capture did not show it */
+static inline void
+jf_opt_u64(struct jw *w, bool known, uint64_t v)
+{
+	if (known)
+		jf_u64(w, v);
+	else
+		JF(w, "null");
+}
+
 static inline void
 jf_bool(struct jw *w, bool v)
 {
@@ -420,12 +430,8 @@ side_object(struct jw *w, const char *name, const struct conn_report *cr, unsign
 	w->len += endpoint_addr_put(w->buf + w->len, ep);
 	JF(w, "\",\"port\":");
 	jf_u64(w, ep->port);
-	if (s->flags & SIDE_SYN) {
-		JF(w, ",\"isn\":");
-		jf_u64(w, s->isn);
-	} else {
-		JF(w, ",\"isn\":null");
-	}
+	JF(w, ",\"isn\":");
+	jf_opt_u64(w, s->flags & SIDE_SYN, s->isn);
 	JF(w, ",\"packets\":");
 	jf_u64(w, s->packets);
 	JF(w, ",\"bytes\":");
@@ -452,18 +458,10 @@ side_object(struct jw *w, const char *name, const struct conn_report *cr, unsign
 		jf_ts(w, (int64_t)e->rtt_max_us * 1000, 6);
 	}
 	JF(w, "}");
-	if (s->flags & SIDE_WSCALE) {
-		JF(w, ",\"window_scale\":");
-		jf_u64(w, s->wscale);
-	} else {
-		JF(w, ",\"window_scale\":null");
-	}
-	if (s->flags & SIDE_MSS) {
-		JF(w, ",\"mss\":");
-		jf_u64(w, s->mss);
-	} else {
-		JF(w, ",\"mss\":null");
-	}
+	JF(w, ",\"window_scale\":");
+	jf_opt_u64(w, s->flags & SIDE_WSCALE, s->wscale);
+	JF(w, ",\"mss\":");
+	jf_opt_u64(w, s->flags & SIDE_MSS, s->mss);
 	JF(w, ",\"sack_permitted\":");
 	jf_bool(w, s->flags & SIDE_SACK_PERM);
 	JF(w, ",\"timestamps\":");
