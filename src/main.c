@@ -138,6 +138,13 @@ main(int argc, char **argv)
 	 * connections rather than finished ones.  Its tombstone keeps its
 	 * stream number for any later packet. */
 	pc.closed_ns = (int64_t)((o.msl < CLOSED_LINGER_S ? o.msl : CLOSED_LINGER_S) * 1e9);
+	/* --at lists TIME_WAIT sockets too: closed connections then stay
+	 * for 2*MSL, as the kernel keeps them. */
+	pc.at_set = o.at_set;
+	pc.at_relative = o.at_relative;
+	pc.at_ns = o.at_ns;
+	if (o.at_set)
+		pc.closed_ns = (int64_t)(2 * o.msl * 1e9);
 	pc.analysis.msl_ns = (int64_t)(o.msl * 1e9);
 	pc.analysis.close_wait_timeout_ns = (int64_t)(o.close_wait_timeout * 1e9);
 

@@ -20,6 +20,7 @@ enum {
 	LOPT_MEMCAP,
 	LOPT_IDLE,
 	LOPT_CLOSE_WAIT,
+	LOPT_AT,
 	LOPT_INTERVAL,
 	LOPT_DURATION,
 	LOPT_BUFFER_SIZE,
@@ -43,6 +44,7 @@ static const struct option long_opts[] = {
 	{ "memcap", required_argument, NULL, LOPT_MEMCAP },
 	{ "idle-timeout", required_argument, NULL, LOPT_IDLE },
 	{ "close-wait-timeout", required_argument, NULL, LOPT_CLOSE_WAIT },
+	{ "at", required_argument, NULL, LOPT_AT },
 	{ "interval", required_argument, NULL, LOPT_INTERVAL },
 	{ "duration", required_argument, NULL, LOPT_DURATION },
 	{ "buffer-size", required_argument, NULL, LOPT_BUFFER_SIZE },
@@ -73,6 +75,9 @@ static const char usage_text[] =
 "      --memcap SIZE       memory for connection state, e.g. 256M (default 512M)\n"
 "      --idle-timeout SECONDS   forget a quiet open connection (default 300)\n"
 "      --close-wait-timeout SECONDS  (default 10)\n"
+"      --at TIME           list the sockets as ss -tan would have at TIME\n"
+"                          (seconds since the epoch, or +SECONDS after the\n"
+"                          first packet)\n"
 "  -i, --interface IFACE   live capture on IFACE; Ctrl-C prints the final report\n"
 "  -D, --list-interfaces   list the interfaces live capture can use\n"
 "  -Z, --user USER         live: drop to USER once the interface is open\n"
@@ -115,6 +120,37 @@ parse_seconds(const char *s, double *out)
 	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 || v > 1e9)
 		return false;
 	*out = v;
+	return true;
+}
+
+/* --at: "+SECONDS" after an input's first packet, or seconds since the
+ * epoch; a fraction of up to nine digits, kept exact. */
+static bool
+parse_at(const char *s, struct options *o)
+{
+	int64_t sec = 0, frac = 0;
+	int digits = 0, fdigits = 0;
+
+	o->at_relative = *s == '+';
+	if (*s == '+')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (sec > 9000000000LL)		/* past 2255: not a capture time */
+			return false;
+		sec = sec * 10 + (*s - '0');
+	}
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++, fdigits++) {
+			if (fdigits >= 9)
+				return false;
+			frac = frac * 10 + (*s - '0');
+		}
+	if (*s != '\0' || digits + fdigits == 0)
+		return false;
+	for (; fdigits < 9; fdigits++)
+		frac *= 10;
+	o->at_ns = sec * 1000000000LL + frac;
+	o->at_set = true;
 	return true;
 }
 
@@ -311,6 +347,13 @@ options_parse(struct options *o, int argc, char **argv)
 			if (!parse_seconds(optarg, &o->close_wait_timeout)) {
 				diag("--close-wait-timeout", "'%s' is not a number of seconds",
 				    optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_AT:
+			if (!parse_at(optarg, o)) {
+				diag("--at", "'%s' is not a time: seconds since the epoch, or "
+				    "+SECONDS after the first packet", optarg);
 				return OPT_USAGE;
 			}
 			break;

@@ -41,6 +41,9 @@ struct options {
 	double			 msl;		/* --msl seconds */
 	double			 idle_timeout;	/* --idle-timeout seconds */
 	double			 close_wait_timeout;
+	bool			 at_set;		/* --at */
+	bool			 at_relative;
+	int64_t			 at_ns;
 	size_t			 memcap;		/* --memcap bytes */
 	double			 interval;	/* --interval seconds (live); 0 = none */
 	double			 duration;	/* --duration seconds (live); 0 = none */

@@ -9,7 +9,9 @@
 
 #include "decode.h"
 #include "flow.h"
+#include "sockets.h"
 #include "tcpstate.h"
+#include "util.h"
 
 #define SWEEP_INTERVAL_NS	1000000000LL	/* expire at most once per
 						 * second of capture time */
@@ -29,6 +31,9 @@ struct pipeline {
 	bool			 have_prev;
 	bool			 have_capture_stats;
 	uint64_t		 cap_received, cap_dropped, cap_if_dropped;
+	bool			 at_pending;	/* --at: this input's table not shown yet */
+	bool			 in_have_time;
+	int64_t			 in_first_ns, in_last_ns;	/* this input's packets */
 };
 
 static void
@@ -86,6 +91,8 @@ pipeline_begin_input(struct pipeline *p, const struct input_info *in)
 		p->ts_digits = in->ts_digits;
 	p->have_prev = false;
 	p->next_sweep_ns = 0;
+	p->at_pending = p->cfg.at_set;
+	p->in_have_time = false;
 	analysis_begin_input(p->analysis, in);
 }
 
@@ -115,6 +122,42 @@ count_segment_warnings(struct stats *st, uint8_t w)
 		st->warn[WARN_WSCALE_CLAMPED]++;
 	if (w & SEGWARN_IP_LEN_CLAMPED)
 		st->warn[WARN_IP_LEN_CLAMPED]++;
+}
+
+/* --at: the sockets as `ss -tan` would have listed them at at_ns. */
+static void
+show_sockets(struct pipeline *p, int64_t at_ns, bool after_end)
+{
+	struct summary s;
+	struct socket_table st;
+
+	p->at_pending = false;
+	memset(&s, 0, sizeof(s));
+	analysis_fill_summary(p->analysis, &s);
+	if (!sockets_snapshot(p->flows, s.listeners, s.nlisteners, at_ns, &st)) {
+		diag(p->in != NULL ? p->in->name : NULL,
+		    "out of memory listing the sockets (--at)");
+		return;
+	}
+	st.after_end = after_end;
+	report_sockets(p->r, &st, p->in);
+	sockets_free(&st);
+}
+
+static void
+at_check(struct pipeline *p, int64_t ts_ns)
+{
+	int64_t target = p->cfg.at_ns;
+
+	if (!p->in_have_time) {
+		p->in_first_ns = ts_ns;
+		p->in_have_time = true;
+	}
+	p->in_last_ns = ts_ns;
+	if (p->cfg.at_relative)
+		target += p->in_first_ns;
+	if (ts_ns >= target)
+		show_sockets(p, target, false);
 }
 
 void
@@ -158,6 +201,8 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 		p->stats.warn[WARN_TIME_BACKWARDS]++;
 	p->prev_ns = it->ts_ns;
 	p->have_prev = true;
+	if (p->at_pending)
+		at_check(p, it->ts_ns);	/* before the sweep: as things were */
 
 	if (it->ts_ns >= p->next_sweep_ns) {
 		if (p->next_sweep_ns != 0)
@@ -221,6 +266,8 @@ pipeline_packet(struct pipeline *p, const struct packet *pkt)
 void
 pipeline_end_input(struct pipeline *p)
 {
+	if (p->at_pending && p->in_have_time)
+		show_sockets(p, p->in_last_ns, true);
 	flow_flush(p->flows);
 }
 

@@ -19,6 +19,10 @@ struct pipeline_config {
 	size_t			memcap;		/* --memcap, bytes */
 	int64_t			idle_ns;	/* --idle-timeout */
 	int64_t			closed_ns;	/* how long a closed connection lingers */
+	bool			at_set;		/* --at: show the sockets at ... */
+	bool			at_relative;	/* ... at_ns after an input's first
+						 * packet, or at at_ns since the epoch */
+	int64_t			at_ns;
 	struct analysis_config	analysis;
 };
 

@@ -41,6 +41,14 @@ report_summary(struct reporter *r, const struct summary *s)
 }
 
 void
+report_sockets(struct reporter *r, const struct socket_table *st, const struct input_info *in)
+{
+	/* asked for by name (--at): shown even with -q */
+	if (r->ops->sockets != NULL)
+		r->ops->sockets(r, st, in);
+}
+
+void
 report_end(struct reporter *r)
 {
 	if (r->ops->end != NULL)
@@ -325,6 +333,20 @@ endpoint_addr_str(const struct endpoint *ep, char *buf, size_t len)
 	if (inet_ntop(ep->family == 4 ? AF_INET : AF_INET6, ep->addr, buf,
 	    (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
+}
+
+const char *
+ss_state_name(enum tcp_state s)
+{
+	static const char *const names[TS_COUNT] = {
+		[TS_UNSET] = "UNKNOWN", [TS_LISTEN] = "LISTEN", [TS_SYN_SENT] = "SYN-SENT",
+		[TS_SYN_RECEIVED] = "SYN-RECV", [TS_ESTABLISHED] = "ESTAB",
+		[TS_FIN_WAIT_1] = "FIN-WAIT-1", [TS_CLOSE_WAIT] = "CLOSE-WAIT",
+		[TS_FIN_WAIT_2] = "FIN-WAIT-2", [TS_CLOSING] = "CLOSING",
+		[TS_LAST_ACK] = "LAST-ACK", [TS_TIME_WAIT] = "TIME-WAIT", [TS_CLOSED] = "CLOSED",
+	};
+
+	return (unsigned)s < TS_COUNT ? names[s] : "?";
 }
 
 size_t

@@ -79,6 +79,24 @@ struct conn_report {
 	const struct input_info	*in;
 };
 
+/* One socket of the `ss -tan` view (--at, sockets.h). */
+struct socket_row {
+	struct endpoint	local, peer;	/* peer of a LISTEN row: the wildcard */
+	uint8_t		state;		/* enum tcp_state */
+	bool		has_stream;	/* false for a LISTEN row */
+	bool		send_known, recv_known;
+	uint32_t	send_q, recv_q;	/* unacknowledged bytes, where known */
+	uint32_t	stream;
+};
+
+struct socket_table {
+	int64_t			 at_ns;		/* the moment shown */
+	bool			 after_end;	/* the input ended before it: the
+						 * table is as of the last packet */
+	const struct socket_row	*rows;
+	size_t			 n;
+};
+
 struct reporter;
 
 struct reporter_ops {
@@ -87,6 +105,8 @@ struct reporter_ops {
 		    const struct input_info *in);
 	void	(*connection)(struct reporter *r, const struct conn_report *cr);
 	void	(*summary)(struct reporter *r, const struct summary *s);
+	void	(*sockets)(struct reporter *r, const struct socket_table *st,
+		    const struct input_info *in);
 	void	(*end)(struct reporter *r);
 	void	(*destroy)(struct reporter *r);
 };
@@ -112,6 +132,8 @@ void report_begin(struct reporter *r, const struct input_info *in);
 void report_event(struct reporter *r, const struct event *ev, const struct input_info *in);
 void report_connection(struct reporter *r, const struct conn_report *cr);
 void report_summary(struct reporter *r, const struct summary *s);
+void report_sockets(struct reporter *r, const struct socket_table *st,
+    const struct input_info *in);
 void report_end(struct reporter *r);
 void report_destroy(struct reporter *r);
 
@@ -123,6 +145,8 @@ void conn_history(const struct conn *c, char *buf, size_t len);
 /* Community ID v1, seed 0 ("1:base64"), into buf of at least 64 bytes. */
 void conn_community_id(const struct conn_report *cr, char *buf, size_t len);
 
+/* A state as ss(8) names it (ESTAB, SYN-RECV, TIME-WAIT, ...). */
+const char *ss_state_name(enum tcp_state s);
 /* Address to text (IPv6 compressed, RFC 5952).  buf >= 46 bytes. */
 void endpoint_addr_str(const struct endpoint *ep, char *buf, size_t len);
 /* The same at p (room for 45 bytes), unterminated; returns the count. */

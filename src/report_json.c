@@ -36,6 +36,7 @@ struct json_priv {
 	struct json_object	*connections;	/* document mode arrays */
 	struct json_object	*events;
 	struct json_object	*summary;
+	struct json_object	*sockets;	/* --at only */
 };
 
 static void
@@ -619,6 +620,56 @@ json_summary(struct reporter *r, const struct summary *s)
 }
 
 static void
+json_endpoint(struct jw *w, const char *name, const struct endpoint *ep)
+{
+	jw_open(w, name, '{');
+	jw_ip(w, "ip", ep);
+	jw_u64(w, "port", ep->port);
+	jw_close(w, '}');
+}
+
+/* --at: one record per socket ss -tan would have listed. */
+static void
+json_sockets(struct reporter *r, const struct socket_table *st, const struct input_info *in)
+{
+	struct json_priv *p = r->priv;
+	struct jw *w = &p->w;
+	size_t i;
+
+	if (p->document && p->sockets == NULL && (p->sockets = json_object_new_array()) == NULL)
+		return;
+	for (i = 0; i < st->n; i++) {
+		const struct socket_row *s = &st->rows[i];
+
+		jw_begin(w);
+		jw_name(w, "type", "socket");
+		if (in != NULL && in->name_in_records)
+			jw_str(w, "file", in->name);
+		jw_ts(w, "ts", st->at_ns, in != NULL ? in->ts_digits : 6);
+		if (st->after_end)
+			jw_bool(w, "as_of_last_packet", true);
+		jw_name(w, "state", tcp_state_name((enum tcp_state)s->state));
+		jw_name(w, "ss_state", ss_state_name((enum tcp_state)s->state));
+		if (s->recv_known)
+			jw_u64(w, "recv_q", s->recv_q);
+		else
+			jw_null(w, "recv_q");
+		if (s->send_known)
+			jw_u64(w, "send_q", s->send_q);
+		else
+			jw_null(w, "send_q");
+		json_endpoint(w, "local", &s->local);
+		if (s->has_stream) {
+			json_endpoint(w, "peer", &s->peer);
+			jw_u64(w, "stream", s->stream);
+		} else {
+			jw_null(w, "peer");
+		}
+		jw_end(r, p->sockets);
+	}
+}
+
+static void
 json_end(struct reporter *r)
 {
 	struct json_priv *p = r->priv;
@@ -631,7 +682,9 @@ json_end(struct reporter *r)
 	json_object_object_add(doc, "events", p->events);
 	json_object_object_add(doc, "summary",
 	    p->summary != NULL ? p->summary : json_object_new_object());
-	p->connections = p->events = p->summary = NULL;
+	if (p->sockets != NULL)
+		json_object_object_add(doc, "sockets", p->sockets);
+	p->connections = p->events = p->summary = p->sockets = NULL;
 	out_line(r->out, json_object_to_json_string_ext(doc,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(doc);
@@ -645,6 +698,7 @@ json_destroy(struct reporter *r)
 	json_object_put(p->connections);
 	json_object_put(p->events);
 	json_object_put(p->summary);
+	json_object_put(p->sockets);
 	free(p->w.buf);
 	free(p);
 	free(r);
@@ -655,6 +709,7 @@ static const struct reporter_ops json_ops = {
 	.event = json_event,
 	.connection = json_connection,
 	.summary = json_summary,
+	.sockets = json_sockets,
 	.end = json_end,
 	.destroy = json_destroy,
 };

@@ -278,6 +278,45 @@ busier_first(const void *a, const void *b)
 	return 0;
 }
 
+/* --at: the table ss -tan would have printed, and the stream of each. */
+static void
+text_sockets(struct reporter *r, const struct socket_table *st, const struct input_info *in)
+{
+	char when[64], lo[80], pe[80], rq[16], sq[16];
+	size_t i;
+
+	flush_pending(r);
+	wall_str(st->at_ns, in != NULL ? in->ts_digits : 6, when, sizeof(when));
+	out_printf(r->out, "sockets at %s UTC%s: %zu (ss -tan; queues are bytes not yet "
+	    "acknowledged)\n", when, st->after_end ? " (the capture ended before: as of its "
+	    "last packet)" : "", st->n);
+	out_printf(r->out, "%-10s %6s %6s %-22s %-22s %s\n", "State", "Recv-Q", "Send-Q",
+	    "Local Address:Port", "Peer Address:Port", "Stream");
+	for (i = 0; i < st->n; i++) {
+		const struct socket_row *s = &st->rows[i];
+
+		endpoint_str(&s->local, lo, sizeof(lo));
+		if (s->has_stream)
+			endpoint_str(&s->peer, pe, sizeof(pe));
+		else
+			snprintf(pe, sizeof(pe), "*:*");
+		if (s->recv_known)
+			snprintf(rq, sizeof(rq), "%" PRIu32, s->recv_q);
+		else
+			snprintf(rq, sizeof(rq), "-");
+		if (s->send_known)
+			snprintf(sq, sizeof(sq), "%" PRIu32, s->send_q);
+		else
+			snprintf(sq, sizeof(sq), "-");
+		if (s->has_stream)
+			out_printf(r->out, "%-10s %6s %6s %-22s %-22s %" PRIu32 "\n",
+			    ss_state_name((enum tcp_state)s->state), rq, sq, lo, pe, s->stream);
+		else
+			out_printf(r->out, "%-10s %6s %6s %-22s %-22s -\n",
+			    ss_state_name((enum tcp_state)s->state), rq, sq, lo, pe);
+	}
+}
+
 static void
 text_summary(struct reporter *r, const struct summary *s)
 {
@@ -389,6 +428,7 @@ static const struct reporter_ops text_ops = {
 	.event = text_event,
 	.connection = text_connection,
 	.summary = text_summary,
+	.sockets = text_sockets,
 	.end = text_end,
 	.destroy = text_destroy,
 };
