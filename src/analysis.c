@@ -28,6 +28,27 @@ struct analysis {
 						 * event (for -w); grows by doubling */
 	size_t			 flagged_words;
 	bool			 flagged_short;	/* a bit could not be set (no memory) */
+	struct tw_entry		*tw;		/* listeners' TIME_WAIT sockets in
+						 * expiry order: a ring, grown by
+						 * doubling up to TW_MAX */
+	size_t			 tw_head, tw_len, tw_cap;
+	uint64_t		 tw_capped;	/* entries retired early, ring full */
+};
+
+/* As many as Linux's default net.ipv4.tcp_max_tw_buckets on a large host:
+ * beyond that the kernel itself stops keeping TIME_WAIT sockets. */
+#define TW_MAX	262144u
+
+/* A reused 4-tuple ends its TIME_WAIT early; its entry is looked for
+ * among this many of the newest (a reuse mostly follows soon).  One not
+ * found expires on time: the count is then an upper bound for a while. */
+#define TW_RETIRE_SCAN	512u
+
+struct tw_entry {
+	int64_t		expire_ns;
+	uint32_t	listener;	/* index in listeners */
+	uint32_t	stream : 31;	/* the connection's (mod 2^31) */
+	uint32_t	retired : 1;	/* already counted out */
 };
 
 struct analysis *
@@ -56,6 +77,7 @@ analysis_destroy(struct analysis *a)
 	free(a->listeners);
 	free(a->listener_slot);
 	free(a->flagged);
+	free(a->tw);
 	free(a);
 }
 
@@ -162,6 +184,90 @@ listener_syn(struct listener *l, int64_t ts_ns)
 		l->syn_rate_peak = l->syn_rate_now;
 }
 
+/* The kernel memory l's sockets hold now, and its peak. */
+static void
+listener_kmem(struct listener *l)
+{
+	l->kmem = l->established * (l->ep.family == 6 ? KMEM_ESTABLISHED_V6 : KMEM_ESTABLISHED_V4) +
+	    l->half_open * KMEM_HALF_OPEN + l->time_wait * KMEM_TIME_WAIT;
+	if (l->kmem > l->peak_kmem)
+		l->peak_kmem = l->kmem;
+}
+
+/* TIME_WAIT sockets leave after 2*MSL, in the order they came. */
+static void
+tw_expire(struct analysis *a, int64_t now_ns)
+{
+	while (a->tw_len && a->tw[a->tw_head].expire_ns <= now_ns) {
+		struct tw_entry *e = &a->tw[a->tw_head];
+		struct listener *l = &a->listeners[e->listener];
+
+		if (!e->retired && l->time_wait)
+			l->time_wait--;
+		listener_kmem(l);
+		a->tw_head = (a->tw_head + 1) % a->tw_cap;
+		a->tw_len--;
+	}
+}
+
+/* A new SYN took over c's 4-tuple while the server's side was in
+ * TIME_WAIT: the kernel lets that socket go (accepting the SYN, or on the
+ * client's RST to its ACK). */
+static void
+tw_retire(struct analysis *a, struct listener *l, const struct conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < a->tw_len && i < TW_RETIRE_SCAN; i++) {
+		struct tw_entry *e = &a->tw[(a->tw_head + a->tw_len - 1 - i) % a->tw_cap];
+
+		if (!e->retired && e->stream == (c->stream & 0x7fffffffu) &&
+		    &a->listeners[e->listener] == l) {
+			e->retired = 1;
+			if (l->time_wait)
+				l->time_wait--;
+			listener_kmem(l);
+			return;
+		}
+	}
+}
+
+static void
+tw_add(struct analysis *a, struct listener *l, const struct conn *c, int64_t now_ns)
+{
+	if (a->tw_len == a->tw_cap) {
+		size_t n = a->tw_cap ? a->tw_cap * 2 : 256, i;
+		struct tw_entry *nt = n <= TW_MAX ? malloc(n * sizeof(*nt)) : NULL;
+
+		if (nt == NULL) {
+			/* Full (or no memory): the oldest leaves early, counted. */
+			int64_t oldest;
+
+			if (a->tw_len == 0)
+				return;
+			oldest = a->tw[a->tw_head].expire_ns;
+			a->tw_capped++;
+			tw_expire(a, oldest);
+		} else {
+			for (i = 0; i < a->tw_len; i++)	/* unroll the ring */
+				nt[i] = a->tw[(a->tw_head + i) % a->tw_cap];
+			free(a->tw);
+			a->tw = nt;
+			a->tw_cap = n;
+			a->tw_head = 0;
+		}
+	}
+	a->tw[(a->tw_head + a->tw_len) % a->tw_cap] = (struct tw_entry){
+		.expire_ns = now_ns + 2 * a->cfg.msl_ns,
+		.listener = (uint32_t)(l - a->listeners),
+		.stream = c->stream & 0x7fffffffu,
+	};
+	a->tw_len++;
+	if (++l->time_wait > l->peak_time_wait)
+		l->peak_time_wait = l->time_wait;
+	listener_kmem(l);
+}
+
 static void
 set_half_open(struct listener *l, struct conn *c, bool on)
 {
@@ -176,6 +282,8 @@ set_half_open(struct listener *l, struct conn *c, bool on)
 		if (l != NULL && l->half_open)
 			l->half_open--;
 	}
+	if (l != NULL)
+		listener_kmem(l);
 }
 
 static void
@@ -192,6 +300,8 @@ set_established(struct listener *l, struct conn *c, bool on)
 		if (l != NULL && l->established)
 			l->established--;
 	}
+	if (l != NULL)
+		listener_kmem(l);
 }
 
 static void
@@ -449,8 +559,19 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 
 	if (how != FLOW_FOUND)
 		set_open(a, c, true);
+	if (a->tw_len)
+		tw_expire(a, ts_ns);
 	track_handshake(&sc);
 	history_segment(c, sc.from_client, seg, tr);
+	/* The server closed first: its kernel keeps the 4-tuple in TIME_WAIT. */
+	if ((c->cflags & CONN_LISTENER) &&
+	    (dir == c->client ? tr->rcv_new == TS_TIME_WAIT && tr->rcv_old != TS_TIME_WAIT :
+	    tr->snd_new == TS_TIME_WAIT && tr->snd_old != TS_TIME_WAIT)) {
+		struct listener *l = conn_listener(a, c);
+
+		if (l != NULL)
+			tw_add(a, l, c, ts_ns);
+	}
 
 	detect_handshake(&sc);
 	detect_stream(&sc);
@@ -491,6 +612,8 @@ analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 	set_open(a, c, false);
 	set_half_open(l, c, false);
 	set_established(l, c, false);
+	if (l != NULL && why == FLOW_END_REUSED && c->side[!c->client].state == TS_TIME_WAIT)
+		tw_retire(a, l, c);
 	detect_handshake_end(a, c);
 	detect_stream_end(a, c, x, why == FLOW_END_INPUT);
 	a->records++;

@@ -45,7 +45,21 @@ struct listener {
 	uint64_t	syn_rate_peak;	/* most SYNs in one second */
 	int64_t		rate_second;	/* the second syn_rate_now counts */
 	uint64_t	syn_rate_now;
+	uint64_t	time_wait;	/* now: its side of a connection in TIME_WAIT
+					 * (it closed first), for 2*MSL */
+	uint64_t	peak_time_wait;
+	uint64_t	kmem;		/* now: kernel bytes its sockets hold */
+	uint64_t	peak_kmem;
 };
+
+/* Kernel memory per socket for the capacity figures: slab object sizes of
+ * Linux 6.18 on x86-64 (/proc/slabinfo: TCP, TCPv6, request_sock_TCP,
+ * tw_sock_TCP).  Socket buffers, and an accepted socket's file and inode,
+ * come on top; a SYN answered with a cookie holds no entry (doc/tcpdissect.1). */
+#define KMEM_ESTABLISHED_V4	2368u
+#define KMEM_ESTABLISHED_V6	2496u
+#define KMEM_HALF_OPEN		320u
+#define KMEM_TIME_WAIT		256u
 
 struct summary {
 	const struct stats		*stats;

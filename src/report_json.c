@@ -584,6 +584,11 @@ json_summary(struct reporter *r, const struct summary *s)
 			jw_u64(w, "established", l->established);
 		}
 		jw_u64(w, "syn_rate_peak", l->syn_rate_peak);
+		jw_u64(w, "peak_time_wait", l->peak_time_wait);
+		if (s->interim)
+			jw_u64(w, "time_wait", l->time_wait);
+		/* slab objects only (report.h) */
+		jw_u64(w, "peak_kernel_bytes", l->peak_kmem);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');

@@ -382,11 +382,13 @@ text_summary(struct reporter *r, const struct summary *s)
 
 		endpoint_addr_str(&l->ep, a, sizeof(a));
 		snprintf(ep, sizeof(ep), l->ep.family == 6 ? "[%s]:%u" : "%s:%u", a, l->ep.port);
+		human_bytes(l->peak_kmem, bytes, sizeof(bytes));
 		out_printf(r->out, "  listener %s: %" PRIu64 " connections, %" PRIu64
 		    " completed, %" PRIu64 " refused, %" PRIu64 " reset, peak %" PRIu64
-		    " half-open, %" PRIu64 " established, %" PRIu64 " SYN/s\n", ep,
+		    " half-open, %" PRIu64 " established, %" PRIu64 " TIME_WAIT, %" PRIu64
+		    " SYN/s, kernel %s\n", ep,
 		    l->connections, l->completed, l->refused, l->reset, l->peak_half_open,
-		    l->peak_established, l->syn_rate_peak);
+		    l->peak_established, l->peak_time_wait, l->syn_rate_peak, bytes);
 	}
 	if (s->nlisteners > shown || s->listeners_dropped)
 		out_printf(r->out, "  (%" PRIu64 " more listeners; -o json lists them)\n",
