@@ -125,10 +125,19 @@ nh_hash(const uint64_t *hk, const struct flow_key *k)
 	uint64_t h;
 
 	_Static_assert(sizeof(struct flow_key) == 40, "flow_key is ten 32-bit words");
-	memcpy(m, k, sizeof(m));
 #define NH_PAIR(i) ((uint64_t)(uint32_t)(m[i] + (uint32_t)hk[i]) * \
 	    (uint32_t)(m[(i) + 1] + (uint32_t)hk[(i) + 1]))
-	h = NH_PAIR(0) + NH_PAIR(2) + NH_PAIR(4) + NH_PAIR(6) + NH_PAIR(8);
+	if (k->family == 4) {
+		/* the words that can differ: two addresses, the ports, the
+		 * family (the rest of an IPv4 key is zero) */
+		memcpy(&m[0], k->addr[0], 4);
+		memcpy(&m[1], k->addr[1], 4);
+		memcpy(&m[2], &k->port, 8);
+		h = NH_PAIR(0) + NH_PAIR(2);
+	} else {
+		memcpy(m, k, sizeof(m));
+		h = NH_PAIR(0) + NH_PAIR(2) + NH_PAIR(4) + NH_PAIR(6) + NH_PAIR(8);
+	}
 #undef NH_PAIR
 	return (uint32_t)((h * (hk[10] | 1)) >> 32);
 }

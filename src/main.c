@@ -33,7 +33,8 @@ make_reporter(const struct options *o)
 {
 	switch (o->format) {
 	case OUT_JSONL:
-		return report_jsonl_new(stdout, o->quiet);
+		return report_jsonl_new(stdout, o->quiet,
+		    !isatty(STDOUT_FILENO) && o->interface == NULL);
 	case OUT_JSON:
 		return report_json_new(stdout, o->quiet);
 	case OUT_TEXT:

@@ -211,12 +211,17 @@ _Static_assert(sizeof(digit_pairs) == 201, "00..99");
 size_t
 u64_dec(char *p, uint64_t v)
 {
+	static const uint64_t pow10[20] = {
+		1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u,
+		1000000000u, 10000000000u, 100000000000u, 1000000000000u, 10000000000000u,
+		100000000000000u, 1000000000000000u, 10000000000000000u,
+		100000000000000000u, 1000000000000000000u, 10000000000000000000u,
+	};
 	size_t n = 1;
-	uint64_t t;
 	char *q;
 
-	/* Count first, then write in place from the end: no copy. */
-	for (t = v; t >= 10; t /= 10)
+	/* Count first (compares only), then write in place from the end. */
+	while (n < 20 && v >= pow10[n])
 		n++;
 	q = p + n;
 	while (v >= 100) {

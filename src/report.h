@@ -136,7 +136,8 @@ struct reporter {
 /* Constructors: NULL on allocation failure.  The reporter writes to out,
  * which it does not close. */
 struct reporter *report_text_new(FILE *out, bool quiet, bool verbose, bool color);
-struct reporter *report_jsonl_new(FILE *out, bool quiet);
+/* batch: lines may wait for a large write (a file or pipe, not live). */
+struct reporter *report_jsonl_new(FILE *out, bool quiet, bool batch);
 struct reporter *report_json_new(FILE *out, bool quiet);
 /* Reports nothing: for a second pass that only needs stream numbers. */
 struct reporter *report_null_new(void);

@@ -21,10 +21,16 @@
 
 #define JW_DEPTH 8
 
-/* The streaming writer: one record at a time into buf. */
+/* Lines batched before one write (see jw_line). */
+#define JW_BATCH	(64u << 10)
+
+/* The streaming writer: one record at a time into buf, from start. */
 struct jw {
 	char	*buf;
 	size_t	 len, cap;
+	size_t	 start;			/* where the current record begins */
+	bool	 batch;			/* finished lines stay in buf until
+					 * JW_BATCH bytes are there */
 	bool	 oom;			/* an append failed: drop the record */
 	int	 depth;
 	bool	 need_comma[JW_DEPTH];
@@ -303,7 +309,8 @@ jf_bool(struct jw *w, bool v)
 static void
 jw_begin(struct jw *w)
 {
-	w->len = 0;
+	w->start = w->batch ? w->len : 0;
+	w->len = w->start;
 	w->oom = false;
 	w->depth = 0;
 	w->need_comma[0] = false;
@@ -320,10 +327,32 @@ jw_finish(struct jw *w)
 	jw_char(w, '}');
 	jw_char(w, '\0');	/* for json-c's parser; a line ends in '\n' */
 	if (w->oom) {
+		w->len = w->start;	/* the lines before it stay */
 		diag(NULL, "out of memory writing a record; record dropped");
 		return false;
 	}
 	return true;
+}
+
+/* Write out the lines kept in the buffer. */
+static void
+jw_flush(struct reporter *r, struct jw *w)
+{
+	if (w->len > 0)
+		out_write(r->out, w->buf, w->len);
+	w->len = w->start = 0;
+}
+
+/* The finished record as a line.  Batched (a file or pipe, not live):
+ * lines collect in the record buffer and leave in writes of JW_BATCH
+ * bytes or more, which stdio passes to write(2) without copying them
+ * into its own buffer; else each line is written as it is made. */
+static void
+jw_line(struct reporter *r, struct jw *w)
+{
+	w->buf[w->len - 1] = '\n';
+	if (!w->batch || w->len >= JW_BATCH)
+		jw_flush(r, w);
 }
 
 /* Finish the record: a line for jsonl, a parsed node for the document. */
@@ -338,6 +367,7 @@ jw_end(struct reporter *r, struct json_object *doc_array)
 	if (p->document) {
 		struct json_object *o = json_tokener_parse(w->buf);
 
+		w->len = 0;
 		if (o == NULL) {	/* our bug, not the input's: say so */
 			diag(NULL, "internal error: invalid JSON record dropped: %.200s", w->buf);
 			return;
@@ -350,8 +380,7 @@ jw_end(struct reporter *r, struct json_object *doc_array)
 		}
 		return;
 	}
-	w->buf[w->len - 1] = '\n';
-	out_write(r->out, w->buf, w->len);
+	jw_line(r, w);
 }
 
 static void
@@ -617,8 +646,12 @@ json_summary(struct reporter *r, const struct summary *s)
 	if (s->interim) {
 		/* An interval record is a line of its own; the one document of
 		 * -o json has no place for it, so there it is not printed. */
-		if (jw_finish(w) && !p->document)
-			out_line(r->out, w->buf);
+		if (!jw_finish(w))
+			return;
+		if (p->document)
+			w->len = w->start;
+		else
+			jw_line(r, w);
 		return;
 	}
 	jw_end(r, NULL);
@@ -680,8 +713,10 @@ json_end(struct reporter *r)
 	struct json_priv *p = r->priv;
 	struct json_object *doc;
 
-	if (!p->document)
+	if (!p->document) {
+		jw_flush(r, &p->w);
 		return;
+	}
 	doc = json_object_new_object();
 	json_object_object_add(doc, "connections", p->connections);
 	json_object_object_add(doc, "events", p->events);
@@ -700,6 +735,8 @@ json_destroy(struct reporter *r)
 {
 	struct json_priv *p = r->priv;
 
+	if (!p->document)
+		jw_flush(r, &p->w);	/* an early end: what was made goes out */
 	json_object_put(p->connections);
 	json_object_put(p->events);
 	json_object_put(p->summary);
@@ -720,7 +757,7 @@ static const struct reporter_ops json_ops = {
 };
 
 static struct reporter *
-json_new(FILE *out, bool quiet, bool document)
+json_new(FILE *out, bool quiet, bool document, bool batch)
 {
 	struct reporter *r = calloc(1, sizeof(*r));
 	struct json_priv *p = calloc(1, sizeof(*p));
@@ -731,6 +768,7 @@ json_new(FILE *out, bool quiet, bool document)
 		return NULL;
 	}
 	p->document = document;
+	p->w.batch = batch && !document;
 	if (document) {
 		p->connections = json_object_new_array();
 		p->events = json_object_new_array();
@@ -743,13 +781,13 @@ json_new(FILE *out, bool quiet, bool document)
 }
 
 struct reporter *
-report_jsonl_new(FILE *out, bool quiet)
+report_jsonl_new(FILE *out, bool quiet, bool batch)
 {
-	return json_new(out, quiet, false);
+	return json_new(out, quiet, false, batch);
 }
 
 struct reporter *
 report_json_new(FILE *out, bool quiet)
 {
-	return json_new(out, quiet, true);
+	return json_new(out, quiet, true, false);
 }

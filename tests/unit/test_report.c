@@ -3,6 +3,7 @@
  * and the kind/severity tables. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "event.h"
@@ -94,6 +95,28 @@ main(void)
 	conn_community_id(&c, buf, sizeof(buf));
 	ok(strcmp(buf, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=") == 0, "same ID in the other direction");
 
+	{
+		/* every digit count, at and around each power of ten */
+		uint64_t v = 1;
+		unsigned bad = 0, k;
+		char want[32];
+
+		for (k = 0; k < 20; k++, v *= 10) {
+			uint64_t t[3] = { v - 1, v, v + 1 };
+			unsigned j;
+
+			for (j = 0; j < 3; j++) {
+				size_t len = u64_dec(buf, t[j]);
+
+				snprintf(want, sizeof(want), "%" PRIu64, t[j]);
+				bad += len != strlen(want) || memcmp(buf, want, len) != 0;
+			}
+			if (k == 19)
+				break;
+		}
+		bad += u64_dec(buf, UINT64_MAX) != 20 || memcmp(buf, "18446744073709551615", 20);
+		ok(bad == 0, "u64_dec: every digit count, and 2^64 - 1");
+	}
 	ts_str(1700000000123456000LL, 6, buf, sizeof(buf));
 	ok(strcmp(buf, "1700000000.123456") == 0, "microsecond timestamp exact");
 	ts_str(1700000000123456789LL, 9, buf, sizeof(buf));
