@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis.h"
 #include "util.h"
 
 enum {
@@ -24,6 +25,9 @@ enum {
 	LOPT_DURATION,
 	LOPT_BUFFER_SIZE,
 	LOPT_NO_PROMISC,
+	LOPT_FLOOD_WINDOW,
+	LOPT_FLOOD_SYNS,
+	LOPT_FLOOD_RATIO,
 };
 
 static const struct option long_opts[] = {
@@ -48,6 +52,9 @@ static const struct option long_opts[] = {
 	{ "buffer-size", required_argument, NULL, LOPT_BUFFER_SIZE },
 	{ "no-promisc", no_argument, NULL, LOPT_NO_PROMISC },
 	{ "list-interfaces", no_argument, NULL, 'D' },
+	{ "syn-flood-window", required_argument, NULL, LOPT_FLOOD_WINDOW },
+	{ "syn-flood-syns", required_argument, NULL, LOPT_FLOOD_SYNS },
+	{ "syn-flood-ratio", required_argument, NULL, LOPT_FLOOD_RATIO },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -73,6 +80,10 @@ static const char usage_text[] =
 "      --memcap SIZE       memory for connection state, e.g. 256M (default 512M)\n"
 "      --idle-timeout SECONDS   forget a quiet open connection (default 300)\n"
 "      --close-wait-timeout SECONDS  (default 10)\n"
+"      --syn-flood-window SECONDS  syn_flood: sliding window per listener (default 1)\n"
+"      --syn-flood-syns N  syn_flood: new SYNs in the window to start (default 100)\n"
+"      --syn-flood-ratio N syn_flood: and N times its completed handshakes + 1\n"
+"                          (default 10)\n"
 "  -i, --interface IFACE   live capture on IFACE; Ctrl-C prints the final report\n"
 "  -D, --list-interfaces   list the interfaces live capture can use\n"
 "  -Z, --user USER         live: drop to USER once the interface is open\n"
@@ -93,6 +104,9 @@ options_init(struct options *o)
 	o->msl = 60;
 	o->idle_timeout = 300;
 	o->close_wait_timeout = 10;
+	o->flood_window = FLOOD_WINDOW_DEFAULT;
+	o->flood_syns = FLOOD_SYNS_DEFAULT;
+	o->flood_ratio = FLOOD_RATIO_DEFAULT;
 	o->memcap = (size_t)512 << 20;
 	o->fail_on_severity = -1;
 }
@@ -310,6 +324,26 @@ options_parse(struct options *o, int argc, char **argv)
 		case LOPT_CLOSE_WAIT:
 			if (!parse_seconds(optarg, &o->close_wait_timeout)) {
 				diag("--close-wait-timeout", "'%s' is not a number of seconds",
+				    optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_FLOOD_WINDOW:
+			if (!parse_seconds(optarg, &o->flood_window) || o->flood_window < 0.001) {
+				diag("--syn-flood-window",
+				    "'%s' is not a number of seconds >= 0.001", optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_FLOOD_SYNS:
+			if (!parse_count(optarg, &o->flood_syns) || o->flood_syns > UINT32_MAX) {
+				diag("--syn-flood-syns", "'%s' is not a positive count", optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_FLOOD_RATIO:
+			if (!parse_count(optarg, &o->flood_ratio) || o->flood_ratio > 1000000) {
+				diag("--syn-flood-ratio", "'%s' is not a count from 1 to 1000000",
 				    optarg);
 				return OPT_USAGE;
 			}

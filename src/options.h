@@ -41,6 +41,9 @@ struct options {
 	double			 msl;		/* --msl seconds */
 	double			 idle_timeout;	/* --idle-timeout seconds */
 	double			 close_wait_timeout;
+	double			 flood_window;	/* --syn-flood-window seconds */
+	uint64_t		 flood_syns;	/* --syn-flood-syns */
+	uint64_t		 flood_ratio;	/* --syn-flood-ratio */
 	size_t			 memcap;		/* --memcap bytes */
 	double			 interval;	/* --interval seconds (live); 0 = none */
 	double			 duration;	/* --duration seconds (live); 0 = none */

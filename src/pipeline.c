@@ -221,6 +221,7 @@ void
 pipeline_end_input(struct pipeline *p)
 {
 	flow_flush(p->flows);
+	analysis_end_input(p->analysis);
 }
 
 void
