@@ -466,10 +466,17 @@ detect_synack_bad_ack(const struct seg_ctx *sc)
 	if (off == 0)
 		return;
 	seg_event(&ev, EVK_SYNACK_BAD_ACK, sc);
-	event_message(&ev, "SYN-ACK acknowledges %u, not the SYN's ISN + 1 = %u (off by %" PRId32
-	    ")", seg->ack, want, off);
+	if ((sc->rcv->flags & SIDE_SEQ_KNOWN) && sc->rcv->snd_next != want)
+		event_message(&ev, "SYN-ACK acknowledges %u, not the SYN's ISN + 1 = %u up to the "
+		    "end of its data %u (off by %" PRId32 ")", seg->ack, want, sc->rcv->snd_next,
+		    off);
+	else
+		event_message(&ev, "SYN-ACK acknowledges %u, not the SYN's ISN + 1 = %u "
+		    "(off by %" PRId32 ")", seg->ack, want, off);
 	event_detail_uint(&ev, "ack", seg->ack);
 	event_detail_uint(&ev, "expected_ack", want);
+	if ((sc->rcv->flags & SIDE_SEQ_KNOWN) && sc->rcv->snd_next != want)
+		event_detail_uint(&ev, "syn_data_end", sc->rcv->snd_next);
 	event_detail_int(&ev, "off_by", off);
 	event_detail_uint(&ev, "syn_isn", sc->rcv->isn);
 	event_detail_uint(&ev, "synack_isn", seg->seq);
