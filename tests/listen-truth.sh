@@ -9,11 +9,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=${TOP_SRCDIR:-$(cd "$here/.." && pwd)}
 export TCPDISSECT=${TCPDISSECT:-./tcpdissect}
-py=/usr/bin/python3
-[ -x "$py" ] || py=$(command -v python3 || true)
-if [ -z "$py" ]; then
-	echo "1..0 # SKIP python3 not found"
-	exit 77
-fi
+. "$here/tap-lib.sh"
+need_python
 exec "$py" "$top/tests/listen_truth.py" --truthdir "$top/tests/listen-truth" \
     --pcapdir "$top/tests/pcaps" "$@"

@@ -23,11 +23,13 @@ Environment: TCPDISSECT (default ./tcpdissect).  Exit: 0 all pass, 1 a case fail
 
 import argparse
 import collections
-import glob
 import json
 import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import truth_check  # noqa: E402
 
 
 def parse(path):
@@ -94,9 +96,7 @@ def main():
     ap.add_argument("--pcapdir", default=os.path.join(here, "pcaps"))
     ap.add_argument("cases", nargs="*")
     a = ap.parse_args()
-    files = sorted(glob.glob(os.path.join(a.truthdir, "*.truth")))
-    if a.cases:
-        files = [os.path.join(a.truthdir, c + ".truth") for c in a.cases]
+    files = truth_check.truth_files(a.truthdir, a.cases)
     if not files:
         print("Bail out! no truth files in %s" % a.truthdir)
         return 99
