@@ -300,13 +300,18 @@ episode_stop(struct analysis *a, unsigned li)
  * reported only once the re-sends of its last SYN-ACK were due, so that
  * the report can tell request sockets from SYN cookies; a flood that
  * resumes before that is the same episode. */
+/* The window at the flood thresholds (half of them: hysteresis). */
+static bool
+flood_level(const struct analysis_config *cfg, const struct lstate *s, unsigned half)
+{
+	return (uint64_t)s->win_syn * half >= cfg->flood_min_syns &&
+	    (uint64_t)s->win_syn * half >= (uint64_t)cfg->flood_ratio * (s->win_done + 1);
+}
+
 static bool
 episode_over(const struct analysis *a, struct lstate *s, int64_t now)
 {
-	const struct analysis_config *cfg = analysis_cfg(a);
-
-	if (s->win_syn * 2 >= cfg->flood_min_syns &&
-	    (uint64_t)s->win_syn * 2 >= (uint64_t)cfg->flood_ratio * (s->win_done + 1)) {
+	if (flood_level(analysis_cfg(a), s, 2)) {
 		s->ep.quiet_ns = 0;
 		return false;
 	}
@@ -343,13 +348,16 @@ flood_syn(const struct seg_ctx *sc, struct listener *l, unsigned li)
 		s->hll_epoch = epoch;
 	}
 	hll_add(&s->hll_cur, h);
-	if (ep->active && ep->quiet_ns == 0) {
+	if (ep->active && ep->quiet_ns != 0 && flood_level(cfg, s, 2))
+		ep->quiet_ns = 0;	/* the flood resumed: the same episode */
+	if (ep->active) {
+		if (ep->quiet_ns != 0)
+			return;
 		ep->syns++;
 		ep->last_frame = sc->frame;
 		ep->last_ns = sc->ts_ns;
 		hll_add(&ep->sources, h);
-	} else if (s->win_syn >= cfg->flood_min_syns &&
-	    (uint64_t)s->win_syn >= (uint64_t)cfg->flood_ratio * (s->win_done + 1)) {
+	} else if (flood_level(cfg, s, 1)) {
 		unsigned k = window_flood_start(s, cfg->flood_min_syns);
 
 		ep->active = true;
