@@ -8,12 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LISTENER_MAX	4096u	/* listeners tracked; a port scan would
-				 * otherwise make one per probed port */
-
 struct analysis {
 	struct analysis_stream	 stream;	/* detect_stream.c's run-wide state */
 	const struct flow_table	*flows;		/* for conn_endpoint() */
+	struct handshake_watch	*hs_watch;	/* detect_handshake.c's */
+	struct listen_watch	*listen_watch;	/* detect_listener.c's */
+	struct hs_memo		*memo;		/* HS_MEMO_SLOTS, by stream */
+	int64_t			 now_ns;	/* latest packet time seen */
 	struct analysis_config	 cfg;
 	struct reporter		*r;
 	const struct input_info	*in;
@@ -60,11 +61,22 @@ analysis_create(const struct analysis_config *cfg, struct reporter *r)
 		return NULL;
 	a->listeners = calloc(LISTENER_MAX, sizeof(*a->listeners));
 	a->listener_slot = calloc(LISTENER_MAX * 2, sizeof(*a->listener_slot));
-	if (a->listeners == NULL || a->listener_slot == NULL) {
+	a->memo = calloc(HS_MEMO_SLOTS, sizeof(*a->memo));
+	a->hs_watch = handshake_watch_create();
+	a->listen_watch = listen_watch_create();
+	if (a->listeners == NULL || a->listener_slot == NULL || a->memo == NULL ||
+	    a->hs_watch == NULL || a->listen_watch == NULL) {
 		analysis_destroy(a);
 		return NULL;
 	}
 	a->cfg = *cfg;
+	/* a caller that set no syn_flood thresholds gets the defaults */
+	if (a->cfg.flood_window_ns <= 0)
+		a->cfg.flood_window_ns = (int64_t)(FLOOD_WINDOW_DEFAULT * 1e9);
+	if (a->cfg.flood_min_syns == 0)
+		a->cfg.flood_min_syns = FLOOD_SYNS_DEFAULT;
+	if (a->cfg.flood_ratio == 0)
+		a->cfg.flood_ratio = FLOOD_RATIO_DEFAULT;
 	a->r = r;
 	return a;
 }
@@ -76,6 +88,9 @@ analysis_destroy(struct analysis *a)
 		return;
 	free(a->listeners);
 	free(a->listener_slot);
+	free(a->memo);
+	handshake_watch_destroy(a->hs_watch);
+	listen_watch_destroy(a->listen_watch);
 	free(a->flagged);
 	free(a->tw);
 	free(a);
@@ -88,6 +103,9 @@ analysis_begin_input(struct analysis *a, const struct input_info *in)
 	if (a->flagged != NULL)
 		memset(a->flagged, 0, a->flagged_words * sizeof(*a->flagged));
 	a->flagged_short = false;
+	/* Stream numbers restart: so do the per-stream memos and watches. */
+	memset(a->memo, 0, HS_MEMO_SLOTS * sizeof(*a->memo));
+	handshake_watch_reset(a->hs_watch);
 	report_begin(a->r, in);
 }
 
@@ -104,10 +122,60 @@ analysis_endpoint(const struct analysis *a, const struct conn *c, unsigned i,
 	conn_endpoint(a->flows, c, i, ep);
 }
 
+void
+analysis_end_input(struct analysis *a)
+{
+	detect_listener_end_input(a);
+}
+
 struct analysis_stream *
 analysis_stream(struct analysis *a)
 {
 	return &a->stream;
+}
+
+struct handshake_watch *
+analysis_hs_watch(struct analysis *a)
+{
+	return a->hs_watch;
+}
+
+struct listen_watch *
+analysis_listen_watch(struct analysis *a)
+{
+	return a->listen_watch;
+}
+
+int64_t
+analysis_now(const struct analysis *a)
+{
+	return a->now_ns;
+}
+
+const struct analysis_config *
+analysis_cfg(const struct analysis *a)
+{
+	return &a->cfg;
+}
+
+struct hs_memo *
+hs_memo_find(struct analysis *a, uint32_t stream)
+{
+	struct hs_memo *m = &a->memo[stream % HS_MEMO_SLOTS];
+
+	return m->key == stream + 1 ? m : NULL;
+}
+
+struct hs_memo *
+hs_memo_claim(struct analysis *a, uint32_t stream)
+{
+	struct hs_memo *m = &a->memo[stream % HS_MEMO_SLOTS];
+
+	if (m->key != stream + 1) {
+		memset(m, 0, sizeof(*m));
+		m->key = stream + 1;
+	}
+	return m;
 }
 
 const uint64_t *
@@ -158,6 +226,24 @@ listener_get(struct analysis *a, const struct endpoint *ep, bool create)
 	a->listener_slot[i] = ++a->nlisteners;
 	a->listeners[a->nlisteners - 1].ep = *ep;
 	return &a->listeners[a->nlisteners - 1];
+}
+
+unsigned
+analysis_listener_index(const struct analysis *a, const struct listener *l)
+{
+	return (unsigned)(l - a->listeners);
+}
+
+unsigned
+analysis_nlisteners(const struct analysis *a)
+{
+	return a->nlisteners;
+}
+
+struct listener *
+analysis_listener_at(struct analysis *a, unsigned i)
+{
+	return &a->listeners[i];
 }
 
 static struct listener *
@@ -487,6 +573,25 @@ us_plus_one(int64_t ns)
 	return (uint32_t)us + 1;
 }
 
+/* The handshake completed: its final ACK's frame, and where the capture
+ * point sits.  Near the server the SYN -> SYN-ACK gap is the server's
+ * turnaround and SYN-ACK -> ACK a whole round trip; near the client the
+ * reverse.  Only a handshake of one SYN and one SYN-ACK says so (retries
+ * stretch either half), and only by a factor of 4 either way. */
+static void
+memo_completed(struct hs_memo *m, const struct conn *c, uint64_t frame)
+{
+	int64_t s2sa = (int64_t)c->synack_us - 1, sa2a = (int64_t)c->ack_us - 1;
+
+	m->ack_frame = (uint32_t)frame;
+	if (c->syn_tx != 1 || c->synack_tx != 1 || c->synack_us == 0 || c->ack_us == 0)
+		return;
+	if (s2sa * 4 < sa2a)
+		m->flags |= MEMO_AT_SERVER;
+	else if (sa2a * 4 < s2sa)
+		m->flags |= MEMO_AT_CLIENT;
+}
+
 static void
 track_handshake(const struct seg_ctx *sc)
 {
@@ -525,6 +630,16 @@ track_handshake(const struct seg_ctx *sc)
 		if (c->synack_tx < UINT8_MAX)
 			c->synack_tx++;
 		/* last_synack_us is updated by detect_handshake after use */
+		if (c->cflags & CONN_LISTENER) {
+			struct hs_memo *m = hs_memo_claim(a, c->stream);
+
+			m->synack_frame = (uint32_t)sc->frame;
+			m->flags &= (uint16_t)~(MEMO_SYNACK_TS | MEMO_TS_DONE);
+			if (sc->seg->opt.present & TCPOPT_HAVE_TS) {
+				m->synack_tsval = sc->seg->opt.tsval;
+				m->flags |= MEMO_SYNACK_TS;
+			}
+		}
 		return;
 	}
 	/* The client's ACK of the SYN-ACK completes the handshake. */
@@ -536,8 +651,10 @@ track_handshake(const struct seg_ctx *sc)
 			c->ack_us = us_plus_one(sc->ts_ns - c->start_ns -
 			    (int64_t)(c->synack_us - 1) * 1000);
 		l = conn_listener(a, c);
-		if (l != NULL)
+		if (l != NULL) {
 			l->completed++;
+			memo_completed(hs_memo_claim(a, c->stream), c, sc->frame);
+		}
 		set_half_open(l, c, false);
 		set_established(l, c, true);
 	}
@@ -556,12 +673,16 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 		.seg = seg, .tr = tr, .how = how, .frame = frame, .ts_ns = ts_ns,
 		.from_client = dir == c->client,
 	};
+	bool was_complete = (c->cflags & CONN_HS_COMPLETE) != 0;
 
+	if (ts_ns > a->now_ns)
+		a->now_ns = ts_ns;
 	if (how != FLOW_FOUND)
 		set_open(a, c, true);
 	if (a->tw_len)
 		tw_expire(a, ts_ns);
 	track_handshake(&sc);
+	sc.hs_completed = !was_complete && (c->cflags & CONN_HS_COMPLETE);
 	history_segment(c, sc.from_client, seg, tr);
 	/* The server closed first: its kernel keeps the 4-tuple in TIME_WAIT. */
 	if ((c->cflags & CONN_LISTENER) &&
@@ -574,8 +695,10 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 	}
 
 	detect_handshake(&sc);
+	detect_listener(&sc);
 	detect_stream(&sc);
 	detect_teardown(&sc);
+	detect_listener_tick(a, ts_ns);
 
 	if ((c->cflags & (CONN_OPEN | CONN_HALF_OPEN | CONN_ESTABLISHED)) && conn_closed(c)) {
 		struct listener *l = conn_listener(a, c);
@@ -615,6 +738,7 @@ analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 	if (l != NULL && why == FLOW_END_REUSED && c->side[!c->client].state == TS_TIME_WAIT)
 		tw_retire(a, l, c);
 	detect_handshake_end(a, c);
+	detect_listener_conn_end(a, c);
 	detect_stream_end(a, c, x, why == FLOW_END_INPUT);
 	a->records++;
 	report_connection(a->r, &cr);
@@ -629,6 +753,12 @@ analysis_fill_summary(const struct analysis *a, struct summary *s)
 	s->listeners = a->listeners;
 	s->nlisteners = a->nlisteners;
 	s->listeners_dropped = a->listeners_dropped;
+}
+
+struct listener *
+analysis_conn_listener(struct analysis *a, const struct conn *c)
+{
+	return conn_listener(a, c);
 }
 
 void

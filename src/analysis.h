@@ -18,7 +18,16 @@
 struct analysis_config {
 	int64_t		msl_ns;			/* --msl; TIME_WAIT lasts 2*MSL */
 	int64_t		close_wait_timeout_ns;	/* --close-wait-timeout */
+	int64_t		flood_window_ns;	/* --syn-flood-window: sliding window */
+	uint32_t	flood_min_syns;		/* --syn-flood-syns: new SYNs in it */
+	uint32_t	flood_ratio;		/* --syn-flood-ratio: SYNs per
+						 * completed handshake (+1) */
 };
+
+/* Defaults of the syn_flood thresholds (options.c, doc/tcpdissect.1). */
+#define FLOOD_WINDOW_DEFAULT	1.0	/* seconds */
+#define FLOOD_SYNS_DEFAULT	100u
+#define FLOOD_RATIO_DEFAULT	10u
 
 struct analysis;
 
@@ -32,6 +41,11 @@ void analysis_set_flows(struct analysis *a, const struct flow_table *t);
 
 /* A new input starts; events and records carry in until the next call. */
 void analysis_begin_input(struct analysis *a, const struct input_info *in);
+
+/* The input ends, after its last connection was reported: listener-level
+ * events still open (syn_flood episodes, syn_cookie, SYN drops) are
+ * reported and the per-input state is cleared. */
+void analysis_end_input(struct analysis *a);
 
 /* A connection's extension was just allocated: fill it from what the
  * handshake left in struct side. */

@@ -31,6 +31,8 @@ struct seg_ctx {
 	uint64_t			 frame;
 	int64_t				 ts_ns;
 	bool				 from_client;
+	bool				 hs_completed;	/* this segment completed the
+							 * handshake (CONN_HS_COMPLETE) */
 };
 
 /* Start ev for sc's frame, stream and endpoints. */
@@ -42,13 +44,100 @@ void analysis_emit(struct analysis *a, struct conn *c, const struct event *ev);
  * encoding of struct conn's handshake times. */
 uint32_t us_plus_one(int64_t ns);
 
+/* Times of c's first SYN-ACK, latest SYN-ACK and handshake-completing
+ * ACK (ns), from struct conn's "us + 1 since the start" fields. */
+static inline int64_t
+conn_synack_ns(const struct conn *c)
+{
+	return c->start_ns + (c->synack_us ? (int64_t)(c->synack_us - 1) * 1000 : 0);
+}
+
+static inline int64_t
+conn_last_synack_ns(const struct conn *c)
+{
+	return c->start_ns + (c->last_synack_us ? (int64_t)(c->last_synack_us - 1) * 1000 : 0);
+}
+
+static inline int64_t
+conn_final_ack_ns(const struct conn *c)
+{
+	return conn_synack_ns(c) + (c->ack_us ? (int64_t)(c->ack_us - 1) * 1000 : 0);
+}
+
 /* Book a refused connection (sets CONN_REFUSED, counts it for the
  * listener); idempotent. */
 void analysis_note_refused(const struct seg_ctx *sc);
 
+/* The listener (server endpoint) c counts in, or NULL. */
+struct listener *analysis_conn_listener(struct analysis *a, const struct conn *c);
+/* Its index in the listener table: 0 .. LISTENER_MAX - 1. */
+unsigned analysis_listener_index(const struct analysis *a, const struct listener *l);
+/* Listeners of the run so far, by index. */
+unsigned analysis_nlisteners(const struct analysis *a);
+struct listener *analysis_listener_at(struct analysis *a, unsigned i);
+#define LISTENER_MAX	4096u	/* listeners tracked; a port scan would
+				 * otherwise make one per probed port */
+
+/* The latest packet time the analysis has seen (ns): how far the capture
+ * is known to extend. */
+int64_t analysis_now(const struct analysis *a);
+const struct analysis_config *analysis_cfg(const struct analysis *a);
+
+/* A per-stream memo of the handshake: what a later segment of the same
+ * connection needs to know of its SYN-ACK and final ACK, kept out of
+ * struct conn (whose every byte a flood's lone SYN pays for).  The table
+ * is direct-mapped on the stream number (HS_MEMO_SLOTS entries): a memo
+ * lasts until the stream HS_MEMO_SLOTS later claims its slot, so memory is
+ * fixed and a flood only overwrites the oldest memos.  Cleared per input. */
+#define HS_MEMO_SLOTS	8192u
+#define MEMO_SYNACK_TS	0x01	/* synack_tsval valid */
+#define MEMO_TS_DONE	0x02	/* the SYN-ACK's TSval was compared with the
+				 * server's clock ... */
+#define MEMO_TS_SET_BACK 0x04	/* ... and lagged it: a SYN-cookie timestamp */
+#define MEMO_TS_IN_STEP	0x08	/* ... and kept step with it: not a cookie */
+#define MEMO_OPTS_DROPPED 0x10	/* the SYN-ACK dropped the SYN's window scale and
+				 * SACK-permitted options (SYN without timestamps) */
+#define MEMO_SILENT	0x20	/* accept_overflow_drop (silent): ACK and data
+				 * dropped with no SYN-ACK re-sent */
+#define MEMO_AT_SERVER	0x40	/* the handshake (one SYN, one SYN-ACK) put the
+				 * capture point near the server ... */
+#define MEMO_AT_CLIENT	0x80	/* ... or near the client (analysis.c) */
+struct hs_memo {
+	uint32_t	key;		/* stream + 1; 0 = free */
+	uint32_t	synack_frame;	/* latest SYN-ACK */
+	uint32_t	synack_tsval;	/* its TSval (MEMO_SYNACK_TS) */
+	uint32_t	ack_frame;	/* client segment that completed the handshake */
+	uint16_t	flags;		/* MEMO_* */
+	int16_t		ts_lag_ms;	/* with MEMO_TS_DONE: SYN-ACK TSval lag */
+};
+/* The stream's memo, or NULL (never made, or its slot was taken since). */
+struct hs_memo *hs_memo_find(struct analysis *a, uint32_t stream);
+/* The stream's memo, claimed (zeroed) if the slot held another stream. */
+struct hs_memo *hs_memo_claim(struct analysis *a, uint32_t stream);
+
 /* Detectors (each file owns a family of SPEC.md kinds). */
 void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
 void detect_handshake_end(struct analysis *a, struct conn *c);
+/* detect_handshake.c's run-wide state (the retry and overflow watch). */
+struct handshake_watch;
+struct handshake_watch *handshake_watch_create(void);
+void handshake_watch_destroy(struct handshake_watch *w);
+void handshake_watch_reset(struct handshake_watch *w);
+struct handshake_watch *analysis_hs_watch(struct analysis *a);
+/* detect_listener.c: per-listener windows (syn_flood, syn_cookie, SYNs
+ * dropped while an accept queue overflowed). */
+struct listen_watch;
+struct listen_watch *listen_watch_create(void);
+void listen_watch_destroy(struct listen_watch *w);
+struct listen_watch *analysis_listen_watch(struct analysis *a);
+void detect_listener(const struct seg_ctx *sc);
+void detect_listener_conn_end(struct analysis *a, struct conn *c);
+void detect_listener_tick(struct analysis *a, int64_t now_ns);
+void detect_listener_end_input(struct analysis *a);
+/* detect_handshake.c tells the listener an accept queue overflowed
+ * (accept_overflow_drop) between from_ns and to_ns. */
+void listener_note_overflow(struct analysis *a, struct listener *l, int64_t from_ns,
+    int64_t to_ns);
 void detect_teardown(const struct seg_ctx *sc);	/* detect_teardown.c */
 void detect_stream(const struct seg_ctx *sc);		/* detect_stream.c */
 void detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x,

@@ -148,6 +148,9 @@ main(int argc, char **argv)
 		pc.closed_ns = (int64_t)(2 * o.msl * 1e9);
 	pc.analysis.msl_ns = (int64_t)(o.msl * 1e9);
 	pc.analysis.close_wait_timeout_ns = (int64_t)(o.close_wait_timeout * 1e9);
+	pc.analysis.flood_window_ns = (int64_t)(o.flood_window * 1e9);
+	pc.analysis.flood_min_syns = (uint32_t)o.flood_syns;
+	pc.analysis.flood_ratio = (uint32_t)o.flood_ratio;
 
 	/* Records go out in 64 KiB writes; on a terminal, line by line (and
 	 * live, line by line whatever stdout is: see below). */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis.h"
 #include "util.h"
 
 enum {
@@ -25,6 +26,9 @@ enum {
 	LOPT_DURATION,
 	LOPT_BUFFER_SIZE,
 	LOPT_NO_PROMISC,
+	LOPT_FLOOD_WINDOW,
+	LOPT_FLOOD_SYNS,
+	LOPT_FLOOD_RATIO,
 };
 
 static const struct option long_opts[] = {
@@ -50,6 +54,9 @@ static const struct option long_opts[] = {
 	{ "buffer-size", required_argument, NULL, LOPT_BUFFER_SIZE },
 	{ "no-promisc", no_argument, NULL, LOPT_NO_PROMISC },
 	{ "list-interfaces", no_argument, NULL, 'D' },
+	{ "syn-flood-window", required_argument, NULL, LOPT_FLOOD_WINDOW },
+	{ "syn-flood-syns", required_argument, NULL, LOPT_FLOOD_SYNS },
+	{ "syn-flood-ratio", required_argument, NULL, LOPT_FLOOD_RATIO },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -78,6 +85,9 @@ static const char usage_text[] =
 "      --at TIME           list the sockets as ss -tan would have at TIME\n"
 "                          (seconds since the epoch, or +SECONDS after the\n"
 "                          first packet)\n"
+"      --syn-flood-window SECONDS  syn_flood's sliding window (default 1)\n"
+"      --syn-flood-syns N  syn_flood: a window with N new SYNs (default 100)\n"
+"      --syn-flood-ratio R ... and R x its completed handshakes + 1 (default 10)\n"
 "  -i, --interface IFACE   live capture on IFACE; Ctrl-C prints the final report\n"
 "  -D, --list-interfaces   list the interfaces live capture can use\n"
 "  -Z, --user USER         live: drop to USER once the interface is open\n"
@@ -98,6 +108,9 @@ options_init(struct options *o)
 	o->msl = 60;
 	o->idle_timeout = 300;
 	o->close_wait_timeout = 10;
+	o->flood_window = FLOOD_WINDOW_DEFAULT;
+	o->flood_syns = FLOOD_SYNS_DEFAULT;
+	o->flood_ratio = FLOOD_RATIO_DEFAULT;
 	o->memcap = (size_t)512 << 20;
 	o->fail_on_severity = -1;
 }
@@ -354,6 +367,26 @@ options_parse(struct options *o, int argc, char **argv)
 			if (!parse_at(optarg, o)) {
 				diag("--at", "'%s' is not a time: seconds since the epoch, or "
 				    "+SECONDS after the first packet", optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_FLOOD_WINDOW:
+			if (!parse_seconds(optarg, &o->flood_window) || o->flood_window < 0.001) {
+				diag("--syn-flood-window",
+				    "'%s' is not a number of seconds >= 0.001", optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_FLOOD_SYNS:
+			if (!parse_count(optarg, &o->flood_syns) || o->flood_syns > UINT32_MAX) {
+				diag("--syn-flood-syns", "'%s' is not a positive count", optarg);
+				return OPT_USAGE;
+			}
+			break;
+		case LOPT_FLOOD_RATIO:
+			if (!parse_count(optarg, &o->flood_ratio) || o->flood_ratio > 1000000) {
+				diag("--syn-flood-ratio", "'%s' is not a count from 1 to 1000000",
+				    optarg);
 				return OPT_USAGE;
 			}
 			break;

@@ -44,6 +44,9 @@ struct options {
 	bool			 at_set;		/* --at */
 	bool			 at_relative;
 	int64_t			 at_ns;
+	double			 flood_window;	/* --syn-flood-window seconds */
+	uint64_t		 flood_syns;	/* --syn-flood-syns */
+	uint64_t		 flood_ratio;	/* --syn-flood-ratio */
 	size_t			 memcap;		/* --memcap bytes */
 	double			 interval;	/* --interval seconds (live); 0 = none */
 	double			 duration;	/* --duration seconds (live); 0 = none */

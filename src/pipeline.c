@@ -269,6 +269,7 @@ pipeline_end_input(struct pipeline *p)
 	if (p->at_pending && p->in_have_time)
 		show_sockets(p, p->in_last_ns, true);
 	flow_flush(p->flows);
+	analysis_end_input(p->analysis);
 }
 
 void

@@ -66,6 +66,11 @@ check "bad count: exit 1" rc_is 1
 run --fail-on no_such_kind "$P/gen-refused.pcap"
 check "unknown --fail-on kind: exit 1" rc_is 1
 
+for bad in "--syn-flood-syns 0" "--syn-flood-ratio x" "--syn-flood-window 0"; do
+	run $bad "$P/gen-refused.pcap"
+	check "bad $bad: exit 1" rc_is 1
+done
+
 run "$P/gen-refused.pcap" 'tcp and and port'
 check "bad filter: exit 1" rc_is 1
 check "bad filter: one line" one_error_line "bad filter expression"

@@ -10,11 +10,7 @@ srcdir=${srcdir:-.}
 here=$(cd "$(dirname "$0")" && pwd)
 top=${TOP_SRCDIR:-$(cd "$here/.." && pwd)}
 export TCPDISSECT=${TCPDISSECT:-./tcpdissect}
-py=/usr/bin/python3
-[ -x "$py" ] || py=$(command -v python3 || true)
-if [ -z "$py" ]; then
-    echo "1..0 # SKIP python3 not found"
-    exit 77
-fi
+. "$here/tap-lib.sh"
+need_python
 exec "$py" "$top/tests/truth_check.py" --truthdir "$top/tests/gen/stream-truth" \
     --pcapdir "$top/tests/pcaps" "$@"

@@ -15,3 +15,12 @@ check() {	# description, command...: the command must succeed
 		fails=$((fails + 1))
 	fi
 }
+
+need_python() {	# sets $py to a python3, or skips the whole test (exit 77)
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3 || true)
+	if [ -z "$py" ]; then
+		echo "1..0 # SKIP python3 not found"
+		exit 77
+	fi
+}

@@ -52,6 +52,13 @@ def read_truth(path):
     return header, want
 
 
+def truth_files(truthdir, cases):
+    """The truth files to check: the named cases', or every *.truth of truthdir."""
+    if cases:
+        return [os.path.join(truthdir, c + ".truth") for c in cases]
+    return sorted(glob.glob(os.path.join(truthdir, "*.truth")))
+
+
 def fmt(t):
     return "%s frame %d stream %d" % t
 
@@ -67,9 +74,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=60)
     ap.add_argument("cases", nargs="*")
     a = ap.parse_args()
-    files = sorted(glob.glob(os.path.join(a.truthdir, "*.truth")))
-    if a.cases:
-        files = [os.path.join(a.truthdir, c + ".truth") for c in a.cases]
+    files = truth_files(a.truthdir, a.cases)
     if not files:
         print("Bail out! no truth files in %s" % a.truthdir)
         return 99

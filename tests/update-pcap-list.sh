@@ -21,7 +21,7 @@ list() {	# variable name, files...
 	list PCAP_EXTRA tests/pcaps/SOURCES.md \
 	    $(ls tests/pcaps/*.args tests/pcaps/*.nstat tests/pcaps/*.relaylog 2>/dev/null | LC_ALL=C sort)
 	list TRUTH_FILES $(ls tests/gen/stream-truth/*.truth tests/record/stream-truth/*.truth \
-	    2>/dev/null | LC_ALL=C sort)
+	    tests/listen-truth/*.truth 2>/dev/null | LC_ALL=C sort)
 	list RECORD_TOOLS $(ls tests/record/*.sh | LC_ALL=C sort)
 	echo "NULL ="
 } > tests/pcaps.am

@@ -764,6 +764,37 @@ def gen_listen_queue():
     pk2.append(g.seg(S, "RA", dt=1 * MS))
     pcap("gen-accept-overflow-rst.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
 
+    # gen-synack-bad-ack: SYN-ACKs whose ack is, or is not, the SYN's ISN + 1 (or the end of
+    # the data the SYN carried), around the 2^32 wrap.  One connection per case, one second
+    # apart; synack_bad_ack only where the comment says so.
+    pk = []
+    cases = (
+        (0xFFFFFFFF, b"", 0, False),         # stream 0: ack 0 = ISN + 1 across the wrap: good
+        (0xFFFFFFFF, b"", -1, True),         # stream 1: ack = ISN (forgot the +1): bad, -1
+        (0xFFFFFFF0, b"", 31, True),         # stream 2: ack 0x10, expected 0xfffffff1: bad, +31
+        (1000, b"", 0, False),               # stream 3: plain and good
+        (0xFFFFFFFA, b"0123456789", 10, False),  # stream 4: acks SYN data across the wrap: good
+        (0xFFFFFFFA, b"0123456789", 11, True),   # stream 5: one past the SYN data: bad, +11
+    )
+    for i, (cisn, syn_data, off, bad) in enumerate(cases):
+        f = Flow("192.0.2.73", 41100 + i, "198.51.100.73", 443, cisn, 7770000 + i * 1000,
+                 t=T0 + i * SEC, timestamps=False)
+        pk.append(f.seg(C, "S", syn_data, dt=0))
+        synack_ack = (cisn + 1 + off) & M32
+        pk.append(f.seg(S, "SA", dt=2 * MS, ack=synack_ack))
+        if bad:
+            # RFC 793 p.66: the SYN's sender refuses it with <SEQ=SEG.ACK><CTL=RST>; the
+            # server re-sends the same SYN-ACK (one mistake, one event), refused again
+            pk.append(f.seg(C, "R", dt=1 * MS, seq=synack_ack, ack=0, win=0, advance=False))
+            f.nxt[S] = (f.nxt[S] - 1) & M32
+            pk.append(f.seg(S, "SA", dt=200 * MS, ack=synack_ack))
+            pk.append(f.seg(C, "R", dt=1 * MS, seq=synack_ack, ack=0, win=0, advance=False))
+        else:
+            f.nxt[C] = synack_ack
+            pk.append(f.seg(C, "A", dt=2 * MS))
+            pk += f.close(rtt=2 * MS)
+    pcap("gen-synack-bad-ack.pcap", DLT_EN10MB, link_eth(pk))
+
 
 def gen_teardown():
     # gen-simultaneous-close: both sides send a FIN before seeing the

@@ -84,7 +84,7 @@ time.sleep(1)
 '
 sleep 0.5
 ip netns exec "$srv" nstat -z TcpExtListenOverflows TcpExtListenDrops TcpExtEmbryonicRsts \
-    TcpExtTCPAbortOnData 2> /dev/null | grep -v '^#' > "$tmp/nstat" || true
+    TcpExtTCPAbortOnData TcpExtSyncookiesSent TcpExtSyncookiesRecv 2> /dev/null | grep -v '^#' > "$tmp/nstat" || true
 kill "$tcpdump_pid"
 wait "$tcpdump_pid" 2>/dev/null || true
 tcpdump_pid=

@@ -1,0 +1,717 @@
+/* detect_listener.c: listener-level detectors, each one event per
+ * listener and episode rather than per SYN: syn_flood (a sliding window
+ * of SYNs against completed handshakes), syn_cookie (the server answering
+ * with SYN cookies, inferred from what a capture shows of its SYN-ACKs)
+ * and accept_overflow_syn_drop (new SYNs dropped while the accept queue
+ * was full).
+ *
+ * State is per listener (struct lstate, one per slot of the listener
+ * table, which is capped at LISTENER_MAX): a flood of millions of spoofed
+ * sources changes counters and a fixed-size HyperLogLog, never the amount
+ * of memory. */
+#include "config.h"
+
+#include "analysis_int.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FLOOD_SLOTS	10	/* the window moves in steps of window / 10 */
+
+/* Distinct sources: HyperLogLog (Flajolet et al., 2007) with 2^7
+ * registers, one byte each: standard error 1.04 / sqrt(128) ~ 9 %, and
+ * linear counting below 2.5 * 128 sources. */
+#define HLL_P		7
+#define HLL_M		(1u << HLL_P)
+
+/* Server memory a half-open entry holds when it is a request socket:
+ * the slab object of struct tcp_request_sock, /sys/kernel/slab/
+ * request_sock_TCP/slab_size = 320 bytes (object_size 312) on Linux
+ * 6.18.44 x86-64, the kernel of tests/record (IPv6: request_sock_TCPv6,
+ * the same 320).  A SYN cookie holds none. */
+#define REQUEST_SOCK_BYTES	320u
+
+/* A SYN-ACK not re-sent 1.5 s on had no request socket (Linux re-sends
+ * after TCP_TIMEOUT_INIT, 1 s). */
+#define SYNACK_RESEND_DUE_NS	1500000000LL
+
+/* The capture point is taken to sit at the server when the SYN -> SYN-ACK
+ * gap is at most this (us): then the TSvals of the server's segments are
+ * compared with capture time without path jitter. */
+#define NEAR_SERVER_US		2000
+
+/* A cookie TSval is the clock rounded down to a multiple of 64 plus the
+ * option bits (cookie_init_timestamp), so it lags the clock by 0-63 ms;
+ * a normal TSval keeps step within the 1 ms clock granularity. */
+#define TS_LAG_MIN_MS		3.0
+#define TS_LAG_MAX_MS		66.0
+#define TS_STEP_MAX_MS		2.0
+
+struct hll {
+	uint8_t	reg[HLL_M];
+};
+
+struct flood_episode {
+	bool		active;
+	uint64_t	trigger_frame;		/* where the thresholds were crossed */
+	int64_t		trigger_ns;
+	uint64_t	first_frame, last_frame;	/* first and last SYN counted */
+	int64_t		first_ns, last_ns;
+	uint64_t	syns, completed, synacks, resent;
+	uint64_t	peak_window_syns, peak_half_open;
+	int64_t		last_synack_ns;
+	int64_t		quiet_ns;		/* the flood stopped (0 = on) */
+	struct hll	sources;
+};
+
+/* syn_cookie evidence, per input. */
+struct cookie_ev {
+	uint64_t	cookies;	/* SYN-ACKs taken for cookies (each once) */
+	uint64_t	not_resent;	/* ... never re-sent, handshake never completed */
+	uint64_t	ts_set_back;	/* ... TSval lagging the server's clock */
+	uint64_t	opts_dropped;	/* ... window scale and SACK dropped (no TS) */
+	uint64_t	silent;		/* ... accept_overflow_drop (silent) */
+	uint64_t	request_socks;	/* SYN-ACKs shown to have a request socket */
+	uint64_t	completed;	/* handshakes completed on the listener */
+	uint64_t	first_frame, last_frame;
+	int64_t		first_ns;
+	int		lag_min_ms, lag_max_ms;
+};
+
+struct lstate {
+	/* sliding window */
+	int64_t			slot_start_ns;	/* start of slot cur (0 = unused) */
+	uint32_t		syn[FLOOD_SLOTS], done[FLOOD_SLOTS], synack[FLOOD_SLOTS];
+	uint32_t		first_frame[FLOOD_SLOTS];	/* first SYN of each slot */
+	int64_t			first_ns[FLOOD_SLOTS];
+	uint32_t		win_syn, win_done;	/* sums over the slots */
+	uint8_t			cur;
+	bool			echoes_options;	/* a SYN-ACK carried WS or SACK_PERM */
+	bool			overflow;		/* ov_* valid */
+	int64_t			hll_epoch;	/* window-aligned epoch of hll_cur */
+	struct hll		hll_cur, hll_prev;
+	struct flood_episode	ep;
+	struct cookie_ev	ck;
+	/* accept queue overflow and the SYNs dropped meanwhile */
+	int64_t			ov_from_ns, ov_to_ns;
+	uint64_t		drop_conns, drop_syns;
+	uint64_t		drop_first_frame, drop_last_frame;
+	int64_t			drop_first_ns;
+};
+
+struct listen_watch {
+	struct lstate	st[LISTENER_MAX];
+	uint16_t	active[LISTENER_MAX];	/* listeners with a flood episode open */
+	unsigned	nactive;
+	int64_t		next_tick_ns;
+};
+
+struct listen_watch *
+listen_watch_create(void)
+{
+	return calloc(1, sizeof(struct listen_watch));
+}
+
+void
+listen_watch_destroy(struct listen_watch *w)
+{
+	free(w);
+}
+
+/* ---- HyperLogLog ------------------------------------------------------- */
+
+/* A fixed hash (FNV-1a, then the splitmix64 finaliser): the estimate is
+ * the same on every run, which the regression tests rely on. */
+static uint64_t
+source_hash(const struct endpoint *ep)
+{
+	uint64_t h = 1469598103934665603u;
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ ep->addr[i]) * 1099511628211u;
+	h ^= ep->family;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
+	return h ^ (h >> 31);
+}
+
+static void
+hll_add(struct hll *h, uint64_t x)
+{
+	unsigned idx = (unsigned)(x >> (64 - HLL_P));
+	uint64_t w = x << HLL_P;
+	uint8_t rank = w ? (uint8_t)(__builtin_clzll(w) + 1) : (uint8_t)(64 - HLL_P + 1);
+
+	if (rank > h->reg[idx])
+		h->reg[idx] = rank;
+}
+
+static void
+hll_merge(struct hll *into, const struct hll *from)
+{
+	unsigned i;
+
+	for (i = 0; i < HLL_M; i++)
+		if (from->reg[i] > into->reg[i])
+			into->reg[i] = from->reg[i];
+}
+
+static uint64_t
+hll_estimate(const struct hll *h)
+{
+	double m = HLL_M, sum = 0, e;
+	unsigned i, zeros = 0;
+
+	for (i = 0; i < HLL_M; i++) {
+		sum += ldexp(1.0, -h->reg[i]);
+		zeros += h->reg[i] == 0;
+	}
+	e = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+	if (e <= 2.5 * m && zeros > 0)
+		e = m * log(m / zeros);		/* linear counting */
+	return (uint64_t)llround(e);
+}
+
+/* ---- the sliding window ------------------------------------------------ */
+
+static void
+window_advance(struct lstate *s, int64_t slot_ns, int64_t now)
+{
+	if (s->slot_start_ns == 0 || now - s->slot_start_ns >= 2 * FLOOD_SLOTS * slot_ns) {
+		memset(s->syn, 0, sizeof(s->syn));
+		memset(s->done, 0, sizeof(s->done));
+		memset(s->synack, 0, sizeof(s->synack));
+		memset(s->first_frame, 0, sizeof(s->first_frame));
+		memset(s->first_ns, 0, sizeof(s->first_ns));
+		s->win_syn = s->win_done = 0;
+		s->slot_start_ns = now - now % slot_ns;
+		return;
+	}
+	while (now >= s->slot_start_ns + slot_ns) {
+		s->cur = (uint8_t)((s->cur + 1) % FLOOD_SLOTS);
+		s->win_syn -= s->syn[s->cur];
+		s->win_done -= s->done[s->cur];
+		s->syn[s->cur] = s->done[s->cur] = s->synack[s->cur] = s->first_frame[s->cur] = 0;
+		s->first_ns[s->cur] = 0;
+		s->slot_start_ns += slot_ns;
+	}
+}
+
+static int64_t
+slot_ns(const struct analysis *a)
+{
+	int64_t w = analysis_cfg(a)->flood_window_ns / FLOOD_SLOTS;
+
+	return w > 0 ? w : 1;
+}
+
+/* Where an episode starts: the oldest slot of the window whose SYNs
+ * alone run at the flood rate (its share of --syn-flood-syns), so that a
+ * quiet lead-in (a few legitimate SYNs before the burst) stays out. */
+static unsigned
+window_flood_start(const struct lstate *s, uint32_t min_syns)
+{
+	unsigned i;
+
+	for (i = 1; i < FLOOD_SLOTS; i++) {
+		unsigned k = (s->cur + i) % FLOOD_SLOTS;
+
+		if ((uint64_t)s->syn[k] * FLOOD_SLOTS >= min_syns)
+			return k;
+	}
+	return s->cur;
+}
+
+/* ---- syn_flood --------------------------------------------------------- */
+
+/* The episode ends: one syn_flood event with everything it showed. */
+static void
+report_flood(struct analysis *a, struct listener *l, struct lstate *s)
+{
+	const struct flood_episode *ep = &s->ep;
+	int64_t now = analysis_now(a);
+	uint64_t sources = hll_estimate(&ep->sources);
+	uint64_t all = ep->peak_half_open * REQUEST_SOCK_BYTES, est = all;
+	const char *basis;
+	struct event ev;
+
+	/* Which half-open entries held memory: a SYN-ACK re-sent proves a
+	 * request socket; one never re-sent once its timer was due had none
+	 * (a SYN cookie).  Only when the capture ran on past that point. */
+	if (ep->synacks == 0)
+		basis = "no SYN-ACK seen: an upper bound (the server may have dropped the SYNs, "
+		    "or the capture misses its side)";
+	else if (now - ep->last_synack_ns < SYNACK_RESEND_DUE_NS)
+		basis = "every half-open entry taken for a request socket (the capture ended "
+		    "before SYN-ACK re-sends were due)";
+	else if (ep->resent < ep->peak_half_open && ep->synacks > ep->resent) {
+		est = ep->resent * REQUEST_SOCK_BYTES;
+		basis = "request sockets only behind re-sent SYN-ACKs; SYN-ACKs never re-sent "
+		    "(SYN cookies) and SYNs never answered hold no memory";
+	} else
+		basis = "every half-open entry taken for a request socket";
+	event_init(&ev, EVK_SYN_FLOOD, ep->trigger_frame, ep->trigger_ns);
+	ev.dst = l->ep;
+	ev.first_frame = ep->first_frame;
+	ev.last_frame = ep->last_frame;
+	event_message(&ev, "SYN flood on the listener: %" PRIu64 " SYNs from ~%" PRIu64
+	    " sources in %.3f s, %" PRIu64 " handshake%s completed, peak %" PRIu64 " half-open",
+	    ep->syns, sources, (double)(ep->last_ns - ep->first_ns) / 1e9, ep->completed,
+	    ep->completed == 1 ? "" : "s", ep->peak_half_open);
+	event_detail_double(&ev, "window", (double)analysis_cfg(a)->flood_window_ns / 1e9);
+	event_detail_uint(&ev, "window_syns_peak", ep->peak_window_syns);
+	event_detail_uint(&ev, "syns", ep->syns);
+	event_detail_double(&ev, "duration", (double)(ep->last_ns - ep->first_ns) / 1e9);
+	event_detail_uint(&ev, "sources", sources);
+	event_detail_str(&ev, "sources_method", "HyperLogLog estimate, 128 registers (~9 %)");
+	event_detail_uint(&ev, "completed", ep->completed);
+	event_detail_uint(&ev, "synacks", ep->synacks);
+	event_detail_uint(&ev, "synacks_resent", ep->resent);
+	event_detail_uint(&ev, "peak_half_open", ep->peak_half_open);
+	event_detail_uint(&ev, "request_sock_bytes", REQUEST_SOCK_BYTES);
+	event_detail_uint(&ev, "memory_if_all_request_socks", all);
+	event_detail_uint(&ev, "memory_estimate", est);
+	event_detail_str(&ev, "memory_basis", basis);
+	analysis_emit(a, NULL, &ev);
+	memset(&s->ep, 0, sizeof(s->ep));
+}
+
+static void
+episode_stop(struct analysis *a, unsigned li)
+{
+	struct listen_watch *w = analysis_listen_watch(a);
+	unsigned i;
+
+	report_flood(a, analysis_listener_at(a, li), &w->st[li]);
+	for (i = 0; i < w->nactive; i++)
+		if (w->active[i] == li) {
+			w->active[i] = w->active[--w->nactive];
+			break;
+		}
+}
+
+/* Over: the window holds under half the SYNs that start an episode, or
+ * SYNs under half the ratio to completed handshakes (hysteresis).  From
+ * then on (quiet_ns) nothing more counts in the episode, but it is
+ * reported only once the re-sends of its last SYN-ACK were due, so that
+ * the report can tell request sockets from SYN cookies; a flood that
+ * resumes before that is the same episode. */
+/* The window at the flood thresholds (half of them: hysteresis). */
+static bool
+flood_level(const struct analysis_config *cfg, const struct lstate *s, unsigned half)
+{
+	return (uint64_t)s->win_syn * half >= cfg->flood_min_syns &&
+	    (uint64_t)s->win_syn * half >= (uint64_t)cfg->flood_ratio * (s->win_done + 1);
+}
+
+static bool
+episode_over(const struct analysis *a, struct lstate *s, int64_t now)
+{
+	if (flood_level(analysis_cfg(a), s, 2)) {
+		s->ep.quiet_ns = 0;
+		return false;
+	}
+	if (s->ep.quiet_ns == 0)
+		s->ep.quiet_ns = now;
+	return s->ep.synacks == 0 || now - s->ep.last_synack_ns >= SYNACK_RESEND_DUE_NS;
+}
+
+/* A new SYN (not a copy) to listener l. */
+static void
+flood_syn(const struct seg_ctx *sc, struct listener *l, unsigned li)
+{
+	struct listen_watch *w = analysis_listen_watch(sc->a);
+	const struct analysis_config *cfg = analysis_cfg(sc->a);
+	struct lstate *s = &w->st[li];
+	struct flood_episode *ep = &s->ep;
+	int64_t epoch = sc->ts_ns / (cfg->flood_window_ns > 0 ? cfg->flood_window_ns : 1);
+	uint64_t h = source_hash(&sc->seg->src);
+
+	window_advance(s, slot_ns(sc->a), sc->ts_ns);
+	if (ep->active && episode_over(sc->a, s, sc->ts_ns))
+		episode_stop(sc->a, li);
+	if (s->syn[s->cur]++ == 0) {
+		s->first_frame[s->cur] = (uint32_t)sc->frame;
+		s->first_ns[s->cur] = sc->ts_ns;
+	}
+	s->win_syn++;
+	if (epoch != s->hll_epoch) {
+		if (epoch == s->hll_epoch + 1)
+			s->hll_prev = s->hll_cur;
+		else
+			memset(&s->hll_prev, 0, sizeof(s->hll_prev));
+		memset(&s->hll_cur, 0, sizeof(s->hll_cur));
+		s->hll_epoch = epoch;
+	}
+	hll_add(&s->hll_cur, h);
+	if (ep->active && ep->quiet_ns != 0 && flood_level(cfg, s, 2))
+		ep->quiet_ns = 0;	/* the flood resumed: the same episode */
+	if (ep->active) {
+		if (ep->quiet_ns != 0)
+			return;
+		ep->syns++;
+		ep->last_frame = sc->frame;
+		ep->last_ns = sc->ts_ns;
+		hll_add(&ep->sources, h);
+	} else if (flood_level(cfg, s, 1)) {
+		unsigned k = window_flood_start(s, cfg->flood_min_syns);
+
+		ep->active = true;
+		ep->trigger_frame = sc->frame;
+		ep->trigger_ns = sc->ts_ns;
+		ep->first_frame = s->first_frame[k];
+		ep->first_ns = s->first_ns[k];
+		ep->last_frame = sc->frame;
+		ep->last_ns = sc->ts_ns;
+		for (;; k = (k + 1) % FLOOD_SLOTS) {
+			ep->syns += s->syn[k];
+			ep->completed += s->done[k];
+			ep->synacks += s->synack[k];
+			if (k == s->cur)
+				break;
+		}
+		ep->sources = s->hll_cur;
+		hll_merge(&ep->sources, &s->hll_prev);
+		w->active[w->nactive++] = (uint16_t)li;
+	}
+	if (ep->active && ep->quiet_ns == 0) {
+		if (s->win_syn > ep->peak_window_syns)
+			ep->peak_window_syns = s->win_syn;
+		if (l->half_open > ep->peak_half_open)
+			ep->peak_half_open = l->half_open;
+	}
+}
+
+void
+detect_listener_tick(struct analysis *a, int64_t now_ns)
+{
+	struct listen_watch *w = analysis_listen_watch(a);
+	unsigned i;
+
+	if (w->nactive == 0 || now_ns < w->next_tick_ns)
+		return;
+	w->next_tick_ns = now_ns + slot_ns(a);
+	for (i = w->nactive; i-- > 0;) {
+		unsigned li = w->active[i];
+		struct lstate *s = &w->st[li];
+
+		window_advance(s, slot_ns(a), now_ns);
+		if (episode_over(a, s, now_ns))
+			episode_stop(a, li);
+	}
+}
+
+/* ---- syn_cookie --------------------------------------------------------- */
+
+/* The SYN-ACK's TSval against the server's next segment: with the capture
+ * at the server both are stamped on one clock (ms, plus the connection's
+ * random offset), so TSval(next) - TSval(SYN-ACK) equals the time between
+ * them, unless the SYN-ACK carried a cookie timestamp, which Linux rounds
+ * down to encode the SYN's options in its low 6 bits
+ * (cookie_init_timestamp, net/ipv4/syncookies.c): it then lags by 0-63
+ * ms.  The option bits themselves cannot be read from the wire: the
+ * per-connection TSval offset (tcp_rsk(req)->ts_off) scrambles them. */
+static void
+cookie_ts_check(const struct seg_ctx *sc)
+{
+	struct conn *c = sc->c;
+	const struct segment *seg = sc->seg;
+	struct hs_memo *m;
+	double lag;
+
+	if (sc->from_client || (seg->flags & (TCP_SYN | TCP_RST)) ||
+	    !(seg->opt.present & TCPOPT_HAVE_TS) ||
+	    (c->cflags & (CONN_LISTENER | CONN_HS_COMPLETE)) != (CONN_LISTENER | CONN_HS_COMPLETE))
+		return;
+	/* the server's first segment after its SYN-ACK(s) */
+	if (sc->snd->packets != (uint32_t)c->synack_tx + 1)
+		return;
+	m = hs_memo_find(sc->a, c->stream);
+	if (m == NULL || (m->flags & (MEMO_SYNACK_TS | MEMO_TS_DONE)) != MEMO_SYNACK_TS)
+		return;
+	m->flags |= MEMO_TS_DONE;
+	if (c->synack_us == 0 || c->synack_us - 1 > NEAR_SERVER_US)
+		return;		/* capture not at the server: path jitter */
+	lag = (double)seq_diff(seg->opt.tsval, m->synack_tsval) -
+	    (double)(sc->ts_ns - conn_last_synack_ns(c)) / 1e6;
+	if (lag >= TS_LAG_MIN_MS && lag <= TS_LAG_MAX_MS) {
+		m->flags |= MEMO_TS_SET_BACK;
+		m->ts_lag_ms = (int16_t)lround(lag);
+	} else if (fabs(lag) <= TS_STEP_MAX_MS) {
+		m->flags |= MEMO_TS_IN_STEP;
+	}
+}
+
+/* A SYN-ACK on a listener: does it keep the SYN's options?  Without the
+ * SYN's timestamp option a cookie has nowhere to keep window scale and
+ * SACK-permitted, so Linux clears them (tcp_conn_request: want_cookie &&
+ * !saw_tstamp -> tcp_clear_options); a listener that echoes them in
+ * other SYN-ACKs has them enabled. */
+static void
+cookie_synack(const struct seg_ctx *sc, struct lstate *s)
+{
+	const struct side *cl = sc->rcv;
+	uint8_t o = sc->seg->opt.present;
+	struct hs_memo *m;
+
+	if (o & (TCPOPT_HAVE_WSCALE | TCPOPT_HAVE_SACK_PERM))
+		s->echoes_options = true;
+	if (sc->tr->syn_retransmit || (cl->flags & SIDE_TS) ||
+	    !(cl->flags & (SIDE_WSCALE | SIDE_SACK_PERM)) ||
+	    (o & (TCPOPT_HAVE_WSCALE | TCPOPT_HAVE_SACK_PERM | TCPOPT_HAVE_TS)))
+		return;
+	m = hs_memo_find(sc->a, sc->c->stream);
+	if (m != NULL)
+		m->flags |= MEMO_OPTS_DROPPED;
+}
+
+/* A connection of the listener ends: weigh its SYN-ACK.  Each SYN-ACK
+ * counts once, for a cookie or for a request socket, or not at all. */
+static void
+cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
+{
+	const struct side *cl = &c->side[c->client], *sv = &c->side[!c->client];
+	struct hs_memo *m = hs_memo_find(a, c->stream);
+	struct cookie_ev *ck = &s->ck;
+	bool ts, silent, opts, unresent;
+	uint64_t frame;
+
+	if (c->cflags & CONN_HS_COMPLETE)
+		ck->completed++;
+	if (!(sv->flags & SIDE_SYNACK) || (cl->flags & (SIDE_SYN | SIDE_MIDSTREAM)) != SIDE_SYN)
+		return;
+	if (c->synack_tx >= 2 || (m != NULL && (m->flags & MEMO_TS_IN_STEP))) {
+		ck->request_socks++;
+		return;
+	}
+	ts = m != NULL && (m->flags & MEMO_TS_SET_BACK);
+	silent = m != NULL && (m->flags & MEMO_SILENT);
+	opts = m != NULL && (m->flags & MEMO_OPTS_DROPPED) && s->echoes_options;
+	unresent = !(c->cflags & CONN_HS_COMPLETE) && cl->packets == 1 && sv->packets == 1 &&
+	    !((cl->flags | sv->flags) & SIDE_RST) &&
+	    analysis_now(a) - conn_last_synack_ns(c) >= SYNACK_RESEND_DUE_NS;
+	if (!(ts || silent || opts || unresent))
+		return;
+	ck->cookies++;
+	ck->ts_set_back += ts;
+	ck->silent += silent;
+	ck->opts_dropped += opts;
+	ck->not_resent += unresent;
+	if (ts) {
+		if (ck->ts_set_back == 1 || m->ts_lag_ms < ck->lag_min_ms)
+			ck->lag_min_ms = m->ts_lag_ms;
+		if (ck->ts_set_back == 1 || m->ts_lag_ms > ck->lag_max_ms)
+			ck->lag_max_ms = m->ts_lag_ms;
+	}
+	frame = m != NULL && m->synack_frame ? m->synack_frame : c->last_frame;
+	if (ck->first_frame == 0 || frame < ck->first_frame) {
+		ck->first_frame = frame;
+		ck->first_ns = conn_last_synack_ns(c);
+	}
+	if (frame > ck->last_frame)
+		ck->last_frame = frame;
+}
+
+/* syn_cookie, once per listener and input.  Confidence "high" when a
+ * SYN-ACK's own bytes or the server's later behaviour show it (TSval set
+ * back, options dropped, data dropped without a re-send), or when
+ * SYN-ACKs never re-sent sit beside re-sent ones of the same listener
+ * (its SYN-ACK timer demonstrably works); "medium" for SYN-ACKs never
+ * re-sent alone, reported only when there are two or more and the
+ * listener completed a handshake in the capture (a capture filtered down
+ * to SYNs would show every SYN-ACK unanswered and never re-sent). */
+static void
+report_cookie(struct analysis *a, struct listener *l, const struct cookie_ev *ck)
+{
+	bool high = ck->ts_set_back || ck->opts_dropped || ck->silent ||
+	    (ck->not_resent && ck->request_socks);
+	char evidence[400];
+	size_t used = 0;
+	struct event ev;
+
+	if (ck->cookies == 0 || (!high && (ck->not_resent < 2 || ck->completed == 0)))
+		return;
+	evidence[0] = '\0';
+	if (ck->not_resent)
+		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
+		    "%" PRIu64 " SYN-ACK%s never re-sent though the capture ran 1.5 s on "
+		    "(%" PRIu64 " of the listener's were); ", ck->not_resent,
+		    ck->not_resent == 1 ? "" : "s", ck->request_socks);
+	if (ck->ts_set_back && used < sizeof(evidence))
+		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
+		    "%" PRIu64 " TSval%s set back %d-%d ms against the server's clock; ",
+		    ck->ts_set_back, ck->ts_set_back == 1 ? "" : "s", ck->lag_min_ms,
+		    ck->lag_max_ms);
+	if (ck->opts_dropped && used < sizeof(evidence))
+		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
+		    "%" PRIu64 " without the SYN's window scale and SACK-permitted; ",
+		    ck->opts_dropped);
+	if (ck->silent && used < sizeof(evidence))
+		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
+		    "%" PRIu64 " whose final ACK and data were dropped with no SYN-ACK re-sent; ",
+		    ck->silent);
+	if (used >= 2 && used < sizeof(evidence))
+		evidence[used - 2] = '\0';
+	event_init(&ev, EVK_SYN_COOKIE, ck->first_frame, ck->first_ns);
+	ev.dst = l->ep;
+	ev.first_frame = ck->first_frame;
+	ev.last_frame = ck->last_frame;
+	event_message(&ev, "the listener answered with SYN cookies: %" PRIu64 " SYN-ACK%s "
+	    "(%s confidence)", ck->cookies, ck->cookies == 1 ? "" : "s", high ? "high" : "medium");
+	event_detail_uint(&ev, "cookie_synacks", ck->cookies);
+	event_detail_str(&ev, "confidence", high ? "high" : "medium");
+	event_detail_str(&ev, "evidence", evidence);
+	event_detail_uint(&ev, "not_resent", ck->not_resent);
+	event_detail_uint(&ev, "ts_set_back", ck->ts_set_back);
+	if (ck->ts_set_back) {
+		event_detail_int(&ev, "ts_lag_min_ms", ck->lag_min_ms);
+		event_detail_int(&ev, "ts_lag_max_ms", ck->lag_max_ms);
+	}
+	event_detail_uint(&ev, "options_dropped", ck->opts_dropped);
+	event_detail_uint(&ev, "silent_overflow", ck->silent);
+	event_detail_uint(&ev, "request_sock_synacks", ck->request_socks);
+	analysis_emit(a, NULL, &ev);
+}
+
+/* ---- accept_overflow_syn_drop ------------------------------------------ */
+
+void
+listener_note_overflow(struct analysis *a, struct listener *l, int64_t from_ns, int64_t to_ns)
+{
+	struct lstate *s = &analysis_listen_watch(a)->st[analysis_listener_index(a, l)];
+
+	if (!s->overflow || from_ns < s->ov_from_ns)
+		s->ov_from_ns = from_ns;
+	if (!s->overflow || to_ns > s->ov_to_ns)
+		s->ov_to_ns = to_ns;
+	s->overflow = true;
+}
+
+/* A connection whose SYNs (and retries) got no answer at all, while the
+ * listener's accept queue overflowed: Linux drops a SYN when the accept
+ * queue is full (tcp_conn_request: sk_acceptq_is_full -> drop, counted in
+ * ListenOverflows and ListenDrops), SYN cookies or not. */
+static void
+drop_conn_end(struct lstate *s, const struct conn *c)
+{
+	const struct side *cl = &c->side[c->client], *sv = &c->side[!c->client];
+
+	if (!s->overflow || c->syn_tx == 0 || (sv->flags & SIDE_SEEN) ||
+	    !(cl->flags & SIDE_SYN) || (cl->flags & SIDE_SYNACK))
+		return;
+	if (c->last_ns < s->ov_from_ns || c->start_ns > s->ov_to_ns)
+		return;
+	s->drop_conns++;
+	s->drop_syns += c->syn_tx;
+	if (s->drop_first_frame == 0 || c->first_frame < s->drop_first_frame) {
+		s->drop_first_frame = c->first_frame;
+		s->drop_first_ns = c->start_ns;
+	}
+	if (c->last_frame > s->drop_last_frame)
+		s->drop_last_frame = c->last_frame;
+}
+
+static void
+report_syn_drop(struct analysis *a, struct listener *l, const struct lstate *s)
+{
+	struct event ev;
+
+	if (s->drop_conns == 0)
+		return;
+	event_init(&ev, EVK_ACCEPT_OVERFLOW_SYN_DROP, s->drop_first_frame, s->drop_first_ns);
+	ev.dst = l->ep;
+	ev.first_frame = s->drop_first_frame;
+	ev.last_frame = s->drop_last_frame;
+	event_message(&ev, "while its accept queue overflowed the listener dropped %" PRIu64
+	    " SYN%s of %" PRIu64 " client%s, never answered", s->drop_syns,
+	    s->drop_syns == 1 ? "" : "s", s->drop_conns, s->drop_conns == 1 ? "" : "s");
+	event_detail_uint(&ev, "connections", s->drop_conns);
+	event_detail_uint(&ev, "syns", s->drop_syns);
+	event_detail_double(&ev, "overflow_from", (double)s->ov_from_ns / 1e9);
+	event_detail_double(&ev, "overflow_to", (double)s->ov_to_ns / 1e9);
+	analysis_emit(a, NULL, &ev);
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+void
+detect_listener(const struct seg_ctx *sc)
+{
+	struct conn *c = sc->c;
+	uint16_t f = sc->seg->flags & (TCP_SYN | TCP_ACK | TCP_RST);
+	struct listener *l;
+	struct lstate *s;
+	unsigned li;
+
+	if (!(c->cflags & CONN_LISTENER))
+		return;
+	cookie_ts_check(sc);
+	/* Only handshake segments go further (one listener look-up each). */
+	if (!(f == TCP_SYN || f == (TCP_SYN | TCP_ACK) || sc->hs_completed))
+		return;
+	l = analysis_conn_listener(sc->a, c);
+	if (l == NULL)
+		return;
+	li = analysis_listener_index(sc->a, l);
+	s = &analysis_listen_watch(sc->a)->st[li];
+	if (f == TCP_SYN && sc->from_client && !sc->tr->syn_retransmit) {
+		flood_syn(sc, l, li);
+	} else if (f == (TCP_SYN | TCP_ACK) && !sc->from_client) {
+		cookie_synack(sc, s);
+		if (!sc->tr->syn_retransmit) {
+			window_advance(s, slot_ns(sc->a), sc->ts_ns);
+			s->synack[s->cur]++;
+			if (s->ep.active && s->ep.quiet_ns == 0) {
+				s->ep.synacks++;
+				s->ep.last_synack_ns = sc->ts_ns;
+			}
+		} else if (s->ep.active && c->synack_tx == 2 &&
+		    !(c->cflags & CONN_HS_COMPLETE)) {
+			s->ep.resent++;
+		}
+	}
+	if (sc->hs_completed) {
+		window_advance(s, slot_ns(sc->a), sc->ts_ns);
+		s->done[s->cur]++;
+		s->win_done++;
+		if (s->ep.active && s->ep.quiet_ns == 0)
+			s->ep.completed++;
+	}
+}
+
+void
+detect_listener_conn_end(struct analysis *a, struct conn *c)
+{
+	struct listener *l = analysis_conn_listener(a, c);
+	struct lstate *s;
+
+	if (l == NULL)
+		return;
+	s = &analysis_listen_watch(a)->st[analysis_listener_index(a, l)];
+	cookie_conn_end(a, s, c);
+	drop_conn_end(s, c);
+}
+
+void
+detect_listener_end_input(struct analysis *a)
+{
+	struct listen_watch *w = analysis_listen_watch(a);
+	unsigned i, n = analysis_nlisteners(a);
+
+	for (i = 0; i < n; i++) {
+		struct listener *l = analysis_listener_at(a, i);
+		struct lstate *s = &w->st[i];
+
+		if (s->ep.active)
+			report_flood(a, l, s);
+		report_cookie(a, l, &s->ck);
+		report_syn_drop(a, l, s);
+		memset(s, 0, sizeof(*s));
+	}
+	w->nactive = 0;
+	w->next_tick_ns = 0;
+}
