@@ -232,8 +232,17 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
 	if (fills_hole)
 		event_detail_bool(&ev, "original_not_captured", true);
 	event_detail_str(&ev, "evidence", why);
-	event_message(&ev, "%s re-sent %u byte%s at seq %u (%s)", who(sc), seg->payload_len,
-	    seg->payload_len == 1 ? "" : "s", rs, why);
+	if (seg->flags & TCP_FIN) {
+		event_detail_bool(&ev, "fin", true);
+		if (seg->payload_len == 0)
+			event_message(&ev, "%s re-sent its FIN at seq %u (%s)", who(sc), rs, why);
+		else
+			event_message(&ev, "%s re-sent %u byte%s and its FIN at seq %u (%s)",
+			    who(sc), seg->payload_len, seg->payload_len == 1 ? "" : "s", rs, why);
+	} else {
+		event_message(&ev, "%s re-sent %u byte%s at seq %u (%s)", who(sc), seg->payload_len,
+		    seg->payload_len == 1 ? "" : "s", rs, why);
+	}
 	analysis_emit(sc->a, sc->c, &ev);
 }
 

@@ -27,32 +27,41 @@ reset_phase(uint8_t state)
 }
 
 /* rst_out_of_window: a RST the receiver must ignore (RFC 793 3.4, RFC 5961
- * 3): in SYN-SENT one that does not acknowledge the SYN, otherwise one
- * whose sequence number is outside [RCV.NXT, RCV.NXT + RCV.WND), RCV.NXT
- * being what the receiver last acknowledged and RCV.WND the window it last
- * advertised.  Nothing is closed by it; it is a stale segment, a confused
- * middlebox, or an injection attempt. */
+ * 3): in SYN-SENT one that does not acknowledge the SYN (without the ACK
+ * flag, or with another ack: RFC 793 p.67), otherwise one whose sequence
+ * number is outside [RCV.NXT, RCV.NXT + RCV.WND), RCV.NXT being what the
+ * receiver last acknowledged and RCV.WND the window it last advertised.
+ * Nothing is closed by it; it is a stale segment, a confused middlebox, or
+ * an injection attempt. */
 static void
 report_rst_out_of_window(const struct seg_ctx *sc, const char *by, const char *phase)
 {
+	const struct segment *seg = sc->seg;
 	struct event ev;
 
 	seg_event(&ev, EVK_RST_OUT_OF_WINDOW, sc);
-	if (sc->tr->rcv_old == TS_SYN_SENT) {
-		event_message(&ev, "%s sent a RST that does not acknowledge the SYN "
-		    "(ack %u, SYN %u): not acceptable (RFC 793 3.4)", by, sc->seg->ack,
-		    sc->rcv->isn);
+	if (sc->tr->rcv_old == TS_SYN_SENT && !(seg->flags & TCP_ACK)) {
+		event_message(&ev, "%s sent a RST without the ACK flag to a SYN (ISN %u): "
+		    "not acceptable in SYN-SENT, where a RST must acknowledge the SYN "
+		    "(RFC 793 3.4)", by, sc->rcv->isn);
+		event_detail_uint(&ev, "expected_ack", (uint32_t)(sc->rcv->isn + 1));
+	} else if (sc->tr->rcv_old == TS_SYN_SENT) {
+		event_message(&ev, "%s sent a RST acknowledging %u, not the SYN (expected %u): "
+		    "not acceptable in SYN-SENT (RFC 793 3.4)", by, seg->ack,
+		    (uint32_t)(sc->rcv->isn + 1));
 		event_detail_uint(&ev, "expected_ack", (uint32_t)(sc->rcv->isn + 1));
 	} else {
 		event_message(&ev, "%s sent a RST with seq %u outside the receiver's window "
-		    "starting at %u: not acceptable (RFC 793 3.4, RFC 5961)", by, sc->seg->seq,
+		    "starting at %u: not acceptable (RFC 793 3.4, RFC 5961)", by, seg->seq,
 		    sc->rcv->ack_max);
 		event_detail_uint(&ev, "expected_seq", sc->rcv->ack_max);
 	}
 	event_detail_str(&ev, "by", by);
 	event_detail_str(&ev, "phase", phase);
-	event_detail_uint(&ev, "seq", sc->seg->seq);
-	event_detail_uint(&ev, "ack", sc->seg->ack);
+	event_detail_uint(&ev, "seq", seg->seq);
+	event_detail_uint(&ev, "ack", seg->ack);	/* the raw field, even without
+							 * the ACK flag */
+	event_detail_bool(&ev, "ack_flag", (seg->flags & TCP_ACK) != 0);
 	analysis_emit(sc->a, sc->c, &ev);
 }
 
@@ -89,16 +98,12 @@ detect_reset(const struct seg_ctx *sc)
 		return;
 	}
 	seg_event(&ev, EVK_CONNECTION_RESET, sc);
-	if (tr->rst_window_known)
-		event_message(&ev, "%s reset the connection (%s%s)", by, phase,
-		    tr->rst_in_window ? "" : "; sequence number outside the receiver's window");
-	else
-		event_message(&ev, "%s reset the connection (%s)", by, phase);
+	event_message(&ev, "%s reset the connection (%s)", by, phase);
 	event_detail_str(&ev, "by", by);
 	event_detail_str(&ev, "phase", phase);
 	event_detail_str(&ev, "sender_state", tcp_state_name(tr->snd_old));
 	if (tr->rst_window_known)
-		event_detail_bool(&ev, "in_window", tr->rst_in_window);
+		event_detail_bool(&ev, "in_window", true);	/* else reported above */
 	else
 		event_detail_str(&ev, "in_window", "unknown");
 	event_detail_uint(&ev, "seq", sc->seg->seq);

@@ -313,8 +313,12 @@ tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_e
 		tr->zero_window_probe = true;
 	/* A RST refusing a stray ACK carries that ACK as its sequence number
 	 * (RFC 793 p.66), not the sender's: it says nothing of its sequence
-	 * space. */
-	if (rst && rst_answers_bad_ack(snd, rcv, seg)) {
+	 * space.  Nor does a RST the receiver must ignore (out of its
+	 * window: stale, or injected by a third party). */
+	if (rst && !rst_answers_bad_ack(snd, rcv, seg))
+		check_rst(snd, rcv, sx, seg, tr);
+	if (rst && (rst_answers_bad_ack(snd, rcv, seg) ||
+	    (tr->rst_window_known && !tr->rst_in_window))) {
 		/* no sequence update */
 	} else if (!(snd->flags & SIDE_SEQ_KNOWN)) {
 		snd->snd_next = end;
@@ -362,7 +366,6 @@ tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_e
 		goto done;
 	}
 	if (rst) {
-		check_rst(snd, rcv, sx, seg, tr);
 		snd->flags |= SIDE_RST;
 		ok &= side_apply(snd, EV_SENT_RST);
 		if (tr->rst_in_window && rcv->state != TS_LISTEN)

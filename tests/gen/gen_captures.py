@@ -780,6 +780,46 @@ def gen_teardown():
     pcap("gen-simultaneous-close.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def gen_resets():
+    # gen-rst-bad-seq: resets a receiver must ignore (RFC 793 3.4, RFC 5961).  Port 41030: a
+    # RST|ACK answering the SYN that acknowledges ISN + 5, not ISN + 1; the SYN is re-sent
+    # and the handshake completes.  Port 41031: a RST without the ACK flag answering a SYN.
+    # Ports 41032 and 41034: an established connection gets a RST outside the client's window
+    # (its scaled window is 64240 << 7), 2^30 below RCV.NXT, or above it (injections); each goes
+    # on and closes with FINs: no connection_reset, and the server's later data is new data,
+    # not a retransmission (an ignored RST says nothing of its sender's sequence).
+    f = Flow("192.0.2.82", 41030, "198.51.100.79", 8080, 1000, 5000)
+    pk = [f.seg(C, "S", dt=0)]
+    pk.append(f.seg(S, "RA", dt=1 * MS, seq=0, ack=1000 + 5, win=0, opts=[], advance=False))
+    f.nxt[C] = 1000
+    pk.append(f.seg(C, "S", dt=1 * SEC))
+    pk += [f.seg(S, "SA", dt=10 * MS), f.seg(C, "A", dt=10 * MS)] + f.close()
+    g = Flow("192.0.2.82", 41031, "198.51.100.79", 8080, 2000, 6000, t=T0 + 2 * SEC)
+    pk += [g.seg(C, "S", dt=0), g.seg(S, "R", dt=1 * MS, seq=6000, ack=0, win=0, opts=[],
+                                     advance=False)]
+    for i, off in enumerate((-2**30, 2**30)):
+        h = Flow("192.0.2.82", 41032 + 2 * i, "198.51.100.79", 8080, 3000, 7000,
+                 t=T0 + (3 + i) * SEC)
+        pk += h.handshake() + h.data()
+        pk.append(h.seg(S, "R", dt=5 * MS, seq=(h.nxt[S] + off) & M32, ack=0, win=0, opts=[],
+                        advance=False))
+        pk += h.data(req=b"GET /again HTTP/1.0\r\n\r\n", resp=(b"still here\n",)) + h.close()
+    pcap("gen-rst-bad-seq.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-fin-retransmit: the client's FIN is re-sent 300 ms later (its ACK lost beyond the
+    # capture point); then the server acknowledges it and closes: one retransmission (of a
+    # FIN), nothing else.
+    f = Flow("192.0.2.83", 41033, "198.51.100.79", 8080, 4000, 8000)
+    pk = f.handshake() + f.data()
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    f.nxt[C] = (f.nxt[C] - 1) & M32
+    pk.append(f.seg(C, "FA", dt=300 * MS))
+    pk.append(f.seg(S, "A", dt=10 * MS))
+    pk.append(f.seg(S, "FA", dt=1 * MS))
+    pk.append(f.seg(C, "A", dt=10 * MS))
+    pcap("gen-fin-retransmit.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def gen_capacity():
     # gen-evict: 1,200 connections open at once (a SYN, a SYN-ACK and the
     # final ACK each), then the first 100 send data again.  Run with
@@ -822,6 +862,7 @@ def main():
     gen_capacity()
     gen_listen_queue()
     gen_teardown()
+    gen_resets()
 
 
 if __name__ == "__main__":

@@ -172,6 +172,7 @@ main(void)
 	track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 200 }, &tr);
 	ok(tr.rst_window_known && !tr.rst_in_window, "RST beyond the window (2^32 - 11 + 100)");
 	ok(s.state == TS_ESTABLISHED, "out-of-window RST leaves the receiver alone");
+	ok(c.snd_next == UINT32_MAX - 10, "... and says nothing of its sender's sequence space");
 	track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 50 }, &tr);
 	ok(tr.rst_in_window && s.state == TS_CLOSED, "RST inside the window across the wrap");
 
