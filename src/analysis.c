@@ -13,6 +13,7 @@
 
 struct analysis {
 	struct analysis_stream	 stream;	/* detect_stream.c's run-wide state */
+	struct analysis_teardown teardown;	/* detect_teardown.c's */
 	struct analysis_config	 cfg;
 	struct reporter		*r;
 	const struct input_info	*in;
@@ -44,6 +45,7 @@ analysis_create(const struct analysis_config *cfg, struct reporter *r)
 	}
 	a->cfg = *cfg;
 	a->r = r;
+	a->teardown.now_ns = INT64_MIN;
 	return a;
 }
 
@@ -65,6 +67,7 @@ analysis_begin_input(struct analysis *a, const struct input_info *in)
 	if (a->flagged != NULL)
 		memset(a->flagged, 0, a->flagged_words * sizeof(*a->flagged));
 	a->flagged_short = false;
+	a->teardown.now_ns = INT64_MIN;
 	report_begin(a->r, in);
 }
 
@@ -72,6 +75,18 @@ struct analysis_stream *
 analysis_stream(struct analysis *a)
 {
 	return &a->stream;
+}
+
+struct analysis_teardown *
+analysis_teardown(struct analysis *a)
+{
+	return &a->teardown;
+}
+
+const struct analysis_config *
+analysis_config(const struct analysis *a)
+{
+	return &a->cfg;
 }
 
 const uint64_t *
@@ -476,6 +491,7 @@ analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 	set_established(l, c, false);
 	detect_handshake_end(a, c);
 	detect_stream_end(a, c, x, why == FLOW_END_INPUT);
+	detect_teardown_end(a, c, x, why);
 	a->records++;
 	report_connection(a->r, &cr);
 }

@@ -16,6 +16,11 @@ struct analysis_stream {
 	unsigned	recent_next;
 };
 
+/* detect_teardown.c's run-wide state. */
+struct analysis_teardown {
+	int64_t		now_ns;		/* latest segment time of the input */
+};
+
 struct seg_ctx {
 	struct analysis			*a;
 	struct conn			*c;
@@ -48,11 +53,16 @@ void analysis_note_refused(const struct seg_ctx *sc);
 void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
 void detect_handshake_end(struct analysis *a, struct conn *c);
 void detect_teardown(const struct seg_ctx *sc);	/* detect_teardown.c */
+void detect_teardown_end(struct analysis *a, struct conn *c, struct conn_ext *x,
+    enum flow_end why);
 void detect_stream(const struct seg_ctx *sc);		/* detect_stream.c */
 void detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     bool end_of_input);
 
 /* detect_stream.c's run-wide state, kept in struct analysis. */
 struct analysis_stream *analysis_stream(struct analysis *a);
+/* detect_teardown.c's, likewise, and the configuration it needs. */
+struct analysis_teardown *analysis_teardown(struct analysis *a);
+const struct analysis_config *analysis_config(const struct analysis *a);
 
 #endif /* TCPDISSECT_ANALYSIS_INT_H */

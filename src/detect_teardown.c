@@ -1,12 +1,25 @@
-/* detect_teardown.c: teardown and reuse detectors.  For now:
- * connection_reset (a RST on a synchronized or closing connection, with
- * the phase and who sent it), rst_out_of_window (a RST the receiver must
- * ignore) and simultaneous_close. */
+/* detect_teardown.c: teardown detectors: connection_reset (a RST on a
+ * synchronized or closing connection, with the phase and who sent it),
+ * rst_out_of_window (a RST the receiver must ignore), simultaneous_close,
+ * and close_wait_stuck (a side that does not close after its peer's FIN
+ * was acknowledged). */
 #include "config.h"
 
 #include "analysis_int.h"
 
 #include <inttypes.h>
+
+static double
+secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static const char *
+side_name(const struct conn *c, unsigned i)
+{
+	return i == c->client ? "client" : "server";
+}
 
 static const char *
 reset_phase(uint8_t state)
@@ -136,9 +149,205 @@ detect_simultaneous_close(const struct seg_ctx *sc)
 	analysis_emit(sc->a, sc->c, &ev);
 }
 
+/* ---- close_wait_stuck ------------------------------------------------- */
+
+/* A time since the connection's start in 32 bits: microseconds for the
+ * first 2^31 of them (35 minutes), then milliseconds (24 days more). */
+#define TIME32_MS	0x80000000u
+
+static uint32_t
+time32(int64_t ns)
+{
+	if (ns < 0)
+		ns = 0;
+	if (ns / 1000 < TIME32_MS)
+		return (uint32_t)(ns / 1000);
+	return ns / 1000000 < TIME32_MS ? TIME32_MS | (uint32_t)(ns / 1000000) : UINT32_MAX;
+}
+
+static int64_t
+time32_ns(uint32_t t)
+{
+	return t & TIME32_MS ? (int64_t)(t & ~TIME32_MS) * 1000000 : (int64_t)t * 1000;
+}
+
+/* When side f's FIN was acknowledged (its extension fx). */
+static int64_t
+fin_ack_ns(const struct conn *c, const struct side_ext *fx)
+{
+	return c->start_ns + time32_ns(fx->fin_ack_t);
+}
+
+/* Data the side in CLOSE_WAIT (w) sent since it acknowledged its peer's
+ * FIN: new sequence space, less its own FIN. */
+static uint32_t
+close_wait_bytes(const struct side *w, const struct side_ext *fin_side)
+{
+	int32_t d = seq_diff(w->snd_next, fin_side->peer_next_at_fin_ack);
+
+	if (w->flags & SIDE_FIN)
+		d--;
+	return d > 0 ? (uint32_t)d : 0;
+}
+
+/* The part of a close_wait_stuck event shared by the two ways of proving
+ * it: w (index) has been in CLOSE_WAIT since it acknowledged the FIN of
+ * its peer, whose extension is f. */
+static void
+close_wait_detail(struct event *ev, const struct conn *c, unsigned w, const struct side_ext *f,
+    int64_t seconds_ns, int64_t timeout_ns)
+{
+	event_detail_str(ev, "side", side_name(c, w));
+	event_detail_uint(ev, "fin_frame", f->nextseq_frame);
+	event_detail_uint(ev, "fin_ack_frame", f->fin_ack_frame);
+	event_detail_double(ev, "seconds", secs(seconds_ns));
+	event_detail_double(ev, "timeout", secs(timeout_ns));
+	event_detail_uint(ev, "data_bytes", close_wait_bytes(&c->side[w], f));
+}
+
+/* close_wait_stuck, proved by a packet: one side's FIN was acknowledged
+ * and, at least --close-wait-timeout after that ACK, a packet of the
+ * connection (from either side) shows the other side still in CLOSE_WAIT
+ * (this packet may be its FIN or RST, late: it closed only now).  The time
+ * is counted from the ACK, which proves the FIN had arrived: a lower bound
+ * of the time in CLOSE_WAIT.  Once per FIN. */
+static void
+detect_close_wait(const struct seg_ctx *sc)
+{
+	const struct track_result *tr = sc->tr;
+	int64_t timeout = analysis_config(sc->a)->close_wait_timeout_ns;
+	unsigned i;
+
+	if (sc->sx == NULL)
+		return;
+	for (i = 0; i < 2; i++) {
+		/* i: the side whose FIN was acknowledged; w the other */
+		unsigned f = i == 0 ? sc->dir : !sc->dir, w = !f;
+		struct side_ext *fx = f == sc->dir ? sc->sx : sc->rx;
+		uint8_t w_old = w == sc->dir ? tr->snd_old : tr->rcv_old;
+		const char *what, *wn = side_name(sc->c, w);
+		struct event ev;
+		int64_t stayed;
+
+		if (fx->fin_ack_frame == 0 || (fx->sflags & SX_CW_REPORTED) ||
+		    w_old != TS_CLOSE_WAIT || sc->frame == fx->fin_ack_frame)
+			continue;
+		stayed = sc->ts_ns - fin_ack_ns(sc->c, fx);
+		if (stayed < timeout)
+			continue;
+		fx->sflags |= SX_CW_REPORTED;
+		if (sc->seg->flags & TCP_RST)
+			what = "rst";
+		else if (sc->seg->flags & TCP_FIN)
+			what = "fin";
+		else if (sc->seg->payload_len > 0)
+			what = "data";
+		else
+			what = "ack";
+		seg_event(&ev, EVK_CLOSE_WAIT_STUCK, sc);
+		if (w == sc->dir && (sc->seg->flags & (TCP_FIN | TCP_RST)))
+			event_message(&ev, "%s closed (%s) only %.3f s after acknowledging the "
+			    "%s's FIN (frames %u, %u); %u bytes sent in between", wn,
+			    sc->seg->flags & TCP_RST ? "RST" : "FIN", secs(stayed),
+			    side_name(sc->c, f), fx->nextseq_frame, fx->fin_ack_frame,
+			    close_wait_bytes(&sc->c->side[w], fx));
+		else
+			event_message(&ev, "%s still in CLOSE_WAIT %.3f s after acknowledging the "
+			    "%s's FIN (frames %u, %u); %u bytes sent since, no FIN", wn,
+			    secs(stayed), side_name(sc->c, f), fx->nextseq_frame, fx->fin_ack_frame,
+			    close_wait_bytes(&sc->c->side[w], fx));
+		close_wait_detail(&ev, sc->c, w, fx, stayed, timeout);
+		event_detail_str(&ev, "evidence", "packet");
+		event_detail_str(&ev, "packet", what);
+		analysis_emit(sc->a, sc->c, &ev);
+	}
+}
+
+/* close_wait_stuck, proved by silence: the connection leaves the table
+ * (end of input, idle timeout, eviction, a new SYN on its 4-tuple) with a
+ * side still in CLOSE_WAIT --close-wait-timeout or more after it
+ * acknowledged its peer's FIN, and no FIN from it in the capture up to
+ * then.  A stuck application and a host that vanished look the same
+ * here; the detail says which proof it is.  Reported at the connection's
+ * last frame. */
+static void
+close_wait_at_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum flow_end why)
+{
+	int64_t timeout = analysis_config(a)->close_wait_timeout_ns;
+	int64_t now = analysis_teardown(a)->now_ns;
+	unsigned f;
+
+	if (x == NULL)
+		return;
+	for (f = 0; f < 2; f++) {
+		struct side_ext *fx = &x->side[f];
+		unsigned w = !f;
+		struct event ev;
+		int64_t stayed;
+		const char *until;
+
+		if (fx->fin_ack_frame == 0 || (fx->sflags & SX_CW_REPORTED) ||
+		    c->side[w].state != TS_CLOSE_WAIT || now == INT64_MIN)
+			continue;
+		stayed = now - fin_ack_ns(c, fx);
+		if (stayed < timeout)
+			continue;
+		fx->sflags |= SX_CW_REPORTED;
+		until = why == FLOW_END_INPUT ? "end_of_capture" : why == FLOW_END_REUSED ?
+		    "new_syn" : why == FLOW_END_IDLE ? "idle_timeout" : "evicted";
+		event_init(&ev, EVK_CLOSE_WAIT_STUCK, c->last_frame, c->last_ns);
+		ev.stream = c->stream;
+		ev.has_stream = true;
+		ev.has_src = true;
+		conn_endpoint(c, w, &ev.src);
+		conn_endpoint(c, f, &ev.dst);
+		event_message(&ev, "%s still in CLOSE_WAIT %.3f s after acknowledging the %s's "
+		    "FIN (frames %u, %u) when the capture %s; no FIN from it seen", side_name(c, w),
+		    secs(stayed), side_name(c, f), fx->nextseq_frame, fx->fin_ack_frame,
+		    why == FLOW_END_INPUT ? "ended" : "stopped following it");
+		close_wait_detail(&ev, c, w, fx, stayed, timeout);
+		event_detail_str(&ev, "evidence", "no_fin_until");
+		event_detail_str(&ev, "until", until);
+		analysis_emit(a, c, &ev);
+	}
+}
+
+/* ---- bookkeeping ------------------------------------------------------- */
+
+/* What the teardown detectors keep per side: the frame and time of its
+ * FIN's acknowledgement and the peer's snd_next then. */
+static void
+track_teardown(const struct seg_ctx *sc)
+{
+	struct side_ext *sx = sc->sx, *rx = sc->rx;
+	const struct segment *seg = sc->seg;
+
+	if (sx == NULL)
+		return;
+	if ((sc->rcv->flags & SIDE_FIN_ACKED) && rx->fin_ack_frame == 0 &&
+	    (rx->sflags & SX_DATA_SEEN)) {
+		rx->fin_ack_frame = (uint32_t)sc->frame;
+		rx->fin_ack_t = time32(sc->ts_ns - sc->c->start_ns);
+		rx->peer_next_at_fin_ack = sc->tr->seq_was_known ? sc->tr->prev_snd_next :
+		    seg->seq;
+	}
+}
+
 void
 detect_teardown(const struct seg_ctx *sc)
 {
+	struct analysis_teardown *td = analysis_teardown(sc->a);
+
+	if (sc->ts_ns > td->now_ns)
+		td->now_ns = sc->ts_ns;
+	track_teardown(sc);
 	detect_reset(sc);
 	detect_simultaneous_close(sc);
+	detect_close_wait(sc);
+}
+
+void
+detect_teardown_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum flow_end why)
+{
+	close_wait_at_end(a, c, x, why);
 }

@@ -84,6 +84,8 @@ _Static_assert(sizeof(struct side) == 32, "struct side is 32 bytes");
 					 * (Wireshark's dupacknum = -1) */
 #define SX_SACK_HOLES	0x1000	/* its last ACK SACKed data above the ack:
 					 * the peer is in loss recovery */
+#define SX_CW_REPORTED	0x4000	/* close_wait_stuck reported for the peer's
+					 * CLOSE_WAIT after this side's FIN */
 
 /* What a side needs once its connection carries more than a handshake:
  * payload counts, its FIN, and the byte-stream analysis (Wireshark's
@@ -122,6 +124,16 @@ struct side_ext {
 	uint32_t	rtt_min_us;
 	uint32_t	rtt_max_us;
 	uint32_t	rtt_avg_us;	/* running mean */
+	/* teardown (detect_teardown.c); its FIN's frame is nextseq_frame:
+	 * nothing advances the sequence after a FIN */
+	uint32_t	fin_ack_frame;	/* frame of the peer's first ACK of its FIN
+					 * (0 = not acknowledged yet) */
+	uint32_t	fin_ack_t;	/* ... its time since the connection's
+					 * start (time32() in detect_teardown.c:
+					 * us, ms after 35 minutes) */
+	uint32_t	peer_next_at_fin_ack;	/* the peer's snd_next before that
+						 * ACK: its data sent in CLOSE_WAIT
+						 * is counted from here */
 };
 
 /* What one segment did, as tcp_track() saw it. */

@@ -1,8 +1,8 @@
 #!/bin/bash
 # teardown-cases.sh: the teardown and reuse events of the generated corner
-# cases (tests/gen/gen_captures.py: gen_resets), frame by frame: which kind,
-# where, and the detail that carries the verdict.  Each capture is a few
-# dozen packets.
+# cases (tests/gen/gen_captures.py: gen_close_wait, gen_resets), frame by
+# frame: which kind, where, and the detail that carries the verdict.  Each
+# capture is a few dozen packets.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${TCPDISSECT:-./tcpdissect}
@@ -39,6 +39,24 @@ none() {
 	got=$(events "$@")
 	[ -z "$got" ] || { echo "# got: $got"; return 1; }
 }
+
+# close_wait_stuck
+F=$P/gen-close-wait-stuck.pcap
+check "FIN re-sent, then 12 s in CLOSE_WAIT: one event at the server's line 12 s after" \
+	has "$F" close_wait_stuck '^18 0 side="server" fin_frame=9 fin_ack_frame=11 seconds=12.003 .*data_bytes=35 evidence="packet" packet="data"$'
+check "... the re-sent FIN is a retransmission of a FIN" \
+	has "$F" retransmission '^10 0 by="client" seq=39 len=0 .*fin=true'
+check "... not with --close-wait-timeout 15: the FIN at 14 s is sooner" \
+	none "$F" close_wait_stuck --close-wait-timeout 15
+check "... with --close-wait-timeout 13: the server's late FIN shows it" \
+	has "$F" close_wait_stuck '^20 0 .*seconds=14.004 .*packet="fin"$' --close-wait-timeout 13
+check "a half-close ended within the timeout: nothing" none "$P/gen-close-wait-ok.pcap" close_wait_stuck
+check "FIN at 2^32-1, data across 2^32: 300 bytes in CLOSE_WAIT" \
+	has "$P/gen-close-wait-wrap.pcap" close_wait_stuck '^13 0 side="server" fin_frame=7 fin_ack_frame=8 seconds=12.002 .*data_bytes=300 '
+check "silent after the ACK, capture goes on 16 s: reported at the end, at the ACK's frame" \
+	has "$P/gen-close-wait-silent.pcap" close_wait_stuck '^13 0 side="server" fin_frame=12 fin_ack_frame=13 seconds=15.985 .*evidence="no_fin_until" until="end_of_capture"$'
+check "80 minutes into the connection: the time kept to the millisecond" \
+	has "$P/gen-close-wait-late.pcap" close_wait_stuck '^54 0 side="server" fin_frame=52 fin_ack_frame=53 seconds=15\.0 '
 
 # resets and FINs
 F=$P/gen-rst-bad-seq.pcap

@@ -780,6 +780,88 @@ def gen_teardown():
     pcap("gen-simultaneous-close.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def server_lines(f, lines, gap):
+    """The server sends each line gap ns after the previous; the client ACKs each at once."""
+    out = []
+    for line in lines:
+        out.append(f.seg(S, "PA", line, dt=gap))
+        out.append(f.seg(C, "A", dt=1 * MS))
+    return out
+
+
+def gen_close_wait():
+    # gen-close-wait-stuck: the client half-closes after its request; its FIN is re-sent
+    # 200 ms later (the first copy's ACK never came), then acknowledged by the server, which
+    # keeps sending a line every 3 s and closes only 14 s later: close_wait_stuck at the
+    # server's first packet 10 s or more after its ACK of the FIN (the line at +12 s).
+    f = Flow("192.0.2.76", 41010, "198.51.100.76", 8080, 7770000, 8880000)
+    pk = f.handshake() + f.data()
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    f.nxt[C] = (f.nxt[C] - 1) & M32
+    pk.append(f.seg(C, "FA", dt=200 * MS))            # the FIN again, same seq
+    pk.append(f.seg(S, "PA", b"tick 0\n", dt=1 * MS))  # acknowledges the FIN
+    pk += server_lines(f, [b"tick %d\n" % i for i in range(1, 5)], 3 * SEC)
+    pk.append(f.seg(S, "FA", dt=2 * SEC))
+    pk.append(f.seg(C, "A", dt=1 * MS))
+    pcap("gen-close-wait-stuck.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-close-wait-ok: a half-close that ends properly within the timeout: the client's
+    # FIN is acknowledged, the server sends for 4 more seconds and closes after 6: no event.
+    f = Flow("192.0.2.77", 41011, "198.51.100.76", 8080, 7771000, 8881000)
+    pk = f.handshake() + f.data()
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    pk.append(f.seg(S, "A", dt=1 * MS))
+    pk += server_lines(f, [b"more 0\n", b"more 1\n"], 2 * SEC)
+    pk.append(f.seg(S, "FA", dt=2 * SEC))
+    pk.append(f.seg(C, "A", dt=1 * MS))
+    pcap("gen-close-wait-ok.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-close-wait-wrap: sequence numbers wrap during the teardown: the client's FIN takes
+    # sequence number 2^32 - 1 (its ACK is 0) and the server's data in CLOSE_WAIT crosses 2^32
+    # (3 x 100 bytes from 2^32 - 150): close_wait_stuck at the line 12 s after the ACK, with
+    # 300 bytes sent in CLOSE_WAIT.
+    req = b"GET /w HTTP/1.0\r\n\r\n"
+    f = Flow("192.0.2.78", 41012, "198.51.100.76", 8080, (M32 - 1 - len(req)) & M32,
+             (2**32 - 150 - 1 - 20) & M32)
+    pk = f.handshake()
+    pk.append(f.seg(C, "PA", req, dt=5 * MS))
+    pk.append(f.seg(S, "PA", b"x" * 20, dt=1 * MS))
+    pk.append(f.seg(C, "A", dt=1 * MS))
+    assert f.nxt[C] == M32
+    pk.append(f.seg(C, "FA", dt=5 * MS))               # FIN at 2^32 - 1
+    pk.append(f.seg(S, "A", dt=1 * MS))                # ack 0
+    pk += server_lines(f, [bytes([97 + i]) * 100 for i in range(3)], 4 * SEC)
+    pcap("gen-close-wait-wrap.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-close-wait-silent: the server acknowledges the client's FIN and then says nothing
+    # more; another connection keeps the capture going for 16 s: close_wait_stuck at the end
+    # of the capture, reported at the first connection's last frame (the ACK).
+    f = Flow("192.0.2.79", 41013, "198.51.100.76", 8080, 7773000, 8883000)
+    pk = f.handshake() + f.data()
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    pk.append(f.seg(S, "A", dt=1 * MS))
+    g = Flow("192.0.2.80", 41014, "198.51.100.77", 8080, 7774000, 8884000, t=T0 + 10 * MS)
+    pk2 = g.handshake()
+    for i in range(8):
+        pk2.append(g.seg(C, "PA", b"k", dt=2 * SEC))
+        pk2.append(g.seg(S, "A", dt=1 * MS))
+    pcap("gen-close-wait-silent.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
+
+
+def gen_close_wait_late():
+    # gen-close-wait-late: the same 80 minutes into a connection (a line every 200 s until
+    # then): the time of the FIN's ACK is kept to the millisecond past 35 minutes, where
+    # 32 bits of microseconds would have wrapped after 71 (close_wait_stuck 15.000 s, at the
+    # server's line 15 s after the ACK).
+    f = Flow("192.0.2.84", 41015, "198.51.100.76", 8080, 7775000, 8885000)
+    pk = f.handshake()
+    pk += server_lines(f, [b"hello\n"] * 24, 200 * SEC)
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    pk.append(f.seg(S, "A", dt=1 * MS))
+    pk += server_lines(f, [b"late\n"], 15 * SEC)
+    pcap("gen-close-wait-late.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def gen_resets():
     # gen-rst-bad-seq: resets a receiver must ignore (RFC 793 3.4, RFC 5961).  Port 41030: a
     # RST|ACK answering the SYN that acknowledges ISN + 5, not ISN + 1; the SYN is re-sent
@@ -862,6 +944,8 @@ def main():
     gen_capacity()
     gen_listen_queue()
     gen_teardown()
+    gen_close_wait()
+    gen_close_wait_late()
     gen_resets()
 
 
