@@ -315,7 +315,8 @@ close_wait_at_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 /* ---- bookkeeping ------------------------------------------------------- */
 
 /* What the teardown detectors keep per side: the frame and time of its
- * FIN's acknowledgement and the peer's snd_next then. */
+ * FIN's acknowledgement and the peer's snd_next then, and the newest
+ * TSval (for the tombstone, flow_prev_of()). */
 static void
 track_teardown(const struct seg_ctx *sc)
 {
@@ -330,6 +331,11 @@ track_teardown(const struct seg_ctx *sc)
 		rx->fin_ack_t = time32(sc->ts_ns - sc->c->start_ns);
 		rx->peer_next_at_fin_ack = sc->tr->seq_was_known ? sc->tr->prev_snd_next :
 		    seg->seq;
+	}
+	if ((seg->opt.present & TCPOPT_HAVE_TS) &&
+	    (!(sx->sflags & SX_TS_RECENT) || seq_gt(seg->opt.tsval, sx->ts_recent))) {
+		sx->ts_recent = seg->opt.tsval;
+		sx->sflags |= SX_TS_RECENT;
 	}
 }
 

@@ -84,6 +84,7 @@ _Static_assert(sizeof(struct side) == 32, "struct side is 32 bytes");
 					 * (Wireshark's dupacknum = -1) */
 #define SX_SACK_HOLES	0x1000	/* its last ACK SACKed data above the ack:
 					 * the peer is in loss recovery */
+#define SX_TS_RECENT	0x2000	/* ts_recent valid */
 #define SX_CW_REPORTED	0x4000	/* close_wait_stuck reported for the peer's
 					 * CLOSE_WAIT after this side's FIN */
 
@@ -124,8 +125,12 @@ struct side_ext {
 	uint32_t	rtt_min_us;
 	uint32_t	rtt_max_us;
 	uint32_t	rtt_avg_us;	/* running mean */
-	/* teardown (detect_teardown.c); its FIN's frame is nextseq_frame:
-	 * nothing advances the sequence after a FIN */
+	/* teardown and reuse (detect_teardown.c); its FIN's frame is
+	 * nextseq_frame: nothing advances the sequence after a FIN */
+	uint32_t	ts_recent;	/* highest TSval on any of its segments
+					 * (SX_TS_RECENT): what its peer holds as
+					 * TS.Recent (RFC 7323), which a TIME_WAIT
+					 * peer compares a new SYN's TSval with */
 	uint32_t	fin_ack_frame;	/* frame of the peer's first ACK of its FIN
 					 * (0 = not acknowledged yet) */
 	uint32_t	fin_ack_t;	/* ... its time since the connection's
