@@ -18,6 +18,7 @@ struct analysis {
 	struct reporter		*r;
 	const struct input_info	*in;
 	uint64_t		 events[EVK_COUNT];
+	int			 max_severity;	/* of the events reported; -1: none */
 	uint64_t		 records;
 	uint64_t		 open_now, open_peak;
 	struct listener		*listeners;	/* open addressing, LISTENER_MAX */
@@ -46,6 +47,7 @@ analysis_create(const struct analysis_config *cfg, struct reporter *r)
 	a->cfg = *cfg;
 	a->r = r;
 	a->teardown.now_ns = INT64_MIN;
+	a->max_severity = -1;
 	return a;
 }
 
@@ -93,6 +95,12 @@ const uint64_t *
 analysis_event_counts(const struct analysis *a)
 {
 	return a->events;
+}
+
+int
+analysis_max_severity(const struct analysis *a)
+{
+	return a->max_severity;
 }
 
 /* ---- listeners -------------------------------------------------------- */
@@ -290,6 +298,8 @@ void
 analysis_emit(struct analysis *a, struct conn *c, const struct event *ev)
 {
 	a->events[ev->kind]++;
+	if ((int)ev->severity > a->max_severity)
+		a->max_severity = (int)ev->severity;	/* may differ from the kind's */
 	if (c != NULL) {
 		conn_count_event(c, ev->kind);
 		flag_stream(a, c->stream);

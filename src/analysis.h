@@ -56,5 +56,8 @@ bool analysis_any_flagged(const struct analysis *a);
 
 /* Events reported so far, by kind (EVK_COUNT entries). */
 const uint64_t *analysis_event_counts(const struct analysis *a);
+/* The highest severity of the events reported so far (an event may carry
+ * another severity than its kind's default), or -1 when there was none. */
+int analysis_max_severity(const struct analysis *a);
 
 #endif /* TCPDISSECT_ANALYSIS_H */

@@ -302,6 +302,12 @@ pipeline_event_counts(const struct pipeline *p)
 	return analysis_event_counts(p->analysis);
 }
 
+int
+pipeline_max_severity(const struct pipeline *p)
+{
+	return analysis_max_severity(p->analysis);
+}
+
 bool
 pipeline_stream_flagged(const struct pipeline *p, uint32_t stream)
 {
