@@ -446,23 +446,38 @@ track_handshake(const struct seg_ctx *sc)
 
 /* ---- per segment ------------------------------------------------------ */
 
+/* A SYN opened a new incarnation of a closed connection in the same
+ * stream (tcp_track's reopened): its handshake is counted afresh. */
+static void
+reopen(struct analysis *a, struct conn *c)
+{
+	c->syn_tx = 0;
+	c->synack_tx = 0;
+	c->last_synack_us = 0;
+	c->cflags &= (uint16_t)~(CONN_REFUSED | CONN_OVERFLOW_RST | CONN_SIMOPEN | CONN_SIMCLOSE);
+	set_open(a, c, true);
+}
+
 void
 analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigned dir,
-    enum flow_lookup_how how, const struct segment *seg, const struct track_result *tr,
-    uint64_t frame, int64_t ts_ns)
+    enum flow_lookup_how how, const struct flow_prev *prev, const struct segment *seg,
+    const struct track_result *tr, uint64_t frame, int64_t ts_ns)
 {
 	struct seg_ctx sc = {
 		.a = a, .c = c, .dir = dir, .snd = &c->side[dir], .rcv = &c->side[!dir],
 		.sx = x != NULL ? &x->side[dir] : NULL, .rx = x != NULL ? &x->side[!dir] : NULL,
-		.seg = seg, .tr = tr, .how = how, .frame = frame, .ts_ns = ts_ns,
+		.seg = seg, .tr = tr, .how = how, .prev = prev, .frame = frame, .ts_ns = ts_ns,
 		.from_client = dir == c->client,
 	};
 
 	if (how != FLOW_FOUND)
 		set_open(a, c, true);
+	if (tr->reopened)
+		reopen(a, c);
 	track_handshake(&sc);
 	history_segment(c, sc.from_client, seg, tr);
 
+	detect_teardown_first(&sc);	/* events the packet settles come first */
 	detect_handshake(&sc);
 	detect_stream(&sc);
 	detect_teardown(&sc);

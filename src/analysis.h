@@ -34,10 +34,10 @@ void analysis_begin_input(struct analysis *a, const struct input_info *in);
 void analysis_ext_init(const struct conn *c, struct conn_ext *x);
 
 /* One tracked segment: tcp_track() has already updated c's sides (and x's,
- * its extension, NULL while it has none). */
+ * its extension, NULL while it has none).  prev is flow_lookup_prev(). */
 void analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigned dir,
-    enum flow_lookup_how how, const struct segment *seg, const struct track_result *tr,
-    uint64_t frame, int64_t ts_ns);
+    enum flow_lookup_how how, const struct flow_prev *prev, const struct segment *seg,
+    const struct track_result *tr, uint64_t frame, int64_t ts_ns);
 
 /* A segment that could only be numbered (not decoded): history only. */
 void analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,

@@ -16,9 +16,26 @@ struct analysis_stream {
 	unsigned	recent_next;
 };
 
-/* detect_teardown.c's run-wide state. */
+/* detect_teardown.c's run-wide state: the time_wait_reuse events waiting
+ * for the TIME_WAIT side's answer, and the latest capture time seen. */
+#define REUSE_WAITS	8
+struct reuse_wait {
+	struct event	 ev;		/* built at the SYN, finished when the
+					 * answer is known */
+	struct conn	*c;		/* NULL: slot free (resolved at the
+					 * latest when c leaves the table) */
+	int64_t		 syn_ns;
+	uint32_t	 isn;		/* the new SYN's */
+	uint32_t	 answer_frame, resend_frame;
+	uint8_t		 responder;	/* side index of the TIME_WAIT side */
+	uint8_t		 answer;	/* enum reuse_answer (detect_teardown.c) */
+	char		 head[EVENT_MESSAGE_MAX];	/* message up to the outcome */
+};
+
 struct analysis_teardown {
-	int64_t		now_ns;		/* latest segment time of the input */
+	struct reuse_wait	wait[REUSE_WAITS];
+	unsigned		nwait;
+	int64_t			now_ns;		/* latest segment time of the input */
 };
 
 struct seg_ctx {
@@ -31,6 +48,7 @@ struct seg_ctx {
 	const struct segment		*seg;
 	const struct track_result	*tr;
 	enum flow_lookup_how		 how;
+	const struct flow_prev		*prev;		/* flow_lookup_prev() */
 	uint64_t			 frame;
 	int64_t				 ts_ns;
 	bool				 from_client;
@@ -52,7 +70,9 @@ void analysis_note_refused(const struct seg_ctx *sc);
 /* Detectors (each file owns a family of SPEC.md kinds). */
 void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
 void detect_handshake_end(struct analysis *a, struct conn *c);
-void detect_teardown(const struct seg_ctx *sc);	/* detect_teardown.c */
+void detect_teardown_first(const struct seg_ctx *sc);	/* detect_teardown.c: before the
+							 * other detectors */
+void detect_teardown(const struct seg_ctx *sc);
 void detect_teardown_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     enum flow_end why);
 void detect_stream(const struct seg_ctx *sc);		/* detect_stream.c */

@@ -483,8 +483,12 @@ finished_fwd:
 		se->sflags &= (uint16_t)~SX_UNSEEN_NOTED;
 	}
 
-	/* ACKED UNSEEN: an ack past what the peer was seen to send */
-	if ((f & TCP_ACK) && (re->sflags & SX_TBA_SET) && seq_gt(ack, re->seq_to_ack)) {
+	/* ACKED UNSEEN: an ack past what the peer was seen to send (not to a
+	 * peer that has sent nothing but its SYN: an ACK not of that SYN is a
+	 * stale one, e.g. a TIME_WAIT side's ACK of the previous connection
+	 * on the 4-tuple, which the peer refuses with a RST) */
+	if ((f & TCP_ACK) && (re->sflags & SX_TBA_SET) && seq_gt(ack, re->seq_to_ack) &&
+	    !(tr->rcv_old == TS_SYN_SENT && !(rcv->flags & SIDE_ACKED))) {
 		bool flag = false;
 
 		if (seq_lt(re->seq_to_ack, rcv->snd_next)) {

@@ -819,6 +819,11 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 
 		if (!starts_new_stream(fwd->flags & SIDE_BASE_SET, fwd->base_seq, seg)) {
 			*how = FLOW_FOUND;
+			if (tcp_reopens(fwd, &c->side[!d], seg)) {
+				/* the same stream, a new connection */
+				flow_prev_of(c, flow_ext(t, c), &t->prev);
+				t->have_prev = true;
+			}
 			c->last_frame = frame_u32(frame);
 			pick_client(c, seg, d);
 			base_seq_update(c, d, seg);

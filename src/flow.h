@@ -160,8 +160,9 @@ struct flow_table;
 
 /* memcap: bytes for the pool, the tombstones and the buckets (at least
  * room for a few thousand connections is enforced).  A closed connection's
- * tombstone is kept tomb_closed_ns (2*MSL: its 4-tuple is in TIME_WAIT),
- * an idle or evicted one's tomb_other_ns.  end_fn/ctx receive every
+ * tombstone is kept tomb_closed_ns (its 4-tuple is in TIME_WAIT for 2*MSL;
+ * the pipeline keeps it 4*MSL, see pipeline.c), an idle or evicted one's
+ * tomb_other_ns.  end_fn/ctx receive every
  * connection as it leaves.  NULL when memory cannot be had. */
 struct flow_table *flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
     flow_end_fn end_fn, void *ctx);
@@ -175,9 +176,9 @@ struct conn *flow_lookup(struct flow_table *t, const struct segment *seg,
     uint64_t frame, int64_t ts_ns, unsigned *dir, enum flow_lookup_how *how);
 
 /* What the last flow_lookup() knew of the connection its segment
- * replaced (FLOW_NEW_REUSE) or brought back from a tombstone
- * (FLOW_RESUMED); NULL for FLOW_FOUND and FLOW_NEW.  Valid until the
- * next flow_lookup(). */
+ * replaced (FLOW_NEW_REUSE), brought back from a tombstone (FLOW_RESUMED)
+ * or, for FLOW_FOUND, reopens with a SYN repeating its ISN after both FINs
+ * (tcp_reopens); NULL otherwise.  Valid until the next flow_lookup(). */
 const struct flow_prev *flow_lookup_prev(const struct flow_table *t);
 
 /* c's extension, or NULL if it has none yet. */

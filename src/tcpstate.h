@@ -160,10 +160,29 @@ struct track_result {
 						 * simultaneous close (RFC 793 p.39) */
 	bool		rst_answers_bad_ack;	/* RST from SYN_SENT refusing an
 						 * unacceptable ACK: no state change */
+	bool		reopened;		/* a SYN repeating the ISN of a
+						 * connection both of whose FINs were
+						 * acknowledged: a new incarnation on
+						 * the same 4-tuple (same Wireshark
+						 * stream), not a retransmission */
 	bool		unexpected;		/* no transition defined */
 };
 
 const char *tcp_state_name(enum tcp_state s);
+
+/* A SYN without ACK on a connection both of whose FINs were acknowledged
+ * starts a new incarnation on the same 4-tuple, even when it repeats the
+ * old ISN (Wireshark then keeps the stream number): the first SYN's
+ * retransmission cannot follow the close it led to.  (An old duplicate of
+ * it, delivered late, looks the same: the side in TIME_WAIT is there to
+ * refuse exactly that, RFC 793 p.28, RFC 6191.)  tcp_track() then starts
+ * both sides over: no FIN, no RST, no SYN-ACK, no ACK yet. */
+static inline bool
+tcp_reopens(const struct side *snd, const struct side *rcv, const struct segment *seg)
+{
+	return (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	    (snd->flags & SIDE_FIN_ACKED) && (rcv->flags & SIDE_FIN_ACKED);
+}
 
 /* Scaled window the side advertises in a non-SYN segment: the raw field
  * shifted by the scale it negotiated, when both SYNs showed scaling. */

@@ -1,8 +1,8 @@
 #!/bin/bash
 # teardown-cases.sh: the teardown and reuse events of the generated corner
-# cases (tests/gen/gen_captures.py: gen_close_wait, gen_resets), frame by
-# frame: which kind, where, and the detail that carries the verdict.  Each
-# capture is a few dozen packets.
+# cases (tests/gen/gen_captures.py: gen_close_wait, gen_time_wait_reuse,
+# gen_resets), frame by frame: which kind, where, and the detail that
+# carries the verdict.  Each capture is a few dozen packets.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${TCPDISSECT:-./tcpdissect}
@@ -57,6 +57,29 @@ check "silent after the ACK, capture goes on 16 s: reported at the end, at the A
 	has "$P/gen-close-wait-silent.pcap" close_wait_stuck '^13 0 side="server" fin_frame=12 fin_ack_frame=13 seconds=15.985 .*evidence="no_fin_until" until="end_of_capture"$'
 check "80 minutes into the connection: the time kept to the millisecond" \
 	has "$P/gen-close-wait-late.pcap" close_wait_stuck '^54 0 side="server" fin_frame=52 fin_ack_frame=53 seconds=15\.0 '
+
+# time_wait_reuse and port_reuse
+F=$P/gen-tw-reuse-ts-newer.pcap
+check "ISN below the old one, TSval newer: acceptable, accepted by a SYN-ACK" \
+	has "$F" time_wait_reuse '^10 1 previous_stream=0 age=1\.0 same_stream=false isn=40000000 time_wait_side="server" previous_snd_next=50000020 isn_above=false tsval=101005 previous_tsval=100004 tsval_newer=true acceptable=true response="syn_ack" response_frame=11$'
+F=$P/gen-tw-reuse-refused.pcap
+check "ISN and TSval below the old ones: PAWS, refused with an ACK of the old connection" \
+	has "$F" time_wait_reuse '^10 1 .*isn_above=false tsval=95005 previous_tsval=100004 tsval_newer=false paws=true acceptable=false response="ack" response_frame=11$'
+check "... the client's SYN re-sent after its RST is a retransmission (attempt 2)" \
+	has "$F" syn_retransmit '^13 1 attempt=2 '
+check "... and its RST answering the stale ACK resets nothing" none "$F" connection_reset
+F=$P/gen-tw-reuse-wrap.pcap
+check "ISN comparison across 2^32: 0x100 is above 2^32-180, 0xffffff00 below 0x16" \
+	has "$F" time_wait_reuse '^10 1 .*isn=256 .*previous_snd_next=4294967116 isn_above=true acceptable=true response="syn_ack" response_frame=11$
+^25 3 .*isn=4294967040 .*previous_snd_next=0 isn_above=false acceptable=false response="ack" response_frame=26$'
+F=$P/gen-reuse.pcap
+check "the client that closed first reopens the 4-tuple itself 2 s later" \
+	has "$F" time_wait_reuse '^12 1 previous_stream=0 age=2\.0 same_stream=false isn=5000000 time_wait_side="client" reopened_by_time_wait_side=true$'
+check "a new SYN 200 s after (TIME_WAIT 2*MSL = 120 s over): port_reuse" \
+	has "$F" port_reuse '^23 2 previous_stream=1 age=200\.0 same_stream=false isn=90000000 previous_end="fin" time_wait_over=true$'
+check "... which is time_wait_reuse again with --msl 120" \
+	has "$F" time_wait_reuse '^12 1 
+^23 2 .*time_wait_side="client"' --msl 120
 
 # resets and FINs
 F=$P/gen-rst-bad-seq.pcap

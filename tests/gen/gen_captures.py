@@ -862,6 +862,81 @@ def gen_close_wait_late():
     pcap("gen-close-wait-late.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def tw_old(cport, cisn, sisn, timestamps=True, req=b"GET / HTTP/1.0\r\n\r\n"):
+    """A short connection the server closes first (its FIN, the client's, the server's ACK):
+    the server is left in TIME_WAIT."""
+    f = Flow("192.0.2.81", cport, "198.51.100.78", 8080, cisn, sisn, timestamps=timestamps)
+    pk = f.handshake()
+    pk.append(f.seg(C, "PA", req, dt=5 * MS))
+    pk.append(f.seg(S, "PA", b"ok\n", dt=1 * MS))
+    pk.append(f.seg(C, "A", dt=1 * MS))
+    pk += f.close(closer=S)
+    return f, pk
+
+
+def tw_refused(old, new, pk):
+    """The TIME_WAIT side refuses new's SYN (already in pk): it answers with an ACK of the
+    old connection, the client (SYN-SENT) resets it (seq = that ack), which ends the
+    TIME_WAIT, and re-sends its SYN 1 s later, which the listener accepts."""
+    isn = (new.nxt[C] - 1) & M32
+    opts = ts_opts(old.tsval[S], old.tsval[C] - 1) if old.timestamps else []
+    old.t = new.t
+    pk.append(old.seg(S, "A", dt=50000, opts=opts))
+    new.t = old.t
+    pk.append(new.seg(C, "R", dt=30000, seq=old.nxt[C], ack=0, win=0, opts=[], advance=False))
+    new.nxt[C] = isn
+    pk.append(new.seg(C, "S", dt=1 * SEC))
+    return pk
+
+
+def gen_time_wait_reuse():
+    # gen-tw-reuse-ts-newer: the server closed first and is in TIME_WAIT; 1 s later the client
+    # reuses the 4-tuple with an ISN below the old connection's but a newer TSval: acceptable
+    # (RFC 6191); the server answers with a SYN-ACK whose ISN is the old one's snd_nxt + 65537
+    # (Linux's choice for a SYN accepted in TIME_WAIT).  A new stream (the ISN differs).
+    old, pk = tw_old(41020, 50000000, 60000000)
+    new = Flow("192.0.2.81", 41020, "198.51.100.78", 8080, 40000000,
+               (old.nxt[S] + 65537 - 1) & M32, t=old.t + 1 * SEC)
+    new.tsval = [old.tsval[C] + 1000, old.tsval[S] + 1000]
+    pk += new.full()
+    pcap("gen-tw-reuse-ts-newer.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-tw-reuse-refused: the same with both the ISN and the TSval below the old
+    # connection's (a client with another TS clock: another host behind the same NAT
+    # address): not acceptable (PAWS); the TIME_WAIT side answers with an ACK of the old
+    # connection, the client resets and re-sends its SYN, the listener accepts it.
+    old, pk = tw_old(41021, 50000000, 60000000)
+    new = Flow("192.0.2.81", 41021, "198.51.100.78", 8080, 40000000, 90000000,
+               t=old.t + 1 * SEC)
+    new.tsval = [old.tsval[C] - 5000, old.tsval[S] + 1000]
+    pk.append(new.seg(C, "S", dt=0))
+    tw_refused(old, new, pk)
+    pk += [new.seg(S, "SA", dt=1 * MS), new.seg(C, "A", dt=1 * MS)] + new.data()
+    pk += new.close(closer=S)
+    pcap("gen-tw-reuse-refused.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-tw-reuse-wrap: the ISN comparison across 2^32, without timestamps.  Port 41022: the
+    # old client's sequence numbers end just below 2^32 and the new ISN is 0x100: above it
+    # modulo 2^32, accepted.  Port 41023: the old client's end just past 2^32 and the new ISN
+    # is 0xffffff00, numerically larger but below it modulo 2^32: refused.
+    old, pk = tw_old(41022, 2**32 - 200, 70000000, timestamps=False)
+    assert old.nxt[C] > 2**32 - 200
+    new = Flow("192.0.2.81", 41022, "198.51.100.78", 8080, 0x100,
+               (old.nxt[S] + 65537 - 1) & M32, t=old.t + 1 * SEC, timestamps=False)
+    pk += new.handshake() + new.close()
+    old2, pk2 = tw_old(41023, 2**32 - 20, 71000000, timestamps=False)
+    assert old2.nxt[C] < 100
+    for p in pk2:
+        p.ts += 3 * SEC
+    old2.t += 3 * SEC
+    new2 = Flow("192.0.2.81", 41023, "198.51.100.78", 8080, 0xffffff00, 91000000,
+                t=old2.t + 1 * SEC, timestamps=False)
+    pk2.append(new2.seg(C, "S", dt=0))
+    tw_refused(old2, new2, pk2)
+    pk2 += [new2.seg(S, "SA", dt=1 * MS), new2.seg(C, "A", dt=1 * MS)] + new2.close()
+    pcap("gen-tw-reuse-wrap.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
+
+
 def gen_resets():
     # gen-rst-bad-seq: resets a receiver must ignore (RFC 793 3.4, RFC 5961).  Port 41030: a
     # RST|ACK answering the SYN that acknowledges ISN + 5, not ISN + 1; the SYN is re-sent
@@ -946,6 +1021,7 @@ def main():
     gen_teardown()
     gen_close_wait()
     gen_close_wait_late()
+    gen_time_wait_reuse()
     gen_resets()
 
 

@@ -69,7 +69,7 @@ close_by_server(struct flow_table *t, struct conn *c, uint32_t cl_next, uint32_t
 }
 
 /* What flow_lookup_prev() says of the connection a SYN replaces, from the
- * table and from a tombstone. */
+ * table and from a tombstone, and of one it reopens in the same stream. */
 static void
 test_reuse_prev(void)
 {
@@ -94,16 +94,23 @@ test_reuse_prev(void)
 	c = flow_lookup(t, &s, 2, end, &dir, &how);
 	ok(how == FLOW_FOUND && flow_lookup_prev(t) == NULL, "an ACK: nothing replaced");
 
+	/* Reopened with the same ISN: same stream, previous = itself. */
+	s = seg4(0x0f000001, 40000, 0x0f000002, 80, TCP_SYN, 1000, 0);
+	c = flow_lookup(t, &s, 3, end + NS, &dir, &how);
+	p = flow_lookup_prev(t);
+	ok(how == FLOW_FOUND && p != NULL && p->stream == 0 && !p->from_tomb,
+	    "a SYN repeating the ISN after both FINs: the same stream reopened");
+	ok(p != NULL && p->ended == FLOW_PREV_FIN && p->time_wait == (1u << !cl) &&
+	    p->peer == cl && p->peer_next == 0xfffffff0u && p->peer_ts && p->peer_tsval == 777,
+	    "... with the server in TIME_WAIT and the client's snd_next and TSval");
+	is_u64(p != NULL ? p->end_ns : 0, end, "... and its last packet's time");
+
 	/* A new ISN while the old connection is in the table. */
 	s = seg4(0x0f000001, 40000, 0x0f000002, 80, TCP_SYN, 5, 0);
 	c = flow_lookup(t, &s, 4, end + 2 * NS, &dir, &how);
 	p = flow_lookup_prev(t);
 	ok(how == FLOW_NEW_REUSE && c->stream == 1 && p != NULL && p->stream == 0 &&
-	    !p->from_tomb, "a new ISN: stream 1 replaces stream 0");
-	ok(p != NULL && p->ended == FLOW_PREV_FIN && p->time_wait == (1u << !cl) &&
-	    p->peer == cl && p->peer_next == 0xfffffff0u && p->peer_ts && p->peer_tsval == 777,
-	    "... with the server in TIME_WAIT and the client's snd_next and TSval");
-	is_u64(p != NULL ? p->end_ns : 0, end, "... and its last packet's time");
+	    !p->from_tomb && p->peer_next == 0xfffffff0u, "a new ISN: stream 1 replaces stream 0");
 
 	/* From a tombstone: stream 1 closes, leaves the table, is replaced. */
 	cl = c->client;
