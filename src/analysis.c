@@ -15,10 +15,12 @@ struct analysis {
 	struct listen_watch	*listen_watch;	/* detect_listener.c's */
 	struct hs_memo		*memo;		/* HS_MEMO_SLOTS, by stream */
 	int64_t			 now_ns;	/* latest packet time seen */
+	struct analysis_teardown teardown;	/* detect_teardown.c's */
 	struct analysis_config	 cfg;
 	struct reporter		*r;
 	const struct input_info	*in;
 	uint64_t		 events[EVK_COUNT];
+	int			 max_severity;	/* of the events reported; -1: none */
 	uint64_t		 records;
 	uint64_t		 open_now, open_peak;
 	struct listener		*listeners;	/* open addressing, LISTENER_MAX */
@@ -78,6 +80,8 @@ analysis_create(const struct analysis_config *cfg, struct reporter *r)
 	if (a->cfg.flood_ratio == 0)
 		a->cfg.flood_ratio = FLOOD_RATIO_DEFAULT;
 	a->r = r;
+	a->teardown.now_ns = INT64_MIN;
+	a->max_severity = -1;
 	return a;
 }
 
@@ -106,6 +110,7 @@ analysis_begin_input(struct analysis *a, const struct input_info *in)
 	/* Stream numbers restart: so do the per-stream memos and watches. */
 	memset(a->memo, 0, HS_MEMO_SLOTS * sizeof(*a->memo));
 	handshake_watch_reset(a->hs_watch);
+	a->teardown.now_ns = INT64_MIN;
 	report_begin(a->r, in);
 }
 
@@ -134,6 +139,12 @@ analysis_stream(struct analysis *a)
 	return &a->stream;
 }
 
+struct analysis_teardown *
+analysis_teardown(struct analysis *a)
+{
+	return &a->teardown;
+}
+
 struct handshake_watch *
 analysis_hs_watch(struct analysis *a)
 {
@@ -153,7 +164,7 @@ analysis_now(const struct analysis *a)
 }
 
 const struct analysis_config *
-analysis_cfg(const struct analysis *a)
+analysis_config(const struct analysis *a)
 {
 	return &a->cfg;
 }
@@ -182,6 +193,12 @@ const uint64_t *
 analysis_event_counts(const struct analysis *a)
 {
 	return a->events;
+}
+
+int
+analysis_max_severity(const struct analysis *a)
+{
+	return a->max_severity;
 }
 
 /* ---- listeners -------------------------------------------------------- */
@@ -485,6 +502,8 @@ void
 analysis_emit(struct analysis *a, struct conn *c, const struct event *ev)
 {
 	a->events[ev->kind]++;
+	if ((int)ev->severity > a->max_severity)
+		a->max_severity = (int)ev->severity;	/* may differ from the kind's */
 	if (c != NULL) {
 		conn_count_event(c, ev->kind);
 		flag_stream(a, c->stream);
@@ -662,15 +681,27 @@ track_handshake(const struct seg_ctx *sc)
 
 /* ---- per segment ------------------------------------------------------ */
 
+/* A SYN opened a new incarnation of a closed connection in the same
+ * stream (tcp_track's reopened): its handshake is counted afresh. */
+static void
+reopen(struct analysis *a, struct conn *c)
+{
+	c->syn_tx = 0;
+	c->synack_tx = 0;
+	c->last_synack_us = 0;
+	c->cflags &= (uint16_t)~(CONN_REFUSED | CONN_OVERFLOW_RST | CONN_SIMOPEN | CONN_SIMCLOSE);
+	set_open(a, c, true);
+}
+
 void
 analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigned dir,
-    enum flow_lookup_how how, const struct segment *seg, const struct track_result *tr,
-    uint64_t frame, int64_t ts_ns)
+    enum flow_lookup_how how, const struct flow_prev *prev, const struct segment *seg,
+    const struct track_result *tr, uint64_t frame, int64_t ts_ns)
 {
 	struct seg_ctx sc = {
 		.a = a, .c = c, .dir = dir, .snd = &c->side[dir], .rcv = &c->side[!dir],
 		.sx = x != NULL ? &x->side[dir] : NULL, .rx = x != NULL ? &x->side[!dir] : NULL,
-		.seg = seg, .tr = tr, .how = how, .frame = frame, .ts_ns = ts_ns,
+		.seg = seg, .tr = tr, .how = how, .prev = prev, .frame = frame, .ts_ns = ts_ns,
 		.from_client = dir == c->client,
 	};
 	bool was_complete = (c->cflags & CONN_HS_COMPLETE) != 0;
@@ -681,6 +712,8 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 		set_open(a, c, true);
 	if (a->tw_len)
 		tw_expire(a, ts_ns);
+	if (tr->reopened)
+		reopen(a, c);
 	track_handshake(&sc);
 	sc.hs_completed = !was_complete && (c->cflags & CONN_HS_COMPLETE);
 	history_segment(c, sc.from_client, seg, tr);
@@ -694,6 +727,7 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 			tw_add(a, l, c, ts_ns);
 	}
 
+	detect_teardown_first(&sc);	/* events the packet settles come first */
 	detect_handshake(&sc);
 	detect_listener(&sc);
 	detect_stream(&sc);
@@ -740,6 +774,7 @@ analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 	detect_handshake_end(a, c);
 	detect_listener_conn_end(a, c);
 	detect_stream_end(a, c, x, why == FLOW_END_INPUT);
+	detect_teardown_end(a, c, x, why);
 	a->records++;
 	report_connection(a->r, &cr);
 }

@@ -52,10 +52,10 @@ void analysis_end_input(struct analysis *a);
 void analysis_ext_init(const struct conn *c, struct conn_ext *x);
 
 /* One tracked segment: tcp_track() has already updated c's sides (and x's,
- * its extension, NULL while it has none). */
+ * its extension, NULL while it has none).  prev is flow_lookup_prev(). */
 void analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigned dir,
-    enum flow_lookup_how how, const struct segment *seg, const struct track_result *tr,
-    uint64_t frame, int64_t ts_ns);
+    enum flow_lookup_how how, const struct flow_prev *prev, const struct segment *seg,
+    const struct track_result *tr, uint64_t frame, int64_t ts_ns);
 
 /* A segment that could only be numbered (not decoded): history only. */
 void analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
@@ -74,5 +74,8 @@ bool analysis_any_flagged(const struct analysis *a);
 
 /* Events reported so far, by kind (EVK_COUNT entries). */
 const uint64_t *analysis_event_counts(const struct analysis *a);
+/* The highest severity of the events reported so far (an event may carry
+ * another severity than its kind's default), or -1 when there was none. */
+int analysis_max_severity(const struct analysis *a);
 
 #endif /* TCPDISSECT_ANALYSIS_H */

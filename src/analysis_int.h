@@ -18,6 +18,28 @@ struct analysis_stream {
 	uint32_t	recent_us[STREAM_RECENT];
 };
 
+/* detect_teardown.c's run-wide state: the time_wait_reuse events waiting
+ * for the TIME_WAIT side's answer, and the latest capture time seen. */
+#define REUSE_WAITS	8
+struct reuse_wait {
+	struct event	 ev;		/* built at the SYN, finished when the
+					 * answer is known */
+	struct conn	*c;		/* NULL: slot free (resolved at the
+					 * latest when c leaves the table) */
+	int64_t		 syn_ns;
+	uint32_t	 isn;		/* the new SYN's */
+	uint32_t	 answer_frame, resend_frame;
+	uint8_t		 responder;	/* side index of the TIME_WAIT side */
+	uint8_t		 answer;	/* enum reuse_answer (detect_teardown.c) */
+	char		 head[EVENT_MESSAGE_MAX];	/* message up to the outcome */
+};
+
+struct analysis_teardown {
+	struct reuse_wait	wait[REUSE_WAITS];
+	unsigned		nwait;
+	int64_t			now_ns;		/* latest segment time of the input */
+};
+
 struct seg_ctx {
 	struct analysis			*a;
 	struct conn			*c;
@@ -28,6 +50,7 @@ struct seg_ctx {
 	const struct segment		*seg;
 	const struct track_result	*tr;
 	enum flow_lookup_how		 how;
+	const struct flow_prev		*prev;		/* flow_lookup_prev() */
 	uint64_t			 frame;
 	int64_t				 ts_ns;
 	bool				 from_client;
@@ -81,7 +104,6 @@ struct listener *analysis_listener_at(struct analysis *a, unsigned i);
 /* The latest packet time the analysis has seen (ns): how far the capture
  * is known to extend. */
 int64_t analysis_now(const struct analysis *a);
-const struct analysis_config *analysis_cfg(const struct analysis *a);
 
 /* A per-stream memo of the handshake: what a later segment of the same
  * connection needs to know of its SYN-ACK and final ACK, kept out of
@@ -138,13 +160,20 @@ void detect_listener_end_input(struct analysis *a);
  * (accept_overflow_drop) between from_ns and to_ns. */
 void listener_note_overflow(struct analysis *a, struct listener *l, int64_t from_ns,
     int64_t to_ns);
-void detect_teardown(const struct seg_ctx *sc);	/* detect_teardown.c */
+void detect_teardown_first(const struct seg_ctx *sc);	/* detect_teardown.c: before the
+							 * other detectors */
+void detect_teardown(const struct seg_ctx *sc);
+void detect_teardown_end(struct analysis *a, struct conn *c, struct conn_ext *x,
+    enum flow_end why);
 void detect_stream(const struct seg_ctx *sc);		/* detect_stream.c */
 void detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     bool end_of_input);
 
 /* detect_stream.c's run-wide state, kept in struct analysis. */
 struct analysis_stream *analysis_stream(struct analysis *a);
+/* detect_teardown.c's, likewise, and the configuration it needs. */
+struct analysis_teardown *analysis_teardown(struct analysis *a);
+const struct analysis_config *analysis_config(const struct analysis *a);
 
 /* The endpoint of side i of c. */
 void analysis_endpoint(const struct analysis *a, const struct conn *c, unsigned i,

@@ -204,7 +204,7 @@ window_advance(struct lstate *s, int64_t slot_ns, int64_t now)
 static int64_t
 slot_ns(const struct analysis *a)
 {
-	int64_t w = analysis_cfg(a)->flood_window_ns / FLOOD_SLOTS;
+	int64_t w = analysis_config(a)->flood_window_ns / FLOOD_SLOTS;
 
 	return w > 0 ? w : 1;
 }
@@ -262,7 +262,7 @@ report_flood(struct analysis *a, struct listener *l, struct lstate *s)
 	    " sources in %.3f s, %" PRIu64 " handshake%s completed, peak %" PRIu64 " half-open",
 	    ep->syns, sources, (double)(ep->last_ns - ep->first_ns) / 1e9, ep->completed,
 	    ep->completed == 1 ? "" : "s", ep->peak_half_open);
-	event_detail_double(&ev, "window", (double)analysis_cfg(a)->flood_window_ns / 1e9);
+	event_detail_double(&ev, "window", (double)analysis_config(a)->flood_window_ns / 1e9);
 	event_detail_uint(&ev, "window_syns_peak", ep->peak_window_syns);
 	event_detail_uint(&ev, "syns", ep->syns);
 	event_detail_double(&ev, "duration", (double)(ep->last_ns - ep->first_ns) / 1e9);
@@ -311,7 +311,7 @@ flood_level(const struct analysis_config *cfg, const struct lstate *s, unsigned 
 static bool
 episode_over(const struct analysis *a, struct lstate *s, int64_t now)
 {
-	if (flood_level(analysis_cfg(a), s, 2)) {
+	if (flood_level(analysis_config(a), s, 2)) {
 		s->ep.quiet_ns = 0;
 		return false;
 	}
@@ -325,7 +325,7 @@ static void
 flood_syn(const struct seg_ctx *sc, struct listener *l, unsigned li)
 {
 	struct listen_watch *w = analysis_listen_watch(sc->a);
-	const struct analysis_config *cfg = analysis_cfg(sc->a);
+	const struct analysis_config *cfg = analysis_config(sc->a);
 	struct lstate *s = &w->st[li];
 	struct flood_episode *ep = &s->ep;
 	int64_t epoch = sc->ts_ns / (cfg->flood_window_ns > 0 ? cfg->flood_window_ns : 1);

@@ -243,8 +243,17 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
 	if (fills_hole)
 		event_detail_bool(&ev, "original_not_captured", true);
 	event_detail_str(&ev, "evidence", why);
-	event_message(&ev, "%s re-sent %u byte%s at seq %u (%s)", who(sc), seg->payload_len,
-	    seg->payload_len == 1 ? "" : "s", rs, why);
+	if (seg->flags & TCP_FIN) {
+		event_detail_bool(&ev, "fin", true);
+		if (seg->payload_len == 0)
+			event_message(&ev, "%s re-sent its FIN at seq %u (%s)", who(sc), rs, why);
+		else
+			event_message(&ev, "%s re-sent %u byte%s and its FIN at seq %u (%s)",
+			    who(sc), seg->payload_len, seg->payload_len == 1 ? "" : "s", rs, why);
+	} else {
+		event_message(&ev, "%s re-sent %u byte%s at seq %u (%s)", who(sc), seg->payload_len,
+		    seg->payload_len == 1 ? "" : "s", rs, why);
+	}
 	analysis_emit(sc->a, sc->c, &ev);
 }
 
@@ -485,8 +494,12 @@ finished_fwd:
 		se->sflags &= (uint16_t)~SX_UNSEEN_NOTED;
 	}
 
-	/* ACKED UNSEEN: an ack past what the peer was seen to send */
-	if ((f & TCP_ACK) && (re->sflags & SX_TBA_SET) && seq_gt(ack, re->seq_to_ack)) {
+	/* ACKED UNSEEN: an ack past what the peer was seen to send (not to a
+	 * peer that has sent nothing but its SYN: an ACK not of that SYN is a
+	 * stale one, e.g. a TIME_WAIT side's ACK of the previous connection
+	 * on the 4-tuple, which the peer refuses with a RST) */
+	if ((f & TCP_ACK) && (re->sflags & SX_TBA_SET) && seq_gt(ack, re->seq_to_ack) &&
+	    !(tr->rcv_old == TS_SYN_SENT && !(rcv->flags & SIDE_ACKED))) {
 		bool flag = false;
 
 		if (seq_lt(re->seq_to_ack, rcv->snd_next)) {

@@ -35,24 +35,44 @@ struct v6_pair {
 };
 
 /* A tombstone keeps what numbering needs after a connection left: a
- * 64-bit keyed fingerprint of the 4-tuple instead of the 40-byte tuple
- * (two tuples share one with probability ~2^-64 per comparison: a small,
- * stated price for 32 bytes instead of 60), its stream, and the base
- * sequence numbers that decide whether a SYN starts a new stream. */
+ * 48-bit keyed fingerprint of the 4-tuple instead of the 40-byte tuple
+ * (the low 32 bits are the bucket hash, the rest 16 bits of a second,
+ * independent hash: two tuples in one chain share one with probability
+ * ~2^-47 per comparison, a small, stated price for 40 bytes instead of
+ * 68), its stream, and the base sequence numbers that decide whether a
+ * SYN starts a new stream.  For a new SYN on the 4-tuple it also keeps
+ * what the teardown analysis judges it by (struct flow_prev): when the
+ * connection ended (to 2 ms: with its expiry, which is that time plus the
+ * queue's lifetime), which sides it left in TIME_WAIT, and the
+ * sequence number and TSval of the side whose SYN a TIME_WAIT peer
+ * would judge (RFC 6191). */
 struct tomb {
-	uint64_t	fp;		/* key fingerprint; 0 = not in the hash
-					 * (free, or waiting in its queue) */
+	uint32_t	fp_lo;		/* key fingerprint, bits 0-31 (the bucket
+					 * hash); fp_lo = fp_hi = 0: not in the
+					 * hash (free, or waiting in its queue) */
+	uint32_t	fp_hi : 16,	/* bits 32-47 */
+			end_2ms : 11,	/* the last packet was this many 2 ms
+					 * before expire_4s * 4 s - lifetime */
+			other_q : 1,	/* queued on TQ_OTHER (else TQ_CLOSED) */
+			time_wait : 2,	/* struct flow_prev.time_wait */
+			peer : 1,	/* struct flow_prev.peer */
+			peer_ts : 1;	/* peer_tsval valid */
 	uint32_t	hnext;		/* chain in tbucket, or the free list */
-	uint32_t	qnext;		/* next in its expiry queue (index + 1) */
+	uint32_t	qnext : 30,	/* next in its expiry queue (index + 1;
+					 * tomb_cap < 2^30) */
+			ended : 2;	/* enum flow_prev_end */
 	uint32_t	stream;
 	uint32_t	base_seq[2];
 	uint32_t	expire_4s : 30;	/* forgotten after this time, in 4-second
 					 * units since the epoch (to 2106+) */
 	uint32_t	base_set : 2;	/* bit i: base_seq[i] valid */
+	uint32_t	peer_next;	/* struct flow_prev.peer_next */
+	uint32_t	peer_tsval;	/* struct flow_prev.peer_tsval */
 };
-_Static_assert(sizeof(struct tomb) == 32, "tombstones stay at 32 bytes");
+_Static_assert(sizeof(struct tomb) == 40, "tombstones stay at 40 bytes");
 
-#define TOMB_USED(tb)	((tb)->fp != 0)
+#define TOMB_FP_MASK	0xffffffffffffULL
+#define TOMB_USED(tb)	(((tb)->fp_lo | (tb)->fp_hi) != 0)
 
 /* Tombstones leave in creation order, in two queues with their own
  * lifetimes: a closed connection's 4-tuple matters for 2*MSL (TIME_WAIT);
@@ -105,6 +125,8 @@ struct flow_table {
 	uint64_t	 hk[22];	/* random hash keys, new each run: [0..10]
 					 * buckets, [11..21] tomb fingerprints */
 	uint32_t	 next_stream;
+	struct flow_prev prev;		/* of the last flow_lookup() */
+	bool		 have_prev;
 	flow_end_fn	 end_fn;
 	void		*ctx;
 	struct flow_counters ctr;
@@ -420,17 +442,47 @@ tomb_bucket(const struct flow_table *t, uint64_t fp)
 	return (uint32_t)fp & (t->ntbucket - 1);	/* the bucket hash's bits */
 }
 
+/* The 48 bits of the key's fingerprint a tombstone keeps; never 0. */
+static uint64_t
+tomb_fp_of(const struct flow_table *t, const struct flow_key *k)
+{
+	uint64_t fp = key_fingerprint(t, k) & TOMB_FP_MASK;
+
+	return fp != 0 ? fp : 1;
+}
+
+static uint64_t
+tomb_fp(const struct tomb *tb)
+{
+	return (uint64_t)tb->fp_hi << 32 | tb->fp_lo;
+}
+
+static void
+tomb_set_fp(struct tomb *tb, uint64_t fp)
+{
+	tb->fp_lo = (uint32_t)fp;
+	tb->fp_hi = (uint32_t)(fp >> 32) & 0xffff;
+}
+
+/* When the connection of tb sent its last packet (2 ms late at most). */
+static int64_t
+tomb_end_ns(const struct flow_table *t, const struct tomb *tb)
+{
+	return (int64_t)tb->expire_4s * 4000000000LL -
+	    t->tomb_life_ns[tb->other_q ? TQ_OTHER : TQ_CLOSED] - (int64_t)tb->end_2ms * 2000000;
+}
+
 static void
 tomb_unlink(struct flow_table *t, struct tomb *tb)
 {
 	uint32_t idx = (uint32_t)(tb - t->tomb) + 1;
-	uint32_t *pp = &t->tbucket[tomb_bucket(t, tb->fp)];
+	uint32_t *pp = &t->tbucket[tomb_bucket(t, tomb_fp(tb))];
 
 	while (*pp && *pp != idx)
 		pp = &t->tomb[*pp - 1].hnext;
 	if (*pp)
 		*pp = tb->hnext;
-	tb->fp = 0;
+	tomb_set_fp(tb, 0);
 	tb->hnext = 0;
 	t->tombs_live--;
 }
@@ -438,7 +490,7 @@ tomb_unlink(struct flow_table *t, struct tomb *tb)
 static void
 tomb_link(struct flow_table *t, struct tomb *tb)
 {
-	uint32_t b = tomb_bucket(t, tb->fp);
+	uint32_t b = tomb_bucket(t, tomb_fp(tb));
 
 	tb->hnext = t->tbucket[b];
 	t->tbucket[b] = (uint32_t)(tb - t->tomb) + 1;
@@ -473,12 +525,12 @@ tomb_find(struct flow_table *t, const struct flow_key *k)
 
 	if (t->tomb == NULL || t->tombs_live == 0)
 		return NULL;
-	fp = key_fingerprint(t, k);
+	fp = tomb_fp_of(t, k);
 	i = t->tbucket[tomb_bucket(t, fp)];
 	while (i) {
 		struct tomb *tb = &t->tomb[i - 1];
 
-		if (tb->fp == fp)
+		if (tomb_fp(tb) == fp)
 			return tb;
 		i = tb->hnext;
 	}
@@ -531,7 +583,37 @@ tomb_expire(struct flow_table *t, int64_t now_ns)
 		}
 }
 
-/* Remember c's stream and base sequence numbers after it leaves. */
+void
+flow_prev_of(const struct conn *c, const struct conn_ext *ext, struct flow_prev *p)
+{
+	const struct side *a = &c->side[0], *b = &c->side[1];
+	unsigned i;
+
+	memset(p, 0, sizeof(*p));
+	p->stream = c->stream;
+	p->end_ns = c->last_ns;
+	for (i = 0; i < 2; i++)
+		if (c->side[i].state == TS_TIME_WAIT)
+			p->time_wait |= (uint8_t)(1u << i);
+	if (!(a->flags & b->flags & SIDE_SEEN))
+		p->ended = FLOW_PREV_ONE_SIDED;
+	else if ((a->flags | b->flags) & SIDE_RST)
+		p->ended = FLOW_PREV_RST;
+	else if (a->flags & b->flags & SIDE_FIN_ACKED)
+		p->ended = FLOW_PREV_FIN;
+	else
+		p->ended = FLOW_PREV_OPEN;
+	p->peer = p->time_wait == 1 ? 1 : p->time_wait == 2 ? 0 : c->client;
+	if (p->time_wait != 0 && (c->side[p->peer].flags & SIDE_SEQ_KNOWN))
+		p->peer_next = c->side[p->peer].snd_next;
+	if (p->time_wait != 0 && ext != NULL && (ext->side[p->peer].sflags & SX_TS_RECENT)) {
+		p->peer_tsval = ext->side[p->peer].ts_recent;
+		p->peer_ts = true;
+	}
+}
+
+/* Remember c's stream, base sequence numbers and struct flow_prev after
+ * it leaves (call before its extension is released). */
 static void
 tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t now_ns)
 {
@@ -539,7 +621,8 @@ tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t 
 	struct tomb_fifo *f = &t->tq[q];
 	int64_t expire_ns = now_ns + t->tomb_life_ns[q];
 	struct flow_key k;
-	uint64_t fp;
+	uint64_t fp, units, behind;
+	struct flow_prev p;
 	unsigned i;
 
 	if (t->tomb == NULL) {
@@ -567,7 +650,7 @@ tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t 
 		tb = &t->tomb[t->tomb_hw++];
 	}
 	key_full(t, c, &k);
-	fp = key_fingerprint(t, &k);	/* never 0 */
+	fp = tomb_fp_of(t, &k);	/* never 0 */
 	tb->stream = c->stream;
 	tb->base_set = 0;
 	for (i = 0; i < 2; i++) {
@@ -575,16 +658,27 @@ tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t 
 		if (c->side[i].flags & SIDE_BASE_SET)
 			tb->base_set |= 1u << i;
 	}
+	flow_prev_of(c, flow_ext(t, c), &p);
+	tb->time_wait = p.time_wait;
+	tb->peer = p.peer;
+	tb->peer_ts = p.peer_ts;
+	tb->ended = p.ended;
+	tb->peer_next = p.peer_next;
+	tb->peer_tsval = p.peer_tsval;
+	tb->other_q = q == TQ_OTHER;
 	if (expire_ns < 0)
 		expire_ns = 0;
-	/* rounded up, so a tombstone never leaves early */
-	tb->expire_4s = ((uint64_t)expire_ns + 3999999999u) / 4000000000u > 0x3fffffff ?
-	    0x3fffffff : (uint32_t)(((uint64_t)expire_ns + 3999999999u) / 4000000000u);
+	/* rounded up, so a tombstone never leaves early; what the rounding
+	 * added tells the end time back (tomb_end_ns) */
+	units = ((uint64_t)expire_ns + 3999999999u) / 4000000000u;
+	tb->expire_4s = units > 0x3fffffff ? 0x3fffffff : (uint32_t)units;
+	behind = ((uint64_t)tb->expire_4s * 4000000000u - (uint64_t)expire_ns) / 2000000;
+	tb->end_2ms = behind > 2047 ? 2047 : (uint32_t)behind;	/* < 2000 but at 2106 */
 	tb->qnext = 0;
-	tb->fp = 0;
+	tomb_set_fp(tb, 0);
 	if (t->tombs_live + 1 > t->ntbucket)
 		tomb_buckets_grow(t);	/* before tb is hashed: linked once */
-	tb->fp = fp;
+	tomb_set_fp(tb, fp);
 	if (f->tail)
 		t->tomb[f->tail - 1].qnext = (uint32_t)(tb - t->tomb) + 1;
 	else
@@ -592,6 +686,22 @@ tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t 
 	f->tail = (uint32_t)(tb - t->tomb) + 1;
 	t->tombs_live++;
 	tomb_link(t, tb);
+}
+
+/* What tb remembers of its connection (struct flow_prev). */
+static void
+tomb_prev(const struct flow_table *t, const struct tomb *tb, struct flow_prev *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->stream = tb->stream;
+	p->end_ns = tomb_end_ns(t, tb);
+	p->time_wait = (uint8_t)tb->time_wait;
+	p->peer = (uint8_t)tb->peer;
+	p->ended = (uint8_t)tb->ended;
+	p->peer_next = tb->peer_next;
+	p->peer_tsval = tb->peer_tsval;
+	p->peer_ts = tb->peer_ts;
+	p->from_tomb = true;
 }
 
 /* ---- pool ------------------------------------------------------------- */
@@ -682,9 +792,9 @@ conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_
 	if (why == FLOW_END_IDLE)
 		c->cflags |= CONN_IDLE;
 	t->end_fn(t->ctx, c, why);
-	ext_release(t, c);
-	if (keep_tomb)
+	if (keep_tomb)	/* before the extension goes: it keeps a TSval */
 		tomb_add(t, c, why == FLOW_END_CLOSED ? TQ_CLOSED : TQ_OTHER, c->last_ns);
+	ext_release(t, c);
 	bucket_remove(t, c);
 	key_release(t, c);
 	lru_unlink(t, c);
@@ -812,22 +922,32 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 	unsigned d = key_make(seg, &k);
 
 	*dir = d;
+	t->have_prev = false;
 	c = conn_find(t, &k);
 	if (c != NULL) {
 		const struct side *fwd = &c->side[d];
 
 		if (!starts_new_stream(fwd->flags & SIDE_BASE_SET, fwd->base_seq, seg)) {
 			*how = FLOW_FOUND;
+			if (tcp_reopens(fwd, &c->side[!d], seg)) {
+				/* the same stream, a new connection */
+				flow_prev_of(c, flow_ext(t, c), &t->prev);
+				t->have_prev = true;
+			}
 			c->last_frame = frame_u32(frame);
 			pick_client(c, seg, d);
 			base_seq_update(c, d, seg);
 			return c;
 		}
+		flow_prev_of(c, flow_ext(t, c), &t->prev);
+		t->have_prev = true;
 		conn_release(t, c, FLOW_END_REUSED, false);
 		*how = FLOW_NEW_REUSE;
 	} else if ((tb = tomb_find(t, &k)) != NULL) {
 		bool base_set = tb->base_set & (1u << d);
 
+		tomb_prev(t, tb, &t->prev);
+		t->have_prev = true;
 		if (!starts_new_stream(base_set, tb->base_seq[d], seg)) {
 			struct tomb saved = *tb;
 			unsigned i;
@@ -858,6 +978,12 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 		c->cflags |= CONN_REUSED_PORT;
 	base_seq_update(c, d, seg);
 	return c;
+}
+
+const struct flow_prev *
+flow_lookup_prev(const struct flow_table *t)
+{
+	return t->have_prev ? &t->prev : NULL;
 }
 
 static void

@@ -134,12 +134,42 @@ enum flow_lookup_how {
 	FLOW_RESUMED,		/* an old stream brought back from its tombstone */
 };
 
+/* How the connection that last held a 4-tuple had ended. */
+enum flow_prev_end {
+	FLOW_PREV_OPEN,		/* neither reset nor closed by both FINs */
+	FLOW_PREV_FIN,		/* both FINs acknowledged */
+	FLOW_PREV_RST,		/* a side sent a RST */
+	FLOW_PREV_ONE_SIDED,	/* only one side ever sent (e.g. SYNs unanswered) */
+};
+
+/* What is known of the connection that last held a 4-tuple, for a SYN that
+ * reuses it (flow_lookup_prev).  A tombstone keeps less: its end time to
+ * 2 ms, and the sequence number and TSval of one side only. */
+struct flow_prev {
+	int64_t		end_ns;		/* its last packet */
+	uint32_t	stream;		/* its tcp.stream */
+	uint32_t	peer_next;	/* snd_next of side `peer` (with FLOW_PREV_FIN) */
+	uint32_t	peer_tsval;	/* highest TSval side `peer` sent (peer_ts) */
+	uint8_t		time_wait;	/* bit i: side i was left in TIME_WAIT */
+	uint8_t		peer;		/* the side not in TIME_WAIT (the client
+					 * when both or neither were): the one
+					 * whose next SYN a TIME_WAIT peer judges */
+	uint8_t		ended;		/* enum flow_prev_end */
+	bool		peer_ts;	/* peer_tsval valid */
+	bool		from_tomb;	/* it had left the table */
+};
+
+/* Fill p from c as it is now: what a tombstone keeps and a reusing SYN
+ * is judged against.  ext is c's extension or NULL. */
+void flow_prev_of(const struct conn *c, const struct conn_ext *ext, struct flow_prev *p);
+
 struct flow_table;
 
 /* memcap: bytes for the pool, the tombstones and the buckets (at least
  * room for a few thousand connections is enforced).  A closed connection's
- * tombstone is kept tomb_closed_ns (2*MSL: its 4-tuple is in TIME_WAIT),
- * an idle or evicted one's tomb_other_ns.  end_fn/ctx receive every
+ * tombstone is kept tomb_closed_ns (its 4-tuple is in TIME_WAIT for 2*MSL;
+ * the pipeline keeps it 4*MSL, see pipeline.c), an idle or evicted one's
+ * tomb_other_ns.  end_fn/ctx receive every
  * connection as it leaves.  NULL when memory cannot be had. */
 struct flow_table *flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
     flow_end_fn end_fn, void *ctx);
@@ -151,6 +181,12 @@ void flow_destroy(struct flow_table *t);
  * full the least recently used connection is evicted first. */
 struct conn *flow_lookup(struct flow_table *t, const struct segment *seg,
     uint64_t frame, int64_t ts_ns, unsigned *dir, enum flow_lookup_how *how);
+
+/* What the last flow_lookup() knew of the connection its segment
+ * replaced (FLOW_NEW_REUSE), brought back from a tombstone (FLOW_RESUMED)
+ * or, for FLOW_FOUND, reopens with a SYN repeating its ISN after both FINs
+ * (tcp_reopens); NULL otherwise.  Valid until the next flow_lookup(). */
+const struct flow_prev *flow_lookup_prev(const struct flow_table *t);
 
 /* c's extension, or NULL if it has none yet. */
 struct conn_ext *flow_ext(const struct flow_table *t, const struct conn *c);

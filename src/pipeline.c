@@ -55,12 +55,14 @@ pipeline_create(const struct pipeline_config *cfg, struct reporter *r)
 	p->r = r;
 	p->ts_digits = 6;
 	p->analysis = analysis_create(&cfg->analysis, r);
-	/* Tombstones: 2*MSL for closed connections (TIME_WAIT); an idle or
+	/* Tombstones: 4*MSL for closed connections (TIME_WAIT's 2*MSL, then as
+	 * long again, so that a new SYN on the 4-tuple soon after TIME_WAIT
+	 * is still recognised: port_reuse); an idle or
 	 * evicted connection's number is kept four idle timeouts or an hour,
 	 * whichever is longer.  A connection silent longer than that which
 	 * then speaks again (a 2-hour keep-alive) gets a new stream number
 	 * where Wireshark keeps the old one (doc/wireshark-differences.md). */
-	p->flows = flow_create(cfg->memcap, 2 * cfg->analysis.msl_ns,
+	p->flows = flow_create(cfg->memcap, 4 * cfg->analysis.msl_ns,
 	    cfg->idle_ns * 4 > 3600000000000LL ? cfg->idle_ns * 4 : 3600000000000LL,
 	    on_conn_end, p);
 	if (p->analysis == NULL || p->flows == NULL) {
@@ -249,7 +251,8 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 	}
 	tcp_track(&c->side[dir], &c->side[!dir], x != NULL ? &x->side[dir] : NULL,
 	    x != NULL ? &x->side[!dir] : NULL, seg, &tr);
-	analysis_segment(p->analysis, c, x, dir, how, seg, &tr, it->frame, it->ts_ns);
+	analysis_segment(p->analysis, c, x, dir, how, flow_lookup_prev(p->flows), seg, &tr,
+	    it->frame, it->ts_ns);
 	flow_touch(p->flows, c, it->ts_ns);
 	return c->stream;
 }
@@ -349,6 +352,12 @@ const uint64_t *
 pipeline_event_counts(const struct pipeline *p)
 {
 	return analysis_event_counts(p->analysis);
+}
+
+int
+pipeline_max_severity(const struct pipeline *p)
+{
+	return analysis_max_severity(p->analysis);
 }
 
 bool

@@ -69,6 +69,7 @@ void pipeline_interval(struct pipeline *p);
 
 struct stats *pipeline_stats(struct pipeline *p);
 const uint64_t *pipeline_event_counts(const struct pipeline *p);
+int pipeline_max_severity(const struct pipeline *p);	/* -1: no event */
 /* Did stream (of the current input) have an event?  See -w. */
 bool pipeline_stream_flagged(const struct pipeline *p, uint32_t stream);
 bool pipeline_any_flagged(const struct pipeline *p);

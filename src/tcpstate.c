@@ -64,6 +64,9 @@ static const uint8_t side_next[EV_COUNT][TS_COUNT] = {
 		[TS_LISTEN] = TS_SYN_RECEIVED,	/* its SYN crossed the peer's:
 						 * simultaneous open (p.32) */
 		[TS_SYN_RECEIVED] = TS_SYN_RECEIVED,
+		[TS_TIME_WAIT] = TS_SYN_SENT,	/* the side holding TIME_WAIT
+						 * opens the 4-tuple again itself
+						 * (Linux: net.ipv4.tcp_tw_reuse) */
 	},
 	[EV_SENT_SYNACK] = {
 		[TS_UNSET] = TS_SYN_RECEIVED,	/* SYN not captured */
@@ -71,6 +74,9 @@ static const uint8_t side_next[EV_COUNT][TS_COUNT] = {
 		[TS_SYN_SENT] = TS_SYN_RECEIVED, /* simultaneous open */
 		[TS_SYN_RECEIVED] = TS_SYN_RECEIVED, /* retransmitted SYN-ACK */
 		[TS_CLOSED] = TS_SYN_RECEIVED,	/* accepted a retry it refused */
+		[TS_TIME_WAIT] = TS_SYN_RECEIVED, /* accepted a new SYN in
+						 * TIME_WAIT (RFC 1122 4.2.2.13,
+						 * RFC 6191) */
 	},
 	[EV_SENT_ACK_OF_SYN] = {
 		[TS_SYN_SENT] = TS_ESTABLISHED,	/* the SYN-ACK reached it even
@@ -100,6 +106,11 @@ static const uint8_t side_next[EV_COUNT][TS_COUNT] = {
 		[TS_SYN_SENT] = TS_SYN_RECEIVED, /* simultaneous open (p.32) */
 		[TS_LISTEN] = TS_LISTEN,	/* retransmitted SYN */
 		[TS_CLOSED] = TS_LISTEN,	/* SYN retried after a refusal */
+		[TS_TIME_WAIT] = TS_TIME_WAIT,	/* a new SYN on the 4-tuple: the
+						 * TIME_WAIT side answers with a
+						 * SYN-ACK if it finds it acceptable
+						 * (RFC 6191), else with an ACK of
+						 * the old connection */
 	},
 	[EV_GOT_SYNACK] = {
 		[TS_SYN_SENT] = TS_ESTABLISHED,	/* p.68: our SYN acked */
@@ -280,6 +291,13 @@ tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_e
 	tr->rst_answers_bad_ack = false;
 	tr->fins_crossed = false;
 	tr->unexpected = false;
+	tr->reopened = tcp_reopens(snd, rcv, seg);
+	if (tr->reopened) {
+		uint16_t over = SIDE_FIN | SIDE_FIN_ACKED | SIDE_RST | SIDE_SYNACK | SIDE_ACKED;
+
+		snd->flags &= (uint16_t)~over;
+		rcv->flags &= (uint16_t)~over;
+	}
 
 	snd->flags |= SIDE_SEEN;
 	snd->packets++;
@@ -288,7 +306,7 @@ tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_e
 	snd->win_raw = seg->win_raw;
 
 	if (syn) {
-		if ((snd->flags & SIDE_SYN) && seg->seq == snd->isn) {
+		if ((snd->flags & SIDE_SYN) && seg->seq == snd->isn && !tr->reopened) {
 			tr->syn_retransmit = true;
 		} else {
 			snd->isn = seg->seq;
@@ -313,8 +331,12 @@ tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_e
 		tr->zero_window_probe = true;
 	/* A RST refusing a stray ACK carries that ACK as its sequence number
 	 * (RFC 793 p.66), not the sender's: it says nothing of its sequence
-	 * space. */
-	if (rst && rst_answers_bad_ack(snd, rcv, seg)) {
+	 * space.  Nor does a RST the receiver must ignore (out of its
+	 * window: stale, or injected by a third party). */
+	if (rst && !rst_answers_bad_ack(snd, rcv, seg))
+		check_rst(snd, rcv, sx, seg, tr);
+	if (rst && (rst_answers_bad_ack(snd, rcv, seg) ||
+	    (tr->rst_window_known && !tr->rst_in_window))) {
 		/* no sequence update */
 	} else if (!(snd->flags & SIDE_SEQ_KNOWN)) {
 		snd->snd_next = end;
@@ -362,7 +384,6 @@ tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_e
 		goto done;
 	}
 	if (rst) {
-		check_rst(snd, rcv, sx, seg, tr);
 		snd->flags |= SIDE_RST;
 		ok &= side_apply(snd, EV_SENT_RST);
 		if (tr->rst_in_window && rcv->state != TS_LISTEN)

@@ -83,6 +83,9 @@ _Static_assert(sizeof(struct side) == 28, "struct side is 28 bytes");
 					 * (Wireshark's dupacknum = -1) */
 #define SX_SACK_HOLES	0x1000	/* its last ACK SACKed data above the ack:
 					 * the peer is in loss recovery */
+#define SX_TS_RECENT	0x2000	/* ts_recent valid */
+#define SX_CW_REPORTED	0x4000	/* close_wait_stuck reported for the peer's
+					 * CLOSE_WAIT after this side's FIN */
 
 /* What a side needs once its connection carries more than a handshake:
  * payload counts, its FIN, and the byte-stream analysis (Wireshark's
@@ -121,6 +124,20 @@ struct side_ext {
 	uint32_t	rtt_min_us;
 	uint32_t	rtt_max_us;
 	uint32_t	rtt_avg_us;	/* running mean */
+	/* teardown and reuse (detect_teardown.c); its FIN's frame is
+	 * nextseq_frame: nothing advances the sequence after a FIN */
+	uint32_t	ts_recent;	/* highest TSval on any of its segments
+					 * (SX_TS_RECENT): what its peer holds as
+					 * TS.Recent (RFC 7323), which a TIME_WAIT
+					 * peer compares a new SYN's TSval with */
+	uint32_t	fin_ack_frame;	/* frame of the peer's first ACK of its FIN
+					 * (0 = not acknowledged yet) */
+	uint32_t	fin_ack_t;	/* ... its time since the connection's
+					 * start (time32() in detect_teardown.c:
+					 * us, ms after 35 minutes) */
+	uint32_t	peer_next_at_fin_ack;	/* the peer's snd_next before that
+						 * ACK: its data sent in CLOSE_WAIT
+						 * is counted from here */
 };
 
 /* What one segment did, as tcp_track() saw it. */
@@ -142,10 +159,29 @@ struct track_result {
 						 * simultaneous close (RFC 793 p.39) */
 	bool		rst_answers_bad_ack;	/* RST from SYN_SENT refusing an
 						 * unacceptable ACK: no state change */
+	bool		reopened;		/* a SYN repeating the ISN of a
+						 * connection both of whose FINs were
+						 * acknowledged: a new incarnation on
+						 * the same 4-tuple (same Wireshark
+						 * stream), not a retransmission */
 	bool		unexpected;		/* no transition defined */
 };
 
 const char *tcp_state_name(enum tcp_state s);
+
+/* A SYN without ACK on a connection both of whose FINs were acknowledged
+ * starts a new incarnation on the same 4-tuple, even when it repeats the
+ * old ISN (Wireshark then keeps the stream number): the first SYN's
+ * retransmission cannot follow the close it led to.  (An old duplicate of
+ * it, delivered late, looks the same: the side in TIME_WAIT is there to
+ * refuse exactly that, RFC 793 p.28, RFC 6191.)  tcp_track() then starts
+ * both sides over: no FIN, no RST, no SYN-ACK, no ACK yet. */
+static inline bool
+tcp_reopens(const struct side *snd, const struct side *rcv, const struct segment *seg)
+{
+	return (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	    (snd->flags & SIDE_FIN_ACKED) && (rcv->flags & SIDE_FIN_ACKED);
+}
 
 /* Scaled window the side advertises in a non-SYN segment: the raw field
  * shifted by the scale it negotiated, when both SYNs showed scaling. */

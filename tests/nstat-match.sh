@@ -21,6 +21,18 @@
 #                          fate of every cookie SYN-ACK (all these do)
 # The nstat counters count what reached the kernel, the events what passed
 # the capture point: both are on the server's side of the veth here.
+# and, for every recording with a server and a client namespace:
+#   TcpExtTW (each namespace) = its side's TIME_WAITs: connections it ended
+#                          in TIME_WAIT, plus those a time_wait_reuse in the
+#                          same stream found it in (a SYN repeating the old
+#                          ISN reopens the stream, as in Wireshark)
+#   TcpExtTWRecycled (client) = time_wait_reuse reopened by the client's own
+#                          TIME_WAIT (net.ipv4.tcp_tw_reuse)
+#   TcpExtPAWSTimewait (server) = time_wait_reuse refused by PAWS
+#   TcpEstabResets (server) = connection_reset of an established connection
+# Then the exact frames of the teardown events of the two teardown
+# recordings (tests/record/LISTEN.md), and the CLOSE-WAIT socket that ss
+# showed during the run.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${TCPDISSECT:-./tcpdissect}
@@ -97,5 +109,75 @@ for name in real-accept-overflow-synresend real-accept-overflow-silent; do
 	check "$name: accept_overflow_drop connections (C and D)" \
 	    "$(events "$P/$name.pcap" accept_overflow_drop)" 2
 done
+# ---- teardown and reuse ---------------------------------------------------
+# counter_in FILE SECTION NAME: NAME in the "server" or "client" namespace
+# section of a two-namespace .nstat file (0 if absent)
+counter_in() {
+	awk -v want="$2" -v k="$3" '
+	/^# server namespace \(/ { s = "server" }
+	/^# client namespace/ { s = "client" }
+	s == want && $1 == k { v = $2 }
+	END { print v + 0 }' "$1"
+}
+# teardown PCAP EXPR...: python expressions over the run's records (conns,
+# events; ev(kind) lists the events of a kind), one output line each
+teardown() {
+	local pcap=$1
+	shift
+	"$bin" -o jsonl "$pcap" | python3 -c '
+import json, sys
+recs = [json.loads(l) for l in sys.stdin]
+conns = [r for r in recs if r["type"] == "connection"]
+events = [r for r in recs if r["type"] == "event"]
+ev = lambda k: [e for e in events if e["kind"] == k]
+def tw(side):
+    ended = sum(1 for c in conns if c["final_state"][side] == "TIME_WAIT")
+    found = sum(1 for e in ev("time_wait_reuse") if e["detail"]["same_stream"] and
+                e["detail"]["time_wait_side"] in (side, "both"))
+    return ended + found
+for expr in sys.argv[1:]:
+    print(eval(expr))' "$@"
+}
+for f in "$top"/tests/pcaps/real-*.pcap; do
+	s=$f.nstat
+	[ -f "$s" ] && grep -q '^# client namespace' "$s" || continue
+	name=$(basename "$f")
+	{ read -r srv_tw; read -r cli_tw; read -r recycled; read -r paws; read -r resets; } < <(
+	    teardown "$f" 'tw("server")' 'tw("client")' \
+		'sum(1 for e in ev("time_wait_reuse") if e["detail"].get("reopened_by_time_wait_side"))' \
+		'sum(1 for e in ev("time_wait_reuse") if e["detail"].get("paws"))' \
+		'sum(1 for e in ev("connection_reset") if e["detail"]["phase"] == "established")')
+	check "$name: server TIME_WAITs = TcpExtTW" "$srv_tw" "$(counter_in "$s" server TcpExtTW)"
+	check "$name: client TIME_WAITs = TcpExtTW" "$cli_tw" "$(counter_in "$s" client TcpExtTW)"
+	check "$name: reuse of the client's own TIME_WAIT = TcpExtTWRecycled" "$recycled" \
+	    "$(counter_in "$s" client TcpExtTWRecycled)"
+	check "$name: time_wait_reuse refused by PAWS = TcpExtPAWSTimewait" "$paws" \
+	    "$(counter_in "$s" server TcpExtPAWSTimewait)"
+	check "$name: established resets = TcpEstabResets (server)" "$resets" \
+	    "$(counter_in "$s" server TcpEstabResets)"
+done
+
+f=$top/tests/pcaps/real-time-wait-reuse.pcap
+check "time_wait_reuse: frame 11 accepted (SYN-ACK 12), 31 refused (ACK 32)" \
+    "$(teardown "$f" '" ".join("%d/%d/%s/%s/%s" % (e["frame"], e["stream"], e["detail"]["acceptable"], e["detail"]["response"], e["detail"]["response_frame"]) for e in ev("time_wait_reuse"))')" \
+    "11/1/True/syn_ack/12 31/2/False/ack/32"
+check "... 31 in stream 2 again (the old ISN), the server in TIME_WAIT" \
+    "$(teardown "$f" '[(e["detail"]["same_stream"], e["detail"]["time_wait_side"]) for e in ev("time_wait_reuse")][1]')" \
+    "(True, 'server')"
+check "... the SYN re-sent after the client's RST 33: frame 34, attempt 2" \
+    "$(teardown "$f" '" ".join("%d/%d" % (e["frame"], e["detail"]["attempt"]) for e in ev("syn_retransmit"))')" \
+    "34/2"
+check "... no port_reuse" "$(teardown "$f" 'len(ev("port_reuse"))')" 0
+
+f=$top/tests/pcaps/real-close-wait-stuck.pcap
+check "close_wait_stuck: frame 17, stream 0, the server, FIN 6, ACK 7" \
+    "$(teardown "$f" '" ".join("%d/%d/%s/%d/%d" % (e["frame"], e["stream"], e["detail"]["side"], e["detail"]["fin_frame"], e["detail"]["fin_ack_frame"]) for e in ev("close_wait_stuck"))')" \
+    "17/0/server/6/7"
+# the ss line the recording script took 5 s after the client's FIN
+cw=$(awk '/^#   CLOSE-WAIT/ { print $5 " " $6 }' "$f.nstat")
+check "... the socket ss showed in CLOSE-WAIT" \
+    "$(teardown "$f" '" ".join("%s:%d %s:%d" % (e["src_ip"], e["src_port"], e["dst_ip"], e["dst_port"]) for e in ev("close_wait_stuck"))')" \
+    "$cw"
+
 echo "1..$n"
 exit $fail

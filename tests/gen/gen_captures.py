@@ -811,6 +811,203 @@ def gen_teardown():
     pcap("gen-simultaneous-close.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def server_lines(f, lines, gap):
+    """The server sends each line gap ns after the previous; the client ACKs each at once."""
+    out = []
+    for line in lines:
+        out.append(f.seg(S, "PA", line, dt=gap))
+        out.append(f.seg(C, "A", dt=1 * MS))
+    return out
+
+
+def gen_close_wait():
+    # gen-close-wait-stuck: the client half-closes after its request; its FIN is re-sent
+    # 200 ms later (the first copy's ACK never came), then acknowledged by the server, which
+    # keeps sending a line every 3 s and closes only 14 s later: close_wait_stuck at the
+    # server's first packet 10 s or more after its ACK of the FIN (the line at +12 s).
+    f = Flow("192.0.2.76", 41010, "198.51.100.76", 8080, 7770000, 8880000)
+    pk = f.handshake() + f.data()
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    f.nxt[C] = (f.nxt[C] - 1) & M32
+    pk.append(f.seg(C, "FA", dt=200 * MS))            # the FIN again, same seq
+    pk.append(f.seg(S, "PA", b"tick 0\n", dt=1 * MS))  # acknowledges the FIN
+    pk += server_lines(f, [b"tick %d\n" % i for i in range(1, 5)], 3 * SEC)
+    pk.append(f.seg(S, "FA", dt=2 * SEC))
+    pk.append(f.seg(C, "A", dt=1 * MS))
+    pcap("gen-close-wait-stuck.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-close-wait-ok: a half-close that ends properly within the timeout: the client's
+    # FIN is acknowledged, the server sends for 4 more seconds and closes after 6: no event.
+    f = Flow("192.0.2.77", 41011, "198.51.100.76", 8080, 7771000, 8881000)
+    pk = f.handshake() + f.data()
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    pk.append(f.seg(S, "A", dt=1 * MS))
+    pk += server_lines(f, [b"more 0\n", b"more 1\n"], 2 * SEC)
+    pk.append(f.seg(S, "FA", dt=2 * SEC))
+    pk.append(f.seg(C, "A", dt=1 * MS))
+    pcap("gen-close-wait-ok.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-close-wait-wrap: sequence numbers wrap during the teardown: the client's FIN takes
+    # sequence number 2^32 - 1 (its ACK is 0) and the server's data in CLOSE_WAIT crosses 2^32
+    # (3 x 100 bytes from 2^32 - 150): close_wait_stuck at the line 12 s after the ACK, with
+    # 300 bytes sent in CLOSE_WAIT.
+    req = b"GET /w HTTP/1.0\r\n\r\n"
+    f = Flow("192.0.2.78", 41012, "198.51.100.76", 8080, (M32 - 1 - len(req)) & M32,
+             (2**32 - 150 - 1 - 20) & M32)
+    pk = f.handshake()
+    pk.append(f.seg(C, "PA", req, dt=5 * MS))
+    pk.append(f.seg(S, "PA", b"x" * 20, dt=1 * MS))
+    pk.append(f.seg(C, "A", dt=1 * MS))
+    assert f.nxt[C] == M32
+    pk.append(f.seg(C, "FA", dt=5 * MS))               # FIN at 2^32 - 1
+    pk.append(f.seg(S, "A", dt=1 * MS))                # ack 0
+    pk += server_lines(f, [bytes([97 + i]) * 100 for i in range(3)], 4 * SEC)
+    pcap("gen-close-wait-wrap.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-close-wait-silent: the server acknowledges the client's FIN and then says nothing
+    # more; another connection keeps the capture going for 16 s: close_wait_stuck at the end
+    # of the capture, reported at the first connection's last frame (the ACK).
+    f = Flow("192.0.2.79", 41013, "198.51.100.76", 8080, 7773000, 8883000)
+    pk = f.handshake() + f.data()
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    pk.append(f.seg(S, "A", dt=1 * MS))
+    g = Flow("192.0.2.80", 41014, "198.51.100.77", 8080, 7774000, 8884000, t=T0 + 10 * MS)
+    pk2 = g.handshake()
+    for i in range(8):
+        pk2.append(g.seg(C, "PA", b"k", dt=2 * SEC))
+        pk2.append(g.seg(S, "A", dt=1 * MS))
+    pcap("gen-close-wait-silent.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
+
+
+def gen_close_wait_late():
+    # gen-close-wait-late: the same 80 minutes into a connection (a line every 200 s until
+    # then): the time of the FIN's ACK is kept to the millisecond past 35 minutes, where
+    # 32 bits of microseconds would have wrapped after 71 (close_wait_stuck 15.000 s, at the
+    # server's line 15 s after the ACK).
+    f = Flow("192.0.2.84", 41015, "198.51.100.76", 8080, 7775000, 8885000)
+    pk = f.handshake()
+    pk += server_lines(f, [b"hello\n"] * 24, 200 * SEC)
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    pk.append(f.seg(S, "A", dt=1 * MS))
+    pk += server_lines(f, [b"late\n"], 15 * SEC)
+    pcap("gen-close-wait-late.pcap", DLT_EN10MB, link_eth(pk))
+
+
+def tw_old(cport, cisn, sisn, timestamps=True, req=b"GET / HTTP/1.0\r\n\r\n"):
+    """A short connection the server closes first (its FIN, the client's, the server's ACK):
+    the server is left in TIME_WAIT."""
+    f = Flow("192.0.2.81", cport, "198.51.100.78", 8080, cisn, sisn, timestamps=timestamps)
+    pk = f.handshake()
+    pk.append(f.seg(C, "PA", req, dt=5 * MS))
+    pk.append(f.seg(S, "PA", b"ok\n", dt=1 * MS))
+    pk.append(f.seg(C, "A", dt=1 * MS))
+    pk += f.close(closer=S)
+    return f, pk
+
+
+def tw_refused(old, new, pk):
+    """The TIME_WAIT side refuses new's SYN (already in pk): it answers with an ACK of the
+    old connection, the client (SYN-SENT) resets it (seq = that ack), which ends the
+    TIME_WAIT, and re-sends its SYN 1 s later, which the listener accepts."""
+    isn = (new.nxt[C] - 1) & M32
+    opts = ts_opts(old.tsval[S], old.tsval[C] - 1) if old.timestamps else []
+    old.t = new.t
+    pk.append(old.seg(S, "A", dt=50000, opts=opts))
+    new.t = old.t
+    pk.append(new.seg(C, "R", dt=30000, seq=old.nxt[C], ack=0, win=0, opts=[], advance=False))
+    new.nxt[C] = isn
+    pk.append(new.seg(C, "S", dt=1 * SEC))
+    return pk
+
+
+def gen_time_wait_reuse():
+    # gen-tw-reuse-ts-newer: the server closed first and is in TIME_WAIT; 1 s later the client
+    # reuses the 4-tuple with an ISN below the old connection's but a newer TSval: acceptable
+    # (RFC 6191); the server answers with a SYN-ACK whose ISN is the old one's snd_nxt + 65537
+    # (Linux's choice for a SYN accepted in TIME_WAIT).  A new stream (the ISN differs).
+    old, pk = tw_old(41020, 50000000, 60000000)
+    new = Flow("192.0.2.81", 41020, "198.51.100.78", 8080, 40000000,
+               (old.nxt[S] + 65537 - 1) & M32, t=old.t + 1 * SEC)
+    new.tsval = [old.tsval[C] + 1000, old.tsval[S] + 1000]
+    pk += new.full()
+    pcap("gen-tw-reuse-ts-newer.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-tw-reuse-refused: the same with both the ISN and the TSval below the old
+    # connection's (a client with another TS clock: another host behind the same NAT
+    # address): not acceptable (PAWS); the TIME_WAIT side answers with an ACK of the old
+    # connection, the client resets and re-sends its SYN, the listener accepts it.
+    old, pk = tw_old(41021, 50000000, 60000000)
+    new = Flow("192.0.2.81", 41021, "198.51.100.78", 8080, 40000000, 90000000,
+               t=old.t + 1 * SEC)
+    new.tsval = [old.tsval[C] - 5000, old.tsval[S] + 1000]
+    pk.append(new.seg(C, "S", dt=0))
+    tw_refused(old, new, pk)
+    pk += [new.seg(S, "SA", dt=1 * MS), new.seg(C, "A", dt=1 * MS)] + new.data()
+    pk += new.close(closer=S)
+    pcap("gen-tw-reuse-refused.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-tw-reuse-wrap: the ISN comparison across 2^32, without timestamps.  Port 41022: the
+    # old client's sequence numbers end just below 2^32 and the new ISN is 0x100: above it
+    # modulo 2^32, accepted.  Port 41023: the old client's end just past 2^32 and the new ISN
+    # is 0xffffff00, numerically larger but below it modulo 2^32: refused.
+    old, pk = tw_old(41022, 2**32 - 200, 70000000, timestamps=False)
+    assert old.nxt[C] > 2**32 - 200
+    new = Flow("192.0.2.81", 41022, "198.51.100.78", 8080, 0x100,
+               (old.nxt[S] + 65537 - 1) & M32, t=old.t + 1 * SEC, timestamps=False)
+    pk += new.handshake() + new.close()
+    old2, pk2 = tw_old(41023, 2**32 - 20, 71000000, timestamps=False)
+    assert old2.nxt[C] < 100
+    for p in pk2:
+        p.ts += 3 * SEC
+    old2.t += 3 * SEC
+    new2 = Flow("192.0.2.81", 41023, "198.51.100.78", 8080, 0xffffff00, 91000000,
+                t=old2.t + 1 * SEC, timestamps=False)
+    pk2.append(new2.seg(C, "S", dt=0))
+    tw_refused(old2, new2, pk2)
+    pk2 += [new2.seg(S, "SA", dt=1 * MS), new2.seg(C, "A", dt=1 * MS)] + new2.close()
+    pcap("gen-tw-reuse-wrap.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
+
+
+def gen_resets():
+    # gen-rst-bad-seq: resets a receiver must ignore (RFC 793 3.4, RFC 5961).  Port 41030: a
+    # RST|ACK answering the SYN that acknowledges ISN + 5, not ISN + 1; the SYN is re-sent
+    # and the handshake completes.  Port 41031: a RST without the ACK flag answering a SYN.
+    # Ports 41032 and 41034: an established connection gets a RST outside the client's window
+    # (its scaled window is 64240 << 7), 2^30 below RCV.NXT, or above it (injections); each goes
+    # on and closes with FINs: no connection_reset, and the server's later data is new data,
+    # not a retransmission (an ignored RST says nothing of its sender's sequence).
+    f = Flow("192.0.2.82", 41030, "198.51.100.79", 8080, 1000, 5000)
+    pk = [f.seg(C, "S", dt=0)]
+    pk.append(f.seg(S, "RA", dt=1 * MS, seq=0, ack=1000 + 5, win=0, opts=[], advance=False))
+    f.nxt[C] = 1000
+    pk.append(f.seg(C, "S", dt=1 * SEC))
+    pk += [f.seg(S, "SA", dt=10 * MS), f.seg(C, "A", dt=10 * MS)] + f.close()
+    g = Flow("192.0.2.82", 41031, "198.51.100.79", 8080, 2000, 6000, t=T0 + 2 * SEC)
+    pk += [g.seg(C, "S", dt=0), g.seg(S, "R", dt=1 * MS, seq=6000, ack=0, win=0, opts=[],
+                                     advance=False)]
+    for i, off in enumerate((-2**30, 2**30)):
+        h = Flow("192.0.2.82", 41032 + 2 * i, "198.51.100.79", 8080, 3000, 7000,
+                 t=T0 + (3 + i) * SEC)
+        pk += h.handshake() + h.data()
+        pk.append(h.seg(S, "R", dt=5 * MS, seq=(h.nxt[S] + off) & M32, ack=0, win=0, opts=[],
+                        advance=False))
+        pk += h.data(req=b"GET /again HTTP/1.0\r\n\r\n", resp=(b"still here\n",)) + h.close()
+    pcap("gen-rst-bad-seq.pcap", DLT_EN10MB, link_eth(pk))
+
+    # gen-fin-retransmit: the client's FIN is re-sent 300 ms later (its ACK lost beyond the
+    # capture point); then the server acknowledges it and closes: one retransmission (of a
+    # FIN), nothing else.
+    f = Flow("192.0.2.83", 41033, "198.51.100.79", 8080, 4000, 8000)
+    pk = f.handshake() + f.data()
+    pk.append(f.seg(C, "FA", dt=5 * MS))
+    f.nxt[C] = (f.nxt[C] - 1) & M32
+    pk.append(f.seg(C, "FA", dt=300 * MS))
+    pk.append(f.seg(S, "A", dt=10 * MS))
+    pk.append(f.seg(S, "FA", dt=1 * MS))
+    pk.append(f.seg(C, "A", dt=10 * MS))
+    pcap("gen-fin-retransmit.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def gen_capacity():
     # gen-evict: 1,200 connections open at once (a SYN, a SYN-ACK and the
     # final ACK each), then the first 100 send data again.  Run with
@@ -853,6 +1050,10 @@ def main():
     gen_capacity()
     gen_listen_queue()
     gen_teardown()
+    gen_close_wait()
+    gen_close_wait_late()
+    gen_time_wait_reuse()
+    gen_resets()
 
 
 if __name__ == "__main__":

@@ -50,6 +50,87 @@ seg4(uint32_t a, uint16_t pa, uint32_t b, uint16_t pb, uint16_t flags, uint32_t 
 	return s;
 }
 
+/* Close c as a server closing first would leave it: both FINs acknowledged,
+ * the server (side !client) in TIME_WAIT, the client's snd_next and newest
+ * TSval as given. */
+static void
+close_by_server(struct flow_table *t, struct conn *c, uint32_t cl_next, uint32_t cl_tsval)
+{
+	struct conn_ext *x = flow_ext_get(t, c);
+	unsigned cl = c->client;
+
+	c->side[0].flags |= SIDE_SEEN | SIDE_FIN | SIDE_FIN_ACKED | SIDE_SEQ_KNOWN;
+	c->side[1].flags |= SIDE_SEEN | SIDE_FIN | SIDE_FIN_ACKED | SIDE_SEQ_KNOWN;
+	c->side[cl].state = TS_CLOSED;
+	c->side[!cl].state = TS_TIME_WAIT;
+	c->side[cl].snd_next = cl_next;
+	x->side[cl].ts_recent = cl_tsval;
+	x->side[cl].sflags |= SX_TS_RECENT;
+}
+
+/* What flow_lookup_prev() says of the connection a SYN replaces, from the
+ * table and from a tombstone, and of one it reopens in the same stream. */
+static void
+test_reuse_prev(void)
+{
+	struct ended e;
+	struct flow_table *t;
+	struct conn *c;
+	const struct flow_prev *p;
+	enum flow_lookup_how how;
+	struct segment s;
+	unsigned dir, cl;
+	int64_t end = 100 * NS + 123456789;	/* not a multiple of 2 ms */
+
+	memset(&e, 0, sizeof(e));
+	t = flow_create(1 << 20, 240 * NS, 3600 * NS, on_end, &e);
+	s = seg4(0x0f000001, 40000, 0x0f000002, 80, TCP_SYN, 1000, 0);
+	c = flow_lookup(t, &s, 1, 0, &dir, &how);
+	ok(flow_lookup_prev(t) == NULL, "no previous connection for a new 4-tuple");
+	cl = c->client;
+	close_by_server(t, c, 0xfffffff0u, 777);
+	flow_touch(t, c, end);
+	s = seg4(0x0f000001, 40000, 0x0f000002, 80, TCP_ACK, 1001, 1);
+	c = flow_lookup(t, &s, 2, end, &dir, &how);
+	ok(how == FLOW_FOUND && flow_lookup_prev(t) == NULL, "an ACK: nothing replaced");
+
+	/* Reopened with the same ISN: same stream, previous = itself. */
+	s = seg4(0x0f000001, 40000, 0x0f000002, 80, TCP_SYN, 1000, 0);
+	c = flow_lookup(t, &s, 3, end + NS, &dir, &how);
+	p = flow_lookup_prev(t);
+	ok(how == FLOW_FOUND && p != NULL && p->stream == 0 && !p->from_tomb,
+	    "a SYN repeating the ISN after both FINs: the same stream reopened");
+	ok(p != NULL && p->ended == FLOW_PREV_FIN && p->time_wait == (1u << !cl) &&
+	    p->peer == cl && p->peer_next == 0xfffffff0u && p->peer_ts && p->peer_tsval == 777,
+	    "... with the server in TIME_WAIT and the client's snd_next and TSval");
+	is_u64(p != NULL ? p->end_ns : 0, end, "... and its last packet's time");
+
+	/* A new ISN while the old connection is in the table. */
+	s = seg4(0x0f000001, 40000, 0x0f000002, 80, TCP_SYN, 5, 0);
+	c = flow_lookup(t, &s, 4, end + 2 * NS, &dir, &how);
+	p = flow_lookup_prev(t);
+	ok(how == FLOW_NEW_REUSE && c->stream == 1 && p != NULL && p->stream == 0 &&
+	    !p->from_tomb && p->peer_next == 0xfffffff0u, "a new ISN: stream 1 replaces stream 0");
+
+	/* From a tombstone: stream 1 closes, leaves the table, is replaced. */
+	cl = c->client;
+	close_by_server(t, c, 0x10u, 0xfffffffeu);
+	flow_touch(t, c, end + 2 * NS);
+	flow_expire(t, end + 13 * NS, 300 * NS, 10 * NS);
+	ok(e.why[FLOW_END_CLOSED] == 1, "stream 1 left the table, closed");
+	s = seg4(0x0f000001, 40000, 0x0f000002, 80, TCP_SYN, 77, 0);
+	c = flow_lookup(t, &s, 5, end + 30 * NS, &dir, &how);
+	p = flow_lookup_prev(t);
+	ok(how == FLOW_NEW_REUSE && c->stream == 2 && p != NULL && p->stream == 1 && p->from_tomb,
+	    "a new ISN on a tombstone's 4-tuple: stream 2, previous stream 1");
+	ok(p != NULL && p->ended == FLOW_PREV_FIN && p->time_wait == (1u << !cl) &&
+	    p->peer == cl && p->peer_next == 0x10u && p->peer_ts && p->peer_tsval == 0xfffffffeu,
+	    "the tombstone kept the TIME_WAIT side, snd_next and TSval");
+	ok(p != NULL && p->end_ns >= end + 2 * NS && p->end_ns < end + 2 * NS + 2000000,
+	    "... and the end time, to 2 ms");
+	flow_destroy(t);
+}
+
 int
 main(void)
 {
@@ -211,5 +292,6 @@ main(void)
 	ok(how == FLOW_NEW && c1->stream == 3, "... back after more than an hour: a new stream");
 
 	flow_destroy(t);
+	test_reuse_prev();
 	return tap_done();
 }

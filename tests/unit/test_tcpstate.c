@@ -172,8 +172,32 @@ main(void)
 	track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 200 }, &tr);
 	ok(tr.rst_window_known && !tr.rst_in_window, "RST beyond the window (2^32 - 11 + 100)");
 	ok(s.state == TS_ESTABLISHED, "out-of-window RST leaves the receiver alone");
+	ok(c.snd_next == UINT32_MAX - 10, "... and says nothing of its sender's sequence space");
 	track(&c, &s, &(struct segment){ .flags = TCP_RST, .seq = 50 }, &tr);
 	ok(tr.rst_in_window && s.state == TS_CLOSED, "RST inside the window across the wrap");
+
+	/* A SYN repeating the ISN after both FINs reopens the connection. */
+	memset(&c, 0, sizeof(c));
+	memset(&s, 0, sizeof(s));
+	ext_reset();
+	send(&c, &s, mk(TCP_SYN, 100, 0, 0), &tr);
+	send(&s, &c, mk(TCP_SYN | TCP_ACK, 900, 101, 0), &tr);
+	send(&c, &s, mk(TCP_ACK, 101, 901, 0), &tr);
+	send(&s, &c, mk(TCP_ACK | TCP_FIN, 901, 101, 0), &tr);
+	send(&c, &s, mk(TCP_ACK | TCP_FIN, 101, 902, 0), &tr);
+	send(&s, &c, mk(TCP_ACK, 902, 102, 0), &tr);
+	ok(s.state == TS_TIME_WAIT && c.state == TS_CLOSED, "server closed first: TIME_WAIT");
+	send(&c, &s, mk(TCP_SYN, 100, 0, 0), &tr);
+	ok(tr.reopened && !tr.syn_retransmit, "the old ISN again after the close: reopened");
+	ok(c.state == TS_SYN_SENT && s.state == TS_TIME_WAIT && !tr.unexpected,
+	    "client SYN_SENT, the server still in TIME_WAIT, which decides");
+	ok(!((c.flags | s.flags) & (SIDE_FIN | SIDE_FIN_ACKED)) && c.snd_next == 101,
+	    "both sides start over");
+	send(&c, &s, mk(TCP_SYN, 100, 0, 0), &tr);
+	ok(!tr.reopened && tr.syn_retransmit, "the same SYN once more is a retransmission");
+	send(&s, &c, mk(TCP_SYN | TCP_ACK, 66537 + 902, 101, 0), &tr);
+	ok(s.state == TS_SYN_RECEIVED && c.state == TS_ESTABLISHED && !tr.unexpected,
+	    "accepted in TIME_WAIT: SYN_RECEIVED / ESTABLISHED");
 
 	ok(strcmp(tcp_state_name(TS_TIME_WAIT), "TIME_WAIT") == 0, "state names");
 	return tap_done();
