@@ -712,8 +712,10 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 		set_open(a, c, true);
 	if (a->tw_len)
 		tw_expire(a, ts_ns);
-	if (tr->reopened)
+	if (tr->reopened) {
 		reopen(a, c);
+		detect_handshake_reopen(a, c, ts_ns);
+	}
 	track_handshake(&sc);
 	sc.hs_completed = !was_complete && (c->cflags & CONN_HS_COMPLETE);
 	history_segment(c, sc.from_client, seg, tr);

@@ -140,6 +140,9 @@ struct hs_memo *hs_memo_claim(struct analysis *a, uint32_t stream);
 /* Detectors (each file owns a family of SPEC.md kinds). */
 void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
 void detect_handshake_end(struct analysis *a, struct conn *c);
+/* A new SYN at ts_ns reopened c's stream (time_wait_reuse): its retries
+ * count from there. */
+void detect_handshake_reopen(struct analysis *a, struct conn *c, int64_t ts_ns);
 /* detect_handshake.c's run-wide state (the retry and overflow watch). */
 struct handshake_watch;
 struct handshake_watch *handshake_watch_create(void);

@@ -57,6 +57,8 @@ struct hs_entry {
 	struct conn		*c;		/* the connection, while ov != 0 (the
 						 * entry is cleared when it ends) */
 	struct retry_series	syn, synack;
+	int64_t			attempt_ns;	/* the SYN that reopened the stream
+						 * (0: the stream's first SYN) */
 	uint8_t			ov;		/* OV_* */
 	uint16_t		n_resend;	/* SYN-ACKs re-sent after the final ACK */
 	uint16_t		n_rtx;		/* client data retransmissions */
@@ -95,6 +97,18 @@ void
 handshake_watch_reset(struct handshake_watch *w)
 {
 	memset(w, 0, sizeof(*w));
+}
+
+static struct hs_entry *watch_get(struct analysis *a, struct conn *c);
+
+void
+detect_handshake_reopen(struct analysis *a, struct conn *c, int64_t ts_ns)
+{
+	struct hs_entry *e = watch_get(a, c);
+
+	memset(&e->syn, 0, sizeof(e->syn));
+	memset(&e->synack, 0, sizeof(e->synack));
+	e->attempt_ns = ts_ns;
 }
 
 static struct hs_entry *
@@ -406,12 +420,12 @@ detect_syn_retransmit(const struct seg_ctx *sc)
 	if (e->syn.count > 0)
 		prev_ns = e->syn.last_ns;
 	else if (c->syn_tx == 2)
-		prev_ns = c->start_ns;
+		prev_ns = e->attempt_ns ? e->attempt_ns : c->start_ns;
 	else
 		prev_ns = c->last_ns;
 	series_add(&e->syn, c->syn_tx, prev_ns, sc->ts_ns);
 	report_retry(sc, EVK_SYN_RETRANSMIT, &e->syn, c->syn_tx,
-	    secs(sc->ts_ns - c->start_ns), false);
+	    secs(sc->ts_ns - (e->attempt_ns ? e->attempt_ns : c->start_ns)), false);
 }
 
 /* synack_retransmit: the server sent its SYN-ACK again with the same ISN:
