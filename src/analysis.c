@@ -120,6 +120,12 @@ analysis_set_flows(struct analysis *a, const struct flow_table *t)
 	a->flows = t;
 }
 
+struct conn_ext *
+analysis_ext(const struct analysis *a, const struct conn *c)
+{
+	return flow_ext(a->flows, c);
+}
+
 void
 analysis_endpoint(const struct analysis *a, const struct conn *c, unsigned i,
     struct endpoint *ep)
@@ -206,16 +212,17 @@ analysis_max_severity(const struct analysis *a)
 static uint32_t
 endpoint_hash(const struct endpoint *ep)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a: the table is capped, so a
-					 * crafted collision costs at most a
-					 * bounded probe */
-	unsigned i;
+	/* The table is capped, so a crafted collision costs at most a
+	 * bounded probe: a multiply-shift over the words is enough. */
+	uint32_t w[4];
+	uint64_t h;
 
-	for (i = 0; i < 16; i++)
-		h = (h ^ ep->addr[i]) * 16777619u;
-	h = (h ^ (ep->port & 0xff)) * 16777619u;
-	h = (h ^ (ep->port >> 8)) * 16777619u;
-	return h;
+	memcpy(w, ep->addr, sizeof(w));
+	h = ((uint64_t)(w[0] + 0x9e3779b9u) * (w[1] + 0x7f4a7c15u)) ^
+	    ((uint64_t)(w[2] + 0x85ebca6bu) * (w[3] + 0xc2b2ae35u)) ^
+	    ((uint64_t)ep->port * 0x27d4eb2f165667c5ULL);
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return (uint32_t)(h >> 32);
 }
 
 static struct listener *
@@ -541,13 +548,18 @@ history_code(char letter)
 static void
 history_add(struct conn *c, bool from_client, char letter)
 {
-	uint64_t code, h;
-	unsigned i;
+	/* HLOW has a 1 in each of the 12 five-bit lanes, HHIGH their top bits */
+	const uint64_t HLOW = 0x0084210842108421ULL, HHIGH = HLOW << 4;
+	uint64_t code, x;
 
 	code = history_code(letter) | (from_client ? 0x10u : 0);
-	for (h = c->hist, i = 0; i < c->hist_len; i++, h >>= 5)
-		if ((h & 0x1f) == code)
-			return;
+	/* Already there?  A lane of x is zero where hist holds code; unused
+	 * lanes hold 0 and code is never 0, so only letters count.  With no
+	 * zero lane nothing borrows, and (v - 1) & ~v never has the lane's top
+	 * bit for v in 1..31: the test is exact. */
+	x = c->hist ^ (code * HLOW);
+	if (((x - HLOW) & ~x & HHIGH) != 0)
+		return;
 	if (c->hist_len < CONN_HISTORY_MAX)
 		c->hist |= code << (5 * c->hist_len++);
 }
@@ -598,12 +610,12 @@ us_plus_one(int64_t ns)
  * reverse.  Only a handshake of one SYN and one SYN-ACK says so (retries
  * stretch either half), and only by a factor of 4 either way. */
 static void
-memo_completed(struct hs_memo *m, const struct conn *c, uint64_t frame)
+memo_completed(struct hs_memo *m, const struct conn *c, uint32_t ack_us, uint64_t frame)
 {
-	int64_t s2sa = (int64_t)c->synack_us - 1, sa2a = (int64_t)c->ack_us - 1;
+	int64_t s2sa = (int64_t)c->synack_us - 1, sa2a = (int64_t)ack_us - 1;
 
 	m->ack_frame = (uint32_t)frame;
-	if (c->syn_tx != 1 || c->synack_tx != 1 || c->synack_us == 0 || c->ack_us == 0)
+	if (c->syn_tx != 1 || c->synack_tx != 1 || c->synack_us == 0 || ack_us == 0)
 		return;
 	if (s2sa * 4 < sa2a)
 		m->flags |= MEMO_AT_SERVER;
@@ -665,14 +677,18 @@ track_handshake(const struct seg_ctx *sc)
 	if (sc->from_client && !(c->cflags & CONN_HS_COMPLETE) && (f & TCP_ACK) &&
 	    !(f & (TCP_SYN | TCP_RST)) && (sv->flags & SIDE_SYNACK) &&
 	    seq_ge(sc->seg->ack, sv->isn + 1)) {
+		uint32_t ack_us = 0;
+
 		c->cflags |= CONN_HS_COMPLETE;
 		if (c->synack_us)
-			c->ack_us = us_plus_one(sc->ts_ns - c->start_ns -
+			ack_us = us_plus_one(sc->ts_ns - c->start_ns -
 			    (int64_t)(c->synack_us - 1) * 1000);
+		if (sc->x != NULL)	/* this ACK brought it (pipeline.c) */
+			sc->x->ack_us = ack_us;
 		l = conn_listener(a, c);
 		if (l != NULL) {
 			l->completed++;
-			memo_completed(hs_memo_claim(a, c->stream), c, sc->frame);
+			memo_completed(hs_memo_claim(a, c->stream), c, ack_us, sc->frame);
 		}
 		set_half_open(l, c, false);
 		set_established(l, c, true);
@@ -700,7 +716,8 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 {
 	struct seg_ctx sc = {
 		.a = a, .c = c, .dir = dir, .snd = &c->side[dir], .rcv = &c->side[!dir],
-		.sx = x != NULL ? &x->side[dir] : NULL, .rx = x != NULL ? &x->side[!dir] : NULL,
+		.x = x, .sx = x != NULL ? &x->side[dir] : NULL,
+		.rx = x != NULL ? &x->side[!dir] : NULL,
 		.seg = seg, .tr = tr, .how = how, .prev = prev, .frame = frame, .ts_ns = ts_ns,
 		.from_client = dir == c->client,
 	};
@@ -710,7 +727,7 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 		a->now_ns = ts_ns;
 	if (how != FLOW_FOUND)
 		set_open(a, c, true);
-	if (a->tw_len)
+	if (a->tw_len && a->tw[a->tw_head].expire_ns <= ts_ns)
 		tw_expire(a, ts_ns);
 	if (tr->reopened) {
 		reopen(a, c);

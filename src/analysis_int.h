@@ -43,6 +43,7 @@ struct analysis_teardown {
 struct seg_ctx {
 	struct analysis			*a;
 	struct conn			*c;
+	struct conn_ext			*x;		/* c's extension (or NULL) */
 	struct side_ext			*sx, *rx;	/* sender's, receiver's extension
 							 * (NULL: handshake-only so far) */
 	unsigned			 dir;		/* index of the sender */
@@ -81,10 +82,12 @@ conn_last_synack_ns(const struct conn *c)
 	return c->start_ns + (c->last_synack_us ? (int64_t)(c->last_synack_us - 1) * 1000 : 0);
 }
 
+/* When the handshake's final ACK passed (x: c's extension, which that ACK
+ * brought; NULL: the SYN-ACK's time). */
 static inline int64_t
-conn_final_ack_ns(const struct conn *c)
+conn_final_ack_ns(const struct conn *c, const struct conn_ext *x)
 {
-	return conn_synack_ns(c) + (c->ack_us ? (int64_t)(c->ack_us - 1) * 1000 : 0);
+	return conn_synack_ns(c) + (x != NULL && x->ack_us ? (int64_t)(x->ack_us - 1) * 1000 : 0);
 }
 
 /* Book a refused connection (sets CONN_REFUSED, counts it for the
@@ -111,7 +114,7 @@ int64_t analysis_now(const struct analysis *a);
  * is direct-mapped on the stream number (HS_MEMO_SLOTS entries): a memo
  * lasts until the stream HS_MEMO_SLOTS later claims its slot, so memory is
  * fixed and a flood only overwrites the oldest memos.  Cleared per input. */
-#define HS_MEMO_SLOTS	8192u
+#define HS_MEMO_SLOTS	2048u
 #define MEMO_SYNACK_TS	0x01	/* synack_tsval valid */
 #define MEMO_TS_DONE	0x02	/* the SYN-ACK's TSval was compared with the
 				 * server's clock ... */
@@ -177,6 +180,9 @@ struct analysis_stream *analysis_stream(struct analysis *a);
 /* detect_teardown.c's, likewise, and the configuration it needs. */
 struct analysis_teardown *analysis_teardown(struct analysis *a);
 const struct analysis_config *analysis_config(const struct analysis *a);
+
+/* c's extension, or NULL. */
+struct conn_ext *analysis_ext(const struct analysis *a, const struct conn *c);
 
 /* The endpoint of side i of c. */
 void analysis_endpoint(const struct analysis *a, const struct conn *c, unsigned i,

@@ -23,7 +23,7 @@
 
 #define SERIES_MAX	10	/* intervals listed per retry series */
 #define OV_FRAMES	8	/* frames listed per kind of overflow evidence */
-#define WATCH_SLOTS	1024u	/* direct-mapped on the stream number */
+#define WATCH_SLOTS	256u	/* direct-mapped on the stream number */
 
 /* Linux re-sends a SYN-ACK whose final ACK did not come after
  * TCP_TIMEOUT_INIT (1 s); a SYN-ACK not re-sent 1.5 s on had no request
@@ -386,7 +386,7 @@ detect_accept_overflow_rst(const struct seg_ctx *sc)
 	if (sc->tr->snd_old == TS_CLOSED || (sc->rcv->flags & SIDE_FIN))
 		return;
 	c->cflags |= CONN_OVERFLOW_RST;
-	after = secs(sc->ts_ns - conn_final_ack_ns(c));
+	after = secs(sc->ts_ns - conn_final_ack_ns(c, sc->x));
 	seg_event(&ev, EVK_ACCEPT_OVERFLOW_RST, sc);
 	event_message(&ev, "server reset the connection %.6f s after the handshake completed, "
 	    "before sending anything (accept queue full, tcp_abort_on_overflow=1)", after);
@@ -524,7 +524,7 @@ overflow_confirmed(const struct seg_ctx *sc, struct hs_entry *e, uint8_t variant
 	}
 	l = analysis_conn_listener(sc->a, sc->c);
 	if (l != NULL)
-		listener_note_overflow(sc->a, l, conn_final_ack_ns(sc->c), sc->ts_ns);
+		listener_note_overflow(sc->a, l, conn_final_ack_ns(sc->c, sc->x), sc->ts_ns);
 }
 
 /* accept_overflow_drop: a Linux listener whose accept queue is full
@@ -618,7 +618,7 @@ detect_accept_overflow_drop(const struct seg_ctx *sc)
 		e->last_ns = sc->ts_ns;
 		e->last_frame = (uint32_t)sc->frame;
 		if (l != NULL)
-			listener_note_overflow(sc->a, l, conn_final_ack_ns(c), sc->ts_ns);
+			listener_note_overflow(sc->a, l, conn_final_ack_ns(c, sc->x), sc->ts_ns);
 	}
 }
 
@@ -661,7 +661,7 @@ report_overflow(struct analysis *a, struct hs_entry *e)
 	dropped_by_server = strcmp(where, "server") == 0 ||
 	    (synresend && e->n_answer >= 1 && e->n_resend >= 2);
 	event_init(&ev, EVK_ACCEPT_OVERFLOW_DROP, frame,
-	    m != NULL && m->ack_frame ? conn_final_ack_ns(c) : e->last_ns);
+	    m != NULL && m->ack_frame ? conn_final_ack_ns(c, analysis_ext(a, c)) : e->last_ns);
 	ev.stream = c->stream;
 	ev.has_stream = true;
 	ev.has_src = true;
@@ -692,7 +692,8 @@ report_overflow(struct analysis *a, struct hs_entry *e)
 	event_detail_uint(&ev, "client_answers", e->n_answer);
 	event_detail_uint(&ev, "unacked_bytes", unacked);
 	event_detail_uint(&ev, "dropped_segments", dropped);
-	event_detail_double(&ev, "seconds", secs(e->last_ns - conn_final_ack_ns(c)));
+	event_detail_double(&ev, "seconds",
+	    secs(e->last_ns - conn_final_ack_ns(c, analysis_ext(a, c))));
 	event_detail_bool(&ev, "recovered", (e->ov & OV_RECOVERED) != 0);
 	if (e->ov & OV_RECOVERED)
 		event_detail_uint(&ev, "recovered_frame", e->recovered_frame);

@@ -532,7 +532,8 @@ finished_fwd:
 		    seq_lt(seg->opt.tsval, se->max_tsval);
 		/* Wireshark's out-of-order window: the handshake's round trip
 		 * (SYN to the first pure ACK), else 3 ms */
-		uint32_t rtt = c->synack_us && c->ack_us ? c->synack_us - 1 + c->ack_us - 1 : 0;
+		uint32_t ack_us = sc->x != NULL ? sc->x->ack_us : 0;
+		uint32_t rtt = c->synack_us && ack_us ? c->synack_us - 1 + ack_us - 1 : 0;
 		uint32_t ooo_us = rtt ? rtt : OOO_DEFAULT_US;
 
 		retrans_any = true;

@@ -233,20 +233,22 @@ detect_close_wait(const struct seg_ctx *sc)
 	int64_t timeout = analysis_config(sc->a)->close_wait_timeout_ns;
 	unsigned i;
 
-	if (sc->sx == NULL)
+	/* the common case, every packet before any FIN is acknowledged */
+	if (sc->sx == NULL || (sc->sx->fin_ack_frame == 0 && sc->rx->fin_ack_frame == 0))
 		return;
 	for (i = 0; i < 2; i++) {
 		/* i: the side whose FIN was acknowledged; w the other */
 		unsigned f = i == 0 ? sc->dir : !sc->dir, w = !f;
 		struct side_ext *fx = f == sc->dir ? sc->sx : sc->rx;
 		uint8_t w_old = w == sc->dir ? tr->snd_old : tr->rcv_old;
-		const char *what, *wn = side_name(sc->c, w);
+		const char *what, *wn;
 		struct event ev;
 		int64_t stayed;
 
 		if (fx->fin_ack_frame == 0 || (fx->sflags & SX_CW_REPORTED) ||
 		    w_old != TS_CLOSE_WAIT || sc->frame == fx->fin_ack_frame)
 			continue;
+		wn = side_name(sc->c, w);
 		stayed = sc->ts_ns - fin_ack_ns(sc->c, fx);
 		if (stayed < timeout)
 			continue;

@@ -334,7 +334,7 @@ flow_touch(struct flow_table *t, struct conn *c, int64_t ts_ns)
 			c->cflags |= CONN_ON_CLOSED_LIST;
 		else
 			c->cflags &= (uint16_t)~CONN_ON_CLOSED_LIST;
-		c->queued_frame = c->last_frame;
+		c->lru_touched = 0;
 		lru_append(t, c);
 	}
 }
@@ -350,10 +350,10 @@ lru_settle(struct flow_table *t, struct lru *l)
 	while (l->head && bound--) {
 		struct conn *c = &t->pool[l->head - 1];
 
-		if (c->queued_frame == c->last_frame)
+		if (!c->lru_touched)
 			return;
 		lru_unlink(t, c);
-		c->queued_frame = c->last_frame;
+		c->lru_touched = 0;
 		lru_append(t, c);
 	}
 }
@@ -846,7 +846,6 @@ conn_new(struct flow_table *t, const struct flow_key *k, uint32_t stream,
 	c->last_frame = c->first_frame;
 	c->start_ns = ts_ns;
 	c->last_ns = ts_ns;
-	c->queued_frame = c->first_frame;
 	t->ctr.live++;
 	if (t->ctr.live > t->ctr.peak_live)
 		t->ctr.peak_live = t->ctr.live;
@@ -935,6 +934,7 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 				t->have_prev = true;
 			}
 			c->last_frame = frame_u32(frame);
+			c->lru_touched = 1;
 			pick_client(c, seg, d);
 			base_seq_update(c, d, seg);
 			return c;
@@ -993,7 +993,7 @@ expire_list(struct flow_table *t, struct lru *l, int64_t before_ns, bool idle)
 	while (l->head) {
 		struct conn *c = &t->pool[l->head - 1];
 
-		if (c->queued_frame != c->last_frame) {
+		if (c->lru_touched) {
 			lru_settle(t, l);
 			continue;
 		}

@@ -58,7 +58,7 @@ struct conn_key {
  * bit says upper case (from the client). */
 #define CONN_HISTORY_LETTERS	"SHADFRTWQGIC"
 
-/* Laid out without padding holes (160 bytes): every byte here is paid
+/* Laid out without padding holes (152 bytes): every byte here is paid
  * once per tracked connection, down to a flood's lone SYN.  What only a
  * connection past its handshake needs is in struct conn_ext. */
 struct conn {
@@ -70,17 +70,16 @@ struct conn {
 	uint32_t	first_frame;	/* frame numbers, Wireshark frame.number
 					 * (32 bits there too) */
 	uint32_t	last_frame;
-	uint32_t	queued_frame;	/* last_frame when put on its LRU list:
-					 * newer activity means misplaced (lazy LRU) */
 	uint32_t	synack_us;	/* first SYN -> first SYN-ACK, us + 1 (0 = none) */
-	uint32_t	ack_us;		/* first SYN-ACK -> handshake ACK, us + 1 */
 	uint32_t	last_synack_us;	/* start -> latest SYN-ACK, us + 1 (0 = none) */
 	uint8_t		syn_tx;		/* client SYNs seen (saturating) */
 	uint8_t		synack_tx;	/* server SYN-ACKs seen (saturating) */
 	uint16_t	cflags;		/* CONN_* */
-	uint8_t		client;		/* index of the client side */
-	uint8_t		hist_len;
 	uint16_t	ev_other;	/* events of kinds beyond the slots (saturating) */
+	uint8_t		client;		/* index of the client side */
+	uint8_t		lru_touched : 1;	/* a packet since it was put on its
+						 * LRU list: misplaced (lazy LRU) */
+	uint8_t		hist_len : 4;
 	uint8_t		ev_kind[CONN_EVENT_SLOTS];	/* event kind + 1 (0 = free) */
 	uint32_t	ext;		/* its struct conn_ext (index + 1; 0 = none) */
 	int64_t		start_ns;	/* first and last packet, ns since epoch */
@@ -89,13 +88,17 @@ struct conn {
 	uint64_t	hist;		/* Zeek-style history, 5-bit letter codes */
 	uint16_t	ev_count[CONN_EVENT_SLOTS];	/* saturating */
 };
-_Static_assert(sizeof(struct conn) <= 160, "struct conn grew: mind the per-connection budget");
+_Static_assert(sizeof(struct conn) <= 152, "struct conn grew: mind the per-connection budget");
+_Static_assert(CONN_HISTORY_MAX < 16, "hist_len has four bits");
 
 /* The part of a connection allocated when it first carries more than a
  * handshake's SYN, SYN-ACK or RST (flow_ext_get): per-side payload
  * counts, FINs and byte-stream analysis. */
 struct conn_ext {
 	struct side_ext	side[2];
+	uint32_t	ack_us;		/* first SYN-ACK -> handshake ACK, us + 1
+					 * (0 = none): set by that ACK, which
+					 * brings the extension */
 };
 
 /* Why a connection left the table. */

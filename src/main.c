@@ -152,8 +152,9 @@ main(int argc, char **argv)
 	pc.analysis.flood_ratio = (uint32_t)o.flood_ratio;
 
 	/* Records go out in 64 KiB writes; on a terminal, line by line (and
-	 * live, line by line whatever stdout is: see below). */
-	if (!isatty(STDOUT_FILENO) && o.interface == NULL)
+	 * live, line by line whatever stdout is: see below).  JSON Lines
+	 * batch their own writes (report_json.c), past stdio's buffer. */
+	if (!isatty(STDOUT_FILENO) && o.interface == NULL && o.format != OUT_JSONL)
 		setvbuf(stdout, NULL, _IOFBF, 64 << 10);
 	r = make_reporter(&o);
 	if (r != NULL)

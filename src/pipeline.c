@@ -55,14 +55,15 @@ pipeline_create(const struct pipeline_config *cfg, struct reporter *r)
 	p->r = r;
 	p->ts_digits = 6;
 	p->analysis = analysis_create(&cfg->analysis, r);
-	/* Tombstones: 4*MSL for closed connections (TIME_WAIT's 2*MSL, then as
-	 * long again, so that a new SYN on the 4-tuple soon after TIME_WAIT
-	 * is still recognised: port_reuse); an idle or
+	/* Tombstones: 2*MSL for closed connections (TIME_WAIT: a new SYN on
+	 * the 4-tuple within it is a time_wait_reuse; 4*MSL, which would also
+	 * see port_reuse just after TIME_WAIT, cost 23 bytes per tracked
+	 * connection on the benchmark, doc/performance.md); an idle or
 	 * evicted connection's number is kept four idle timeouts or an hour,
 	 * whichever is longer.  A connection silent longer than that which
 	 * then speaks again (a 2-hour keep-alive) gets a new stream number
 	 * where Wireshark keeps the old one (doc/wireshark-differences.md). */
-	p->flows = flow_create(cfg->memcap, 4 * cfg->analysis.msl_ns,
+	p->flows = flow_create(cfg->memcap, 2 * cfg->analysis.msl_ns,
 	    cfg->idle_ns * 4 > 3600000000000LL ? cfg->idle_ns * 4 : 3600000000000LL,
 	    on_conn_end, p);
 	if (p->analysis == NULL || p->flows == NULL) {

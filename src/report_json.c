@@ -507,6 +507,7 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	const struct conn *c = cr->c;
 	int digits = cr->in->ts_digits;
 	unsigned cl = c->client, sv = !c->client, i;
+	uint32_t ack_us;
 	char buf[80];
 
 	jw_begin(w);
@@ -530,12 +531,13 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	jw_name(w, "server", tcp_state_name(c->side[sv].state));
 	jw_close(w, '}');
 	jw_open(w, "rtt", '{');
+	ack_us = cr->x != NULL ? cr->x->ack_us : 0;
 	if (c->synack_us)
 		jw_ts(w, "syn_synack", (int64_t)(c->synack_us - 1) * 1000, 6);
-	if (c->ack_us)
-		jw_ts(w, "synack_ack", (int64_t)(c->ack_us - 1) * 1000, 6);
-	if (c->synack_us && c->ack_us)
-		jw_ts(w, "handshake", (int64_t)(c->synack_us - 1 + c->ack_us - 1) * 1000, 6);
+	if (ack_us)
+		jw_ts(w, "synack_ack", (int64_t)(ack_us - 1) * 1000, 6);
+	if (c->synack_us && ack_us)
+		jw_ts(w, "handshake", (int64_t)(c->synack_us - 1 + ack_us - 1) * 1000, 6);
 	jw_close(w, '}');
 	conn_history(c, buf, sizeof(buf));
 	jw_name(w, "history", buf);
