@@ -2,10 +2,14 @@
 """compare_jsonl.py EXPECTED ACTUAL: compare tcpdissect jsonl outputs record
 by record and print, for each difference, the record and the fields that
 differ.  Fields that legitimately vary between builds and machines are
-normalised first: the summary's file paths (to base names) and its
-"memory" figures (they follow sizeof(struct conn) and --memcap)."""
+normalised first: the summary's file paths (to base names) and the
+memory figures that follow sizeof(struct conn) and --memcap (capacity,
+bytes_per_connection).  Expectation files never record those two
+(`compare_jsonl.py --strip FILE` removes them; update-expected.sh uses it),
+so that a change of struct size rewrites no expectation."""
 import json
 import os
+import re
 import sys
 
 
@@ -24,9 +28,37 @@ def load(path):
     return recs
 
 
+VOLATILE_MEMORY = ("capacity", "bytes_per_connection")
+
+
+def strip_volatile(r):
+    """Remove the summary's figures that follow struct sizes and --memcap."""
+    mem = r.get("memory")
+    if isinstance(mem, dict):
+        for k in VOLATILE_MEMORY:
+            mem.pop(k, None)
+    return r
+
+
+def strip_file(path):
+    """Rewrite an expectation file without the volatile figures, keeping
+    every other byte of each line (key order, number spelling)."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith('{"type":"summary"') and '"memory":' in line:
+                for k in VOLATILE_MEMORY:
+                    line = re.sub(r'"%s":-?[0-9]+,?' % k, "", line)
+                line = line.replace(',}', '}').replace('{,', '{')
+                json.loads(line)
+            out.append(line)
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(out)
+
+
 def normalise(r):
     if r.get("type") == "summary":
-        r.pop("memory", None)
+        strip_volatile(r)
         if "files" in r:
             r["files"] = [os.path.basename(x) for x in r["files"]]
     if "file" in r:
@@ -55,6 +87,10 @@ def diff_fields(a, b, prefix=""):
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--strip":
+        for path in sys.argv[2:]:
+            strip_file(path)
+        return 0
     exp = [normalise(r) for r in load(sys.argv[1])]
     act = [normalise(r) for r in load(sys.argv[2])]
     problems = 0

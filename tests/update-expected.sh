@@ -21,6 +21,7 @@ for name in "$@"; do
 	    > "$top/tests/expected/$name.jsonl" 2>/dev/null
 	rc=$?
 	set -e
+	python3 "$top/tests/compare_jsonl.py" --strip "$top/tests/expected/$name.jsonl"
 	if [ "$rc" != 0 ]; then
 		echo "$rc" > "$top/tests/expected/$name.exit"
 	else
