@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture_writer.h"
 #include "options.h"
 #include "pipeline.h"
 #include "report.h"
@@ -73,7 +74,7 @@ main(int argc, char **argv)
 	bool damaged = false, input_failed = false, write_failed = false;
 	struct reporter *replay_r = NULL;
 	struct pipeline *replay = NULL;
-	struct source_writer *writer = NULL;
+	struct capture_writer *writer = NULL;
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
@@ -172,7 +173,7 @@ main(int argc, char **argv)
 		replay_r = report_null_new();
 		if (replay_r != NULL)
 			replay = pipeline_create(&pc, replay_r);
-		writer = source_writer_open(o.write_file, err, sizeof(err));
+		writer = capture_writer_open(o.write_file, err, sizeof(err));
 		if (replay == NULL || writer == NULL) {
 			diag(o.write_file, "%s", writer == NULL ? err : "out of memory");
 			rc = writer == NULL ? EXIT_USAGE : EXIT_INPUT;
@@ -234,7 +235,7 @@ main(int argc, char **argv)
 		if (st == SOURCE_REFUSED_LATE)
 			input_failed = true;
 		if (writer != NULL && st != SOURCE_OPEN_FAILED && st != SOURCE_REFUSED_LATE &&
-		    source_write_flagged(writer, o.inputs[i], &in[i], &so, replay, p) ==
+		    capture_writer_flagged(writer, o.inputs[i], &in[i], &so, replay, p) ==
 		    SOURCE_OPEN_FAILED)
 			write_failed = true;
 		if (st == SOURCE_DAMAGED)
@@ -248,7 +249,7 @@ main(int argc, char **argv)
 		pipeline_summary(p, damaged);
 	out_flush(stdout);
 
-	if (writer != NULL && !source_writer_close(writer))
+	if (writer != NULL && !capture_writer_close(writer))
 		write_failed = true;
 	writer = NULL;
 	if (input_failed || write_failed || (damaged && o.strict))
@@ -257,7 +258,7 @@ main(int argc, char **argv)
 		rc = EXIT_FAIL_ON;
 out_free:
 	if (writer != NULL)
-		source_writer_close(writer);
+		capture_writer_close(writer);
 	pipeline_destroy(replay);
 	report_destroy(replay_r);
 	pipeline_destroy(p);

@@ -39,22 +39,10 @@ struct source_opts {
 enum source_status source_run_file(const char *path, struct input_info *in,
     const struct source_opts *o, struct pipeline *p);
 
-/* -w FILE: the packets of flagged connections (those with an event),
- * written by a second pass over each input with a fresh pipeline that
- * numbers streams exactly as the first did. */
-struct source_writer;
-
-/* NULL and a message in err when path cannot be created (tested by
- * opening it now, so that a typo fails before any analysis). */
-struct source_writer *source_writer_open(const char *path, char *err, size_t len);
-/* Re-read path (a regular file: stdin cannot be read twice) up to the
- * frames the first pass read, with the same filter, through replay, and
- * write every packet whose stream first (the first pass) flagged. */
-enum source_status source_write_flagged(struct source_writer *w, const char *path,
-    const struct input_info *in, const struct source_opts *o, struct pipeline *replay,
-    const struct pipeline *first);
-/* Flush and close; false (message printed) when writing failed. */
-bool source_writer_close(struct source_writer *w);
+/* A record's time in ns since the epoch; false when its fraction was out
+ * of range (carried into the seconds, as Wireshark shows it: count it). */
+struct pcap_pkthdr;
+bool source_record_ts(const struct pcap_pkthdr *h, int64_t *ts_ns);
 
 /* Compile expr against linktype to check it; false (and errbuf) when it
  * does not compile. */
