@@ -124,8 +124,10 @@ capture_writer_flagged(struct capture_writer *w, const char *path, const struct 
 		pkt.caplen = h->caplen;
 		pkt.wirelen = h->len;
 		pkt.bytes = data;
-		if (have_prog && pcap_offline_filter(&prog, h, data) == 0)
+		if (have_prog && pcap_offline_filter(&prog, h, data) == 0) {
+			pipeline_packet_unmatched(replay, &pkt);
 			continue;
+		}
 		stream = pipeline_packet(replay, &pkt);
 		if (stream >= 0 && pipeline_stream_flagged(first, (uint32_t)stream))
 			pcap_dump((u_char *)w->dumper, h, data);

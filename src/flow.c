@@ -35,12 +35,13 @@ struct v6_pair {
 };
 
 /* A tombstone keeps what numbering needs after a connection left: a
- * 48-bit keyed fingerprint of the 4-tuple instead of the 40-byte tuple
- * (the low 32 bits are the bucket hash, the rest 16 bits of a second,
+ * 47-bit keyed fingerprint of the 4-tuple instead of the 40-byte tuple
+ * (the low 32 bits are the bucket hash, the rest 15 bits of a second,
  * independent hash: two tuples in one chain share one with probability
- * ~2^-47 per comparison, a small, stated price for 40 bytes instead of
- * 68), its stream, and the base sequence numbers that decide whether a
- * SYN starts a new stream.  For a new SYN on the 4-tuple it also keeps
+ * ~2^-46 per comparison, a small, stated price for 40 bytes instead of
+ * 68), whether the analysis ever saw the connection (CONN_UNMATCHED),
+ * its stream, and the base sequence numbers that decide whether a SYN
+ * starts a new stream.  For a new SYN on the 4-tuple it also keeps
  * what the teardown analysis judges it by (struct flow_prev): when the
  * connection ended (to 2 ms: with its expiry, which is that time plus the
  * queue's lifetime), which sides it left in TIME_WAIT, and the
@@ -50,7 +51,8 @@ struct tomb {
 	uint32_t	fp_lo;		/* key fingerprint, bits 0-31 (the bucket
 					 * hash); fp_lo = fp_hi = 0: not in the
 					 * hash (free, or waiting in its queue) */
-	uint32_t	fp_hi : 16,	/* bits 32-47 */
+	uint32_t	fp_hi : 15,	/* bits 32-46 */
+			unmatched : 1,	/* of a CONN_UNMATCHED connection */
 			end_2ms : 11,	/* the last packet was this many 2 ms
 					 * before expire_4s * 4 s - lifetime */
 			other_q : 1,	/* queued on TQ_OTHER (else TQ_CLOSED) */
@@ -71,7 +73,7 @@ struct tomb {
 };
 _Static_assert(sizeof(struct tomb) == 40, "tombstones stay at 40 bytes");
 
-#define TOMB_FP_MASK	0xffffffffffffULL
+#define TOMB_FP_MASK	0x7fffffffffffULL
 #define TOMB_USED(tb)	(((tb)->fp_lo | (tb)->fp_hi) != 0)
 
 /* Tombstones leave in creation order, in two queues with their own
@@ -442,7 +444,7 @@ tomb_bucket(const struct flow_table *t, uint64_t fp)
 	return (uint32_t)fp & (t->ntbucket - 1);	/* the bucket hash's bits */
 }
 
-/* The 48 bits of the key's fingerprint a tombstone keeps; never 0. */
+/* The 47 bits of the key's fingerprint a tombstone keeps; never 0. */
 static uint64_t
 tomb_fp_of(const struct flow_table *t, const struct flow_key *k)
 {
@@ -461,7 +463,7 @@ static void
 tomb_set_fp(struct tomb *tb, uint64_t fp)
 {
 	tb->fp_lo = (uint32_t)fp;
-	tb->fp_hi = (uint32_t)(fp >> 32) & 0xffff;
+	tb->fp_hi = (uint32_t)(fp >> 32) & 0x7fff;
 }
 
 /* When the connection of tb sent its last packet (2 ms late at most). */
@@ -666,6 +668,7 @@ tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t 
 	tb->peer_next = p.peer_next;
 	tb->peer_tsval = p.peer_tsval;
 	tb->other_q = q == TQ_OTHER;
+	tb->unmatched = (c->cflags & CONN_UNMATCHED) != 0;
 	if (expire_ns < 0)
 		expire_ns = 0;
 	/* rounded up, so a tombstone never leaves early; what the rounding
@@ -791,7 +794,8 @@ conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_
 		c->cflags |= CONN_EVICTED;
 	if (why == FLOW_END_IDLE)
 		c->cflags |= CONN_IDLE;
-	t->end_fn(t->ctx, c, why);
+	if (!(c->cflags & CONN_UNMATCHED))
+		t->end_fn(t->ctx, c, why);
 	if (keep_tomb)	/* before the extension goes: it keeps a TSval */
 		tomb_add(t, c, why == FLOW_END_CLOSED ? TQ_CLOSED : TQ_OTHER, c->last_ns);
 	ext_release(t, c);
@@ -911,14 +915,21 @@ starts_new_stream(bool base_set, uint32_t base_seq, const struct segment *seg)
 	    seg->seq != base_seq;
 }
 
-struct conn *
-flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
-    int64_t ts_ns, unsigned *dir, enum flow_lookup_how *how)
+/* Wireshark's numbering of seg, for flow_lookup() (matched) and
+ * flow_number() (not matched by the filter: the analysis never sees the
+ * packet, so no struct flow_prev is kept for it).  A connection only
+ * unmatched packets reached, or a tombstone of one, is new to the
+ * analysis when a matching packet comes: FLOW_NEW, whatever the numbering
+ * made of it. */
+static struct conn *
+number(struct flow_table *t, const struct segment *seg, uint64_t frame, int64_t ts_ns,
+    bool matched, unsigned *dir, enum flow_lookup_how *how)
 {
 	struct flow_key k;
 	struct conn *c;
 	struct tomb *tb;
 	unsigned d = key_make(seg, &k);
+	bool seen;	/* the analysis saw the 4-tuple's last connection */
 
 	*dir = d;
 	t->have_prev = false;
@@ -926,9 +937,13 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 	if (c != NULL) {
 		const struct side *fwd = &c->side[d];
 
+		seen = !(c->cflags & CONN_UNMATCHED);
 		if (!starts_new_stream(fwd->flags & SIDE_BASE_SET, fwd->base_seq, seg)) {
 			*how = FLOW_FOUND;
-			if (tcp_reopens(fwd, &c->side[!d], seg)) {
+			if (matched && !seen) {
+				c->cflags &= (uint16_t)~CONN_UNMATCHED;
+				*how = FLOW_NEW;
+			} else if (matched && tcp_reopens(fwd, &c->side[!d], seg)) {
 				/* the same stream, a new connection */
 				flow_prev_of(c, flow_ext(t, c), &t->prev);
 				t->have_prev = true;
@@ -939,15 +954,20 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 			base_seq_update(c, d, seg);
 			return c;
 		}
-		flow_prev_of(c, flow_ext(t, c), &t->prev);
-		t->have_prev = true;
+		if (matched && seen) {
+			flow_prev_of(c, flow_ext(t, c), &t->prev);
+			t->have_prev = true;
+		}
 		conn_release(t, c, FLOW_END_REUSED, false);
 		*how = FLOW_NEW_REUSE;
 	} else if ((tb = tomb_find(t, &k)) != NULL) {
 		bool base_set = tb->base_set & (1u << d);
 
-		tomb_prev(t, tb, &t->prev);
-		t->have_prev = true;
+		seen = !tb->unmatched;
+		if (matched && seen) {
+			tomb_prev(t, tb, &t->prev);
+			t->have_prev = true;
+		}
 		if (!starts_new_stream(base_set, tb->base_seq[d], seg)) {
 			struct tomb saved = *tb;
 			unsigned i;
@@ -960,24 +980,52 @@ flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
 					c->side[i].flags |= SIDE_BASE_SET;
 			}
 			c->cflags |= CONN_RESUMED;
+			if (!matched)
+				c->cflags |= CONN_UNMATCHED;
 			pick_client(c, seg, d);
 			t->ctr.resumed++;
-			*how = FLOW_RESUMED;
+			*how = matched && !seen ? FLOW_NEW : FLOW_RESUMED;
 			base_seq_update(c, d, seg);
 			return c;
 		}
 		tomb_unlink(t, tb);
 		*how = FLOW_NEW_REUSE;
 	} else {
+		seen = false;
 		*how = FLOW_NEW;
 	}
 	c = conn_new(t, &k, t->next_stream++, frame, ts_ns);
 	t->ctr.created++;
 	pick_client(c, seg, d);
-	if (*how == FLOW_NEW_REUSE)
+	if (!matched)
+		c->cflags |= CONN_UNMATCHED;
+	if (*how == FLOW_NEW_REUSE) {
 		c->cflags |= CONN_REUSED_PORT;
+		if (matched && !seen)
+			*how = FLOW_NEW;
+	}
 	base_seq_update(c, d, seg);
 	return c;
+}
+
+struct conn *
+flow_lookup(struct flow_table *t, const struct segment *seg, uint64_t frame,
+    int64_t ts_ns, unsigned *dir, enum flow_lookup_how *how)
+{
+	return number(t, seg, frame, ts_ns, true, dir, how);
+}
+
+void
+flow_number(struct flow_table *t, const struct segment *seg, uint64_t frame, int64_t ts_ns)
+{
+	enum flow_lookup_how how;
+	unsigned dir;
+	struct conn *c = number(t, seg, frame, ts_ns, false, &dir, &how);
+
+	/* as flow_touch: it stays in the table as long as in an unfiltered
+	 * run (conn_closed() cannot change: no tcp_track here) */
+	if (ts_ns > c->last_ns)
+		c->last_ns = ts_ns;
 }
 
 const struct flow_prev *
@@ -1070,7 +1118,8 @@ flow_flush(struct flow_table *t)
 	}
 	head = sort_by_stream(t->pool, head, n);
 	for (i = head; i; i = t->pool[i - 1].hnext)
-		t->end_fn(t->ctx, &t->pool[i - 1], FLOW_END_INPUT);
+		if (!(t->pool[i - 1].cflags & CONN_UNMATCHED))
+			t->end_fn(t->ctx, &t->pool[i - 1], FLOW_END_INPUT);
 	memset(t->bucket, 0, t->nbucket * sizeof(*t->bucket));
 	t->hw = 0;
 	t->free_head = 0;
@@ -1105,7 +1154,7 @@ flow_foreach(const struct flow_table *t, void (*fn)(void *ctx, const struct conn
 	uint32_t i;
 
 	for (i = 0; i < t->hw; i++)
-		if (t->pool[i].stream != UINT32_MAX)
+		if (t->pool[i].stream != UINT32_MAX && !(t->pool[i].cflags & CONN_UNMATCHED))
 			fn(ctx, &t->pool[i]);
 }
 

@@ -41,7 +41,8 @@ struct conn_key {
 #define CONN_REUSED_PORT	0x08	/* began by reusing an ended 4-tuple */
 #define CONN_REFUSED		0x10	/* a RST answered the SYN */
 #define CONN_HS_COMPLETE	0x20	/* the handshake's final ACK was seen */
-#define CONN_NUMBER_ONLY	0x40	/* only undecodable segments so far */
+#define CONN_UNMATCHED		0x40	/* (flow.c) numbered from packets the BPF
+					 * filter did not match only: no record */
 #define CONN_ON_CLOSED_LIST	0x80	/* (flow.c) threaded on the closed LRU */
 #define CONN_HALF_OPEN		0x100	/* (analysis) counted as half-open */
 #define CONN_ESTABLISHED	0x200	/* (analysis) counted as established */
@@ -110,12 +111,13 @@ enum flow_end {
 	FLOW_END_EVICTED,	/* pushed out to stay under --memcap */
 };
 
-/* Called once for each connection as it leaves the table; it may read the
- * connection but must not call back into the table. */
+/* Called once for each connection as it leaves the table (but for the
+ * CONN_UNMATCHED ones, see flow_number); it may read the connection but
+ * must not call back into the table. */
 typedef void (*flow_end_fn)(void *ctx, struct conn *c, enum flow_end why);
 
 struct flow_counters {
-	uint64_t	created;	/* streams numbered */
+	uint64_t	created;	/* streams numbered (filtered out or not) */
 	uint64_t	live;		/* connections in the table now */
 	uint64_t	peak_live;	/* most at once */
 	uint64_t	evicted;	/* removed under --memcap */
@@ -185,6 +187,17 @@ void flow_destroy(struct flow_table *t);
 struct conn *flow_lookup(struct flow_table *t, const struct segment *seg,
     uint64_t frame, int64_t ts_ns, unsigned *dir, enum flow_lookup_how *how);
 
+/* A packet the trailing BPF filter did not match (seg must have tcp_seen
+ * set): numbered as flow_lookup() numbers it, so that the packets that
+ * match keep the unfiltered file's tcp.stream and frame numbers, and
+ * nothing else.  A connection only such packets reached is CONN_UNMATCHED:
+ * it takes a pool slot under the same --memcap, LRU and tombstones as any
+ * other, but no end_fn call, record or flow_foreach visit; the first
+ * matching packet turns it into an ordinary connection that flow_lookup()
+ * returns as FLOW_NEW, keeping its stream and first frame. */
+void flow_number(struct flow_table *t, const struct segment *seg, uint64_t frame,
+    int64_t ts_ns);
+
 /* What the last flow_lookup() knew of the connection its segment
  * replaced (FLOW_NEW_REUSE), brought back from a tombstone (FLOW_RESUMED)
  * or, for FLOW_FOUND, reopens with a SYN repeating its ISN after both FINs
@@ -209,7 +222,8 @@ void flow_expire(struct flow_table *t, int64_t now_ns, int64_t idle_ns, int64_t 
  * tombstones are dropped and stream numbering restarts at 0. */
 void flow_flush(struct flow_table *t);
 
-/* Call fn for every live connection (any order); read-only use. */
+/* Call fn for every live connection but the CONN_UNMATCHED ones (any
+ * order); read-only use. */
 void flow_foreach(const struct flow_table *t, void (*fn)(void *ctx, const struct conn *c),
     void *ctx);
 

@@ -144,6 +144,7 @@ main(int argc, char **argv)
 	pc.at_set = o.at_set;
 	pc.at_relative = o.at_relative;
 	pc.at_ns = o.at_ns;
+	pc.filter = o.interface == NULL ? o.filter : NULL;
 	if (o.at_set)
 		pc.closed_ns = (int64_t)(2 * o.msl * 1e9);
 	pc.analysis.msl_ns = (int64_t)(o.msl * 1e9);

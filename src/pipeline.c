@@ -34,6 +34,8 @@ struct pipeline {
 	bool			 at_pending;	/* --at: this input's table not shown yet */
 	bool			 in_have_time;
 	int64_t			 in_first_ns, in_last_ns;	/* this input's packets */
+	uint64_t		 matched_packets;	/* those pipeline_process() saw */
+	uint64_t		 matched_bytes;
 };
 
 static void
@@ -179,6 +181,35 @@ pipeline_decode(const struct packet *pkt, struct pipeline_item *it)
 	it->wirelen = pkt->wirelen;
 }
 
+/* Packet time moves on: the capture's span, --at, and the expiry sweep,
+ * for every record of the file, matched by the filter or not (expiry
+ * decides tombstones, and so stream numbers). */
+static void
+advance_clock(struct pipeline *p, int64_t ts_ns)
+{
+	if (!p->have_time) {
+		p->first_ns = ts_ns;
+		p->last_ns = ts_ns;
+		p->have_time = true;
+	}
+	if (ts_ns < p->first_ns)
+		p->first_ns = ts_ns;
+	if (ts_ns > p->last_ns)
+		p->last_ns = ts_ns;
+	if (p->have_prev && ts_ns < p->prev_ns)
+		p->stats.warn[WARN_TIME_BACKWARDS]++;
+	p->prev_ns = ts_ns;
+	p->have_prev = true;
+	if (p->at_pending)
+		at_check(p, ts_ns);	/* before the sweep: as things were */
+
+	if (ts_ns >= p->next_sweep_ns) {
+		if (p->next_sweep_ns != 0)
+			pipeline_tick(p, ts_ns);
+		p->next_sweep_ns = ts_ns + SWEEP_INTERVAL_NS;
+	}
+}
+
 int64_t
 pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 {
@@ -191,27 +222,9 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 
 	p->stats.packets++;
 	p->stats.bytes += it->wirelen;
-	if (!p->have_time) {
-		p->first_ns = it->ts_ns;
-		p->last_ns = it->ts_ns;
-		p->have_time = true;
-	}
-	if (it->ts_ns < p->first_ns)
-		p->first_ns = it->ts_ns;
-	if (it->ts_ns > p->last_ns)
-		p->last_ns = it->ts_ns;
-	if (p->have_prev && it->ts_ns < p->prev_ns)
-		p->stats.warn[WARN_TIME_BACKWARDS]++;
-	p->prev_ns = it->ts_ns;
-	p->have_prev = true;
-	if (p->at_pending)
-		at_check(p, it->ts_ns);	/* before the sweep: as things were */
-
-	if (it->ts_ns >= p->next_sweep_ns) {
-		if (p->next_sweep_ns != 0)
-			pipeline_tick(p, it->ts_ns);
-		p->next_sweep_ns = it->ts_ns + SWEEP_INTERVAL_NS;
-	}
+	p->matched_packets++;
+	p->matched_bytes += it->wirelen;
+	advance_clock(p, it->ts_ns);
 
 	if (it->res == DECODE_ICMP_QUOTE) {
 		/* Wireshark gives the TCP header quoted in an ICMP error the
@@ -268,6 +281,22 @@ pipeline_packet(struct pipeline *p, const struct packet *pkt)
 }
 
 void
+pipeline_packet_unmatched(struct pipeline *p, const struct packet *pkt)
+{
+	struct segment seg;
+	enum decode_result res;
+
+	p->stats.packets++;
+	p->stats.bytes += pkt->wirelen;
+	advance_clock(p, pkt->ts_ns);
+	res = decode_packet(pkt, &seg);
+	/* what pipeline_process() numbers, and nothing more */
+	if (res == DECODE_OK || res == DECODE_ICMP_QUOTE ||
+	    (seg.tcp_seen && res != DECODE_NOT_TCP && res != DECODE_FRAGMENT))
+		flow_number(p->flows, &seg, pkt->frame, pkt->ts_ns);
+}
+
+void
 pipeline_end_input(struct pipeline *p)
 {
 	if (p->at_pending && p->in_have_time)
@@ -319,6 +348,9 @@ fill_summary(struct pipeline *p, struct summary *s, bool damaged)
 	s->cap_received = p->cap_received;
 	s->cap_dropped = p->cap_dropped;
 	s->cap_if_dropped = p->cap_if_dropped;
+	s->filter = p->cfg.filter;
+	s->matched_packets = p->matched_packets;
+	s->matched_bytes = p->matched_bytes;
 	analysis_fill_summary(p->analysis, s);
 }
 

@@ -23,6 +23,9 @@ struct pipeline_config {
 	bool			at_relative;	/* ... at_ns after an input's first
 						 * packet, or at at_ns since the epoch */
 	int64_t			at_ns;
+	const char		*filter;	/* a capture file's trailing BPF
+						 * expression (not live: the kernel
+						 * filters there), for the summary */
 	struct analysis_config	analysis;
 };
 
@@ -54,6 +57,11 @@ int64_t pipeline_process(struct pipeline *p, const struct pipeline_item *it);
 /* Decode and process one packet.  Returns the tcp.stream the packet was
  * numbered in, or -1. */
 int64_t pipeline_packet(struct pipeline *p, const struct packet *pkt);
+/* A record the trailing BPF filter did not match: counted in the file's
+ * totals and given its stream number (flow_number), so the matching
+ * packets keep the unfiltered file's tcp.stream; no tracking, analysis or
+ * record.  Costs a decode and a hash lookup. */
+void pipeline_packet_unmatched(struct pipeline *p, const struct packet *pkt);
 /* Expire idle connections as of now (live mode's timer; offline expiry
  * happens as packet time advances). */
 void pipeline_tick(struct pipeline *p, int64_t now_ns);

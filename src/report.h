@@ -81,6 +81,13 @@ struct summary {
 	uint64_t			 cap_received, cap_dropped, cap_if_dropped;
 	uint64_t			 sides_by_state[TS_COUNT];	/* interim: now */
 	uint64_t			 open_now;	/* interim: connections open now */
+	/* A capture file's trailing BPF expression, or NULL.  Then stats'
+	 * packets and bytes, the time span, the timestamp, damage and memory
+	 * warnings and flows are of the whole file; TCP packets,
+	 * connections, events, listeners and the decode warnings are of
+	 * the matched_packets only. */
+	const char			*filter;
+	uint64_t			 matched_packets, matched_bytes;
 };
 
 /* A connection leaving the table, with why. */

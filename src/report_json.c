@@ -591,6 +591,15 @@ json_summary(struct reporter *r, const struct summary *s)
 	jw_u64(w, "tcp_packets", s->stats->tcp_packets);
 	jw_u64(w, "bytes", s->stats->bytes);
 	jw_u64(w, "connections", s->connections);
+	if (s->filter != NULL) {
+		/* packets and bytes above are the whole file's; these are
+		 * what the rest of the record is about */
+		jw_open(w, "filter", '{');
+		jw_str(w, "expression", s->filter);
+		jw_u64(w, "packets", s->matched_packets);
+		jw_u64(w, "bytes", s->matched_bytes);
+		jw_close(w, '}');
+	}
 	jw_open(w, "events", '{');
 	for (i = 0; i < EVK_COUNT; i++)
 		if (s->events_by_kind[i])

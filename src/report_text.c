@@ -350,9 +350,17 @@ text_summary(struct reporter *r, const struct summary *s)
 	if (!r->quiet && !p->any_event)
 		out_printf(r->out, "no events\n");
 	human_bytes(s->stats->bytes, bytes, sizeof(bytes));
-	out_printf(r->out, "summary: %" PRIu64 " packets (%" PRIu64 " TCP, %s), %" PRIu64
-	    " connections, peak %" PRIu64 " concurrent\n", s->stats->packets,
-	    s->stats->tcp_packets, bytes, s->connections, s->peak_concurrent);
+	if (s->filter != NULL) {
+		/* the file's totals, then what the filter let through */
+		out_printf(r->out, "summary: %" PRIu64 " packets in the file (%s); the filter "
+		    "matched %" PRIu64 ": %" PRIu64 " TCP, %" PRIu64 " connections, peak %"
+		    PRIu64 " concurrent\n", s->stats->packets, bytes, s->matched_packets,
+		    s->stats->tcp_packets, s->connections, s->peak_concurrent);
+	} else {
+		out_printf(r->out, "summary: %" PRIu64 " packets (%" PRIu64 " TCP, %s), %"
+		    PRIu64 " connections, peak %" PRIu64 " concurrent\n", s->stats->packets,
+		    s->stats->tcp_packets, bytes, s->connections, s->peak_concurrent);
+	}
 	if (s->have_time) {
 		wall_str(s->start_ns, s->ts_digits, a, sizeof(a));
 		wall_str(s->end_ns, s->ts_digits, b, sizeof(b));

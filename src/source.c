@@ -556,18 +556,17 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			continue;	/* 0: live timeout; cannot happen offline */
 		pkt.frame++;
 		in->frames_read = pkt.frame;
-		if (o->packets_left != NULL && o->max_packets != 0)
-			(*o->packets_left)--;
 		if (!source_record_ts(h, &pkt.ts_ns))
 			st->warn[WARN_BAD_TIMESTAMP]++;
 		pkt.caplen = h->caplen;
 		pkt.wirelen = h->len;
 		pkt.bytes = data;
 		if (have_prog && pcap_offline_filter(&prog, h, data) == 0) {
-			st->packets++;		/* counted, numbered, not analysed */
-			st->bytes += h->len;
+			pipeline_packet_unmatched(p, &pkt);	/* numbered, not analysed */
 			continue;
 		}
+		if (o->packets_left != NULL && o->max_packets != 0)
+			(*o->packets_left)--;	/* -c counts matching packets, as tcpdump */
 		pipeline_packet(p, &pkt);
 	}
 	pipeline_end_input(p);

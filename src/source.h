@@ -28,7 +28,7 @@ enum source_status {
 
 struct source_opts {
 	const char	*filter;	/* BPF expression or NULL */
-	uint64_t	 max_packets;	/* -c; 0 = no limit (counts every record) */
+	uint64_t	 max_packets;	/* -c; 0 = no limit (counts matching records) */
 	uint64_t	*packets_left;	/* shared across inputs for -c */
 };
 

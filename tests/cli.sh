@@ -121,7 +121,7 @@ run -o jsonl "$P/gen-refused.pcap" "$P/nope.pcap"
 check "a missing file among others: exit 2" rc_is 2
 check "... the others still analysed" test "$(field 's["packets"] > 0')" = True
 
-# -c counts every record
+# -c counts every record (no filter: every record matches)
 run -o jsonl -c 3 "$P/corpus-zeek-http-get.pcap"
 check "-c 3: three packets" test "$(field 's["packets"]')" = 3
 
