@@ -7,7 +7,7 @@
  * --interval reports; signal events end the loop on SIGINT/SIGTERM, after
  * which the open connections and the summary are reported as for a file.
  * Privileges are dropped (-Z) after activation and before the first
- * packet is parsed. */
+ * packet is parsed or the -w file is opened. */
 #include "config.h"
 
 #include "live.h"
@@ -27,6 +27,7 @@
 #include <event2/event.h>
 #include <pcap/pcap.h>
 
+#include "capture_writer.h"
 #include "util.h"
 
 struct live {
@@ -254,13 +255,6 @@ open_capture(const struct live_opts *o, struct live *l, struct input_info *in)
 			return LIVE_BAD_FILTER;
 		}
 	}
-	if (o->write_file != NULL) {
-		l->dumper = pcap_dump_open(l->pc, o->write_file);
-		if (l->dumper == NULL) {
-			diag(o->write_file, "cannot write: %s", pcap_geterr(l->pc));
-			return LIVE_OPEN_FAILED;
-		}
-	}
 	if (pcap_setnonblock(l->pc, 1, errbuf) != 0) {
 		diag(o->iface, "cannot make the capture non-blocking: %s", errbuf);
 		return LIVE_OPEN_FAILED;
@@ -273,6 +267,20 @@ open_capture(const struct live_opts *o, struct live *l, struct input_info *in)
 	} else if (geteuid() == 0) {
 		diag(o->iface, "warning: parsing packets as root; -Z USER drops privileges "
 		    "after the interface is open");
+	}
+	/* -w is opened as the user -Z made us (tcpdump does the same), so
+	 * root's rights never reach a file a user could have pointed -w at. */
+	if (o->write_file != NULL) {
+		FILE *f = capture_output_fopen(o->write_file, errbuf, sizeof(errbuf));
+
+		l->dumper = f != NULL ? pcap_dump_fopen(l->pc, f) : NULL;
+		if (l->dumper == NULL) {
+			diag(o->write_file, "cannot write: %s", f == NULL ? errbuf :
+			    pcap_geterr(l->pc));
+			if (f != NULL)
+				fclose(f);
+			return LIVE_OPEN_FAILED;
+		}
 	}
 	return LIVE_OK;
 }

@@ -30,17 +30,17 @@ enum exit_code {
 };
 
 static struct reporter *
-make_reporter(const struct options *o)
+make_reporter(const struct options *o, FILE *out)
 {
 	switch (o->format) {
 	case OUT_JSONL:
-		return report_jsonl_new(stdout, o->quiet,
-		    !isatty(STDOUT_FILENO) && o->interface == NULL);
+		return report_jsonl_new(out, o->quiet,
+		    !isatty(fileno(out)) && o->interface == NULL);
 	case OUT_JSON:
-		return report_json_new(stdout, o->quiet);
+		return report_json_new(out, o->quiet);
 	case OUT_TEXT:
 	default:
-		return report_text_new(stdout, o->quiet, o->verbose, false);
+		return report_text_new(out, o->quiet, o->verbose, false);
 	}
 }
 
@@ -75,6 +75,7 @@ main(int argc, char **argv)
 	struct reporter *replay_r = NULL;
 	struct pipeline *replay = NULL;
 	struct capture_writer *writer = NULL;
+	FILE *out = stdout;	/* the report's */
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
@@ -156,9 +157,13 @@ main(int argc, char **argv)
 	/* Records go out in 64 KiB writes; on a terminal, line by line (and
 	 * live, line by line whatever stdout is: see below).  JSON Lines
 	 * batch their own writes (report_json.c), past stdio's buffer. */
-	if (!isatty(STDOUT_FILENO) && o.interface == NULL && o.format != OUT_JSONL)
-		setvbuf(stdout, NULL, _IOFBF, 64 << 10);
-	r = make_reporter(&o);
+	/* -w - : the capture is standard output, the report goes to stderr
+	 * (tcpdump -w - prints its messages there too). */
+	if (o.write_file != NULL && strcmp(o.write_file, "-") == 0)
+		out = stderr;
+	if (!isatty(fileno(out)) && o.interface == NULL && o.format != OUT_JSONL)
+		setvbuf(out, NULL, _IOFBF, 64 << 10);
+	r = make_reporter(&o, out);
 	if (r != NULL)
 		p = pipeline_create(&pc, r);
 	if (r == NULL || p == NULL) {
@@ -174,7 +179,8 @@ main(int argc, char **argv)
 		replay_r = report_null_new();
 		if (replay_r != NULL)
 			replay = pipeline_create(&pc, replay_r);
-		writer = capture_writer_open(o.write_file, err, sizeof(err));
+		writer = capture_writer_open(o.write_file, (const char *const *)o.inputs,
+		    o.ninputs, err, sizeof(err));
 		if (replay == NULL || writer == NULL) {
 			diag(o.write_file, "%s", writer == NULL ? err : "out of memory");
 			rc = writer == NULL ? EXIT_USAGE : EXIT_INPUT;
@@ -188,7 +194,7 @@ main(int argc, char **argv)
 		enum live_status ls;
 
 		/* Events and records stream: each line is written as it is made. */
-		setvbuf(stdout, NULL, _IOLBF, 0);
+		setvbuf(out, NULL, _IOLBF, 0);
 		memset(&lo, 0, sizeof(lo));
 		lo.iface = o.interface;
 		lo.filter = o.filter;
@@ -205,7 +211,7 @@ main(int argc, char **argv)
 		ls = live_run(&lo, &in[0], p);
 		if (ls == LIVE_OK || ls == LIVE_FAILED)
 			pipeline_summary(p, ls == LIVE_FAILED);
-		out_flush(stdout);
+		out_flush(out);
 		rc = ls == LIVE_OK ? EXIT_OK : ls == LIVE_BAD_FILTER ? EXIT_USAGE : EXIT_INPUT;
 		if (rc == EXIT_OK && fail_on_matched(&o, p))
 			rc = EXIT_FAIL_ON;
@@ -248,9 +254,9 @@ main(int argc, char **argv)
 	 * with an empty report that could pass for "no problems". */
 	if (opened > 0)
 		pipeline_summary(p, damaged);
-	out_flush(stdout);
+	out_flush(out);
 
-	if (writer != NULL && !capture_writer_close(writer))
+	if (writer != NULL && !capture_writer_close(writer, true))
 		write_failed = true;
 	writer = NULL;
 	if (input_failed || write_failed || (damaged && o.strict))
@@ -259,7 +265,7 @@ main(int argc, char **argv)
 		rc = EXIT_FAIL_ON;
 out_free:
 	if (writer != NULL)
-		capture_writer_close(writer);
+		capture_writer_close(writer, false);
 	pipeline_destroy(replay);
 	report_destroy(replay_r);
 	pipeline_destroy(p);

@@ -24,7 +24,9 @@ allowed() {	# module -> allowed project headers (besides its own)
 		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
 	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h" ;;
 	sockets) echo "flow.h report.h tcpstate.h seq.h decode.h stats.h event.h packet.h" ;;
-	source|live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h pcapmap.h" ;;
+	source) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h pcapmap.h" ;;
+	live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h capture_writer.h
+		source.h" | tr '\n\t' '  ' ;;
 	capture_writer) echo "packet.h pipeline.h source.h util.h decode.h report.h analysis.h stats.h" ;;
 	pcapmap) echo "" ;;
 	main|options) echo "*" ;;
