@@ -38,6 +38,21 @@ check "a full handshake stays complete" \
 # picked up mid-stream (data first): missing, as before
 check "mid-stream: missing" test "$(hs "$P/gen-midstream.pcap" | sed -n 1p)" = "0 missing"
 
+# ---- payload bytes, not sequence space: the client's one 58-byte request
+# carries its FIN; the server, its accept queue full, acknowledges none of
+# it (tcpdump -r shows "Flags [FP.], seq 1:59 ... length 58")
+f=$P/gen-accept-overflow-drop-fin.pcap
+check "drop-fin: the request is 58 bytes with a FIN" \
+    test "$(tcpdump -nr "$f" 2>/dev/null | grep -c 'Flags \[FP\.\], seq 1:59, .*length 58')" = 3
+"$bin" -o jsonl "$f" > "$tmp/fin.jsonl" 2>> "$tmp/err"
+check "drop-fin: accept_overflow_drop counts the client's 58 bytes, not 59" python3 -c '
+import json, sys
+ev = [r for r in map(json.loads, open(sys.argv[1]))
+      if r["type"] == "event" and r["kind"] == "accept_overflow_drop"]
+assert len(ev) == 1, ev
+assert ev[0]["message"].endswith("none of the client\x27s 58 bytes"), ev[0]["message"]
+assert ev[0]["detail"]["unacked_bytes"] == 58, ev[0]["detail"]' "$tmp/fin.jsonl"
+
 # ---- README and the man page: no path outside the tree, no option the
 # program rejects
 check "README and the man page name no file outside the tree" \
