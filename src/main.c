@@ -39,7 +39,12 @@ make_reporter(const struct options *o)
 		return report_json_new(stdout, o->quiet);
 	case OUT_TEXT:
 	default:
-		return report_text_new(stdout, o->quiet, o->verbose, false);
+		return report_text_new(stdout, o->quiet, o->verbose, &(struct text_style){
+		    .time_format = (enum time_format)o->time_format,
+		    .local_time = o->local_time,
+		    .color = text_color(o->color, STDOUT_FILENO),
+		    .streaming = o->interface != NULL,
+		});
 	}
 }
 

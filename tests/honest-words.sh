@@ -31,7 +31,7 @@ check "missing-syn: the capture's first TCP segment is a SYN-ACK" \
 check "missing-syn: handshake missing, not complete" \
     test "$(hs "$P/corpus-zeek-tcp-missing-syn.pcap")" = "0 missing"
 check "missing-syn: -v says the same" \
-    grep -q 'handshake missing' <("$bin" -v "$P/corpus-zeek-tcp-missing-syn.pcap" 2>> "$tmp/err")
+    grep -q 'opened: missing' <("$bin" -v "$P/corpus-zeek-tcp-missing-syn.pcap" 2>> "$tmp/err")
 # and a connection that has its SYN keeps "complete"
 check "a full handshake stays complete" \
     test "$(hs "$P/gen-reuse.pcap" | sed -n 1p)" = "0 complete"
