@@ -53,6 +53,7 @@ struct line {
 	int		 key;		/* fold key it counts under, -1: none */
 	bool		 folded;	/* printed as part of its key's line */
 	uint64_t	 count, last_frame;
+	int64_t		 ts_ns;		/* LINE_CONN: its first packet */
 	char		*text;		/* LINE_CONN */
 	struct event	 ev;		/* LINE_EVENT: the first event */
 };
@@ -846,6 +847,8 @@ flush_chunk(struct reporter *r, bool input_done)
 			seen[l->ev.kind] = true;
 			if (l->ev.ts_ns < first)
 				first = l->ev.ts_ns;
+		} else if (l->ts_ns < first) {
+			first = l->ts_ns;
 		}
 		if (items == NULL || l->folded)
 			continue;
@@ -878,9 +881,12 @@ flush_chunk(struct reporter *r, bool input_done)
 		    LINES_MAX);
 	if (p->nevents > 0)
 		print_diagnosis(r);
-	if (n == 0 && p->nevents == 0) {
+	else
 		out_printf(r->out, "no events\n");
-	} else if (n > 0) {
+	if (n > 0) {
+		const char *what = p->nevents == 0 ? "connections" : r->verbose ?
+		    "events and connections" : "events";
+
 		zone_str(&p->style, first, zone, sizeof(zone));
 		if (first != INT64_MAX && (p->style.time_format == TIME_OF_DAY))
 			wall_str(&p->style, first, 6, true, day, sizeof(day));
@@ -888,25 +894,26 @@ flush_chunk(struct reporter *r, bool input_done)
 			day[0] = '\0';
 		switch (p->style.time_format) {
 		case TIME_NONE:
-			out_printf(r->out, "events, in frame order:\n");
+			emitf(r, 0, 4, "%s, in frame order:", what);
 			break;
 		case TIME_EPOCH:
-			out_printf(r->out, "events, in frame order (times: seconds since the "
-			    "epoch):\n");
+			emitf(r, 0, 4, "%s, in frame order (times: seconds since the epoch):",
+			    what);
 			break;
 		case TIME_DELTA_PREV:
-			out_printf(r->out, "events, in frame order (times: since the previous "
-			    "line):\n");
+			emitf(r, 0, 4, "%s, in frame order (times: since the previous line):",
+			    what);
 			break;
 		case TIME_DELTA_FIRST:
-			out_printf(r->out, "events, in frame order (times: since the first "
-			    "packet):\n");
+			emitf(r, 0, 4, "%s, in frame order (times: since the first packet):",
+			    what);
 			break;
 		case TIME_DATE:
-			emitf(r, 0, 4, "events, in frame order (times %s):", zone);
+			emitf(r, 0, 4, "%s, in frame order (times %s):", what, zone);
 			break;
 		default:
-			emitf(r, 0, 4, "events, in frame order (times %s, %.10s):", zone, day);
+			emitf(r, 0, 4, "%s, in frame order (times %s, %.10s):", what, zone,
+			    day);
 			break;
 		}
 	}
@@ -1103,6 +1110,8 @@ text_connection(struct reporter *r, const struct conn_report *cr)
 	l = new_line(r, LINE_CONN, c->first_frame);
 	if (l != NULL && (l->text = strdup(text)) == NULL)
 		p->nlines--;
+	else if (l != NULL)
+		l->ts_ns = c->start_ns;
 }
 
 static void

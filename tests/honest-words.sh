@@ -31,7 +31,8 @@ check "missing-syn: the capture's first TCP segment is a SYN-ACK" \
 check "missing-syn: handshake missing, not complete" \
     test "$(hs "$P/corpus-zeek-tcp-missing-syn.pcap")" = "0 missing"
 check "missing-syn: -v says the same" \
-    grep -q 'opened: missing' <("$bin" -v "$P/corpus-zeek-tcp-missing-syn.pcap" 2>> "$tmp/err")
+    grep -q 'opened: missing' <("$bin" -v "$P/corpus-zeek-tcp-missing-syn.pcap" 2>> "$tmp/err" |
+        tr '\n' ' ' | sed 's/  */ /g')
 # and a connection that has its SYN keeps "complete"
 check "a full handshake stays complete" \
     test "$(hs "$P/gen-reuse.pcap" | sed -n 1p)" = "0 complete"
@@ -52,6 +53,13 @@ ev = [r for r in map(json.loads, open(sys.argv[1]))
 assert len(ev) == 1, ev
 assert ev[0]["message"].endswith("none of the client\x27s 58 bytes"), ev[0]["message"]
 assert ev[0]["detail"]["unacked_bytes"] == 58, ev[0]["detail"]' "$tmp/fin.jsonl"
+
+# ---- a one-byte gap is "1 byte ... was", not "1 bytes ... were"
+"$bin" -o jsonl "$P/corpus-suricata-verify-bug-76-input.pcap" > "$tmp/gap.jsonl" 2>> "$tmp/err"
+check "lost_segment: a 1-byte gap in the singular" \
+    grep -q '"message":"1 byte of the client.s data before this segment was never captured"' \
+    "$tmp/gap.jsonl"
+check "lost_segment: never '1 bytes'" test "$(grep -c '"1 bytes ' "$tmp/gap.jsonl")" = 0
 
 # ---- README and the man page: no path outside the tree, no option the
 # program rejects
