@@ -153,5 +153,11 @@ fi
 check "--color=sometimes: a usage error" \
     sh -c "'$bin' --color=sometimes '$f' > /dev/null 2>&1; test \$? = 1"
 
+# ---- README's example is what the program prints
+awk '/^```$/ { if (on) exit; if (seen) on = 1; next } /real-stream-loss-fast-receiver.pcap.\)/ { seen = 1 }
+    on' "$top/README.md" > "$tmp/readme"
+(cd "$top" && "$bin" tests/pcaps/real-stream-loss-fast-receiver.pcap) > "$tmp/now" 2>&1
+check "README: the text example is today's output" diff -u "$tmp/readme" "$tmp/now"
+
 echo "1..$n"
 [ $fails = 0 ]
