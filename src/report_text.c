@@ -833,7 +833,7 @@ flush_chunk(struct reporter *r, bool input_done)
 
 	if (!p->have_input)
 		return;
-	if (r->quiet) {
+	if (r->quiet || p->style.streaming) {	/* nothing held */
 		p->nlines = 0;
 		p->nkeys = 0;
 		return;
@@ -877,11 +877,10 @@ flush_chunk(struct reporter *r, bool input_done)
 		out_printf(r->out, "tcpdissect %s: %s\n", PACKAGE_VERSION,
 		    strcmp(p->name, "-") == 0 ? "(stdin)" : p->name);
 	else
-		out_printf(r->out, "(%s, continued: more than %d lines were held)\n", p->name,
-		    LINES_MAX);
+		out_printf(r->out, "(%s, continued)\n", p->name);
 	if (p->nevents > 0)
 		print_diagnosis(r);
-	else
+	else if (input_done)
 		out_printf(r->out, "no events\n");
 	if (n > 0) {
 		const char *what = p->nevents == 0 ? "connections" : r->verbose ?
@@ -1146,7 +1145,7 @@ text_sockets(struct reporter *r, const struct socket_table *st, const struct inp
 	char when[64], zone[80], lo[80], pe[80], rq[16], sq[16];
 	size_t i;
 
-	flush_chunk(r, true);
+	flush_chunk(r, false);	/* the lines before it; the input goes on */
 	wall_str(&p->style, st->at_ns, in != NULL ? in->ts_digits : 6, true, when, sizeof(when));
 	zone_str(&p->style, st->at_ns, zone, sizeof(zone));
 	emitf(r, 0, 4, "sockets at %s %s%s: %zu (ss -tan; queues are bytes not yet "
