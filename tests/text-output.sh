@@ -153,6 +153,11 @@ fi
 check "--color=sometimes: a usage error" \
     sh -c "'$bin' --color=sometimes '$f' > /dev/null 2>&1; test \$? = 1"
 
+# ---- an --at table in the middle of an input keeps the events after it
+check "--at: the event after the table is printed" \
+    sh -c "'$bin' --at +5 '$P/real-close-wait-stuck.pcap' | sed -n '/^State /,\$p' |
+        grep -q '^#17 .* close_wait_stuck stream 0'"
+
 # ---- README's example is what the program prints
 awk '/^```$/ { if (on) exit; if (seen) on = 1; next } /real-stream-loss-fast-receiver.pcap.\)/ { seen = 1 }
     on' "$top/README.md" > "$tmp/readme"
