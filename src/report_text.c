@@ -68,10 +68,11 @@ struct fold_key {
 	uint64_t	 lines;		/* lines under it (before folding) */
 	bool		 folded;
 	uint64_t	 events, first_frame, last_frame;
-	struct event	 first;		/* the earliest event (folded keys) */
 	uint64_t	 ex_frame[EXAMPLES], ex_stream[EXAMPLES];
 	unsigned	 nex;
 	uint64_t	 arrival;
+	struct event	 first;		/* the earliest event (folded keys); last:
+					 * key_of clears what comes before it */
 };
 
 struct text_priv {
