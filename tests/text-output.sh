@@ -158,6 +158,30 @@ check "--at: the event after the table is printed" \
     sh -c "'$bin' --at +5 '$P/real-close-wait-stuck.pcap' | sed -n '/^State /,\$p' |
         grep -q '^#17 .* close_wait_stuck stream 0'"
 
+# ---- the buffer is bounded: a port scan of 5000 ports refused makes 5000
+# lines (one listener each: nothing folds); past 4096 held lines the text
+# prints what it holds and goes on under "(NAME, continued)"
+"$py" - "$tmp/scan.pcap" <<'PYEOF'
+import struct, sys
+def pkt(src, dst, sport, dport, seq, ack, flags):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0,
+                       bytes(src), bytes(dst)) + tcp
+out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101)]    # DLT_RAW
+t = 1700000000 * 10**6
+for port in range(1, 5001):
+    for p in (pkt([192, 0, 2, 1], [198, 51, 100, 1], 40000, port, 1000, 0, 0x02),
+              pkt([198, 51, 100, 1], [192, 0, 2, 1], port, 40000, 0, 1001, 0x14)):
+        t += 100
+        out.append(struct.pack("<IIII", t // 10**6, t % 10**6, len(p), len(p)) + p)
+open(sys.argv[1], "wb").write(b"".join(out))
+PYEOF
+(cd "$tmp" && "$bin" scan.pcap) > "$tmp/scan.txt" 2> /dev/null
+check "bound: 5000 refused connections, 5000 lines" \
+    test "$(grep -c '^#.* connection_refused' "$tmp/scan.txt")" = 5000
+check "bound: a second chunk" test "$(grep -c '^(scan.pcap, continued)$' "$tmp/scan.txt")" = 1
+check "bound: each chunk in frame order" "$py" "$top/tests/text_check.py" order "$tmp/scan.txt"
+
 # ---- README's example is what the program prints
 awk '/^```$/ { if (on) exit; if (seen) on = 1; next } /real-stream-loss-fast-receiver.pcap.\)/ { seen = 1 }
     on' "$top/README.md" > "$tmp/readme"

@@ -7,7 +7,8 @@ Usage:  text_check.py CHECK FILE...
           indentation (an address that cannot be broken) or the header
           "tcpdissect VERSION: FILE" (a file name cannot be broken either)
   order   within each input (from a "tcpdissect VERSION: NAME" header to
-          the next), the event lines "#FRAME ..." come in frame order
+          the next) or chunk of one ("(NAME, continued)"), the event lines
+          "#FRAME ..." come in frame order
   plural  no "1 connections", "1 packets", "1 times", ... (a count of one
           takes the singular) in the lines the text reporter words (event
           messages, worded by the detectors, are checked elsewhere)
@@ -36,8 +37,8 @@ def width(path, lines):
 def order(path, lines):
     bad, last = [], 0
     for n, l in enumerate(lines, 1):
-        if l.startswith("tcpdissect "):
-            last = 0
+        if l.startswith("tcpdissect ") or (l.startswith("(") and l.endswith(", continued)")):
+            last = 0    # a new input, or a new chunk of one (more lines than are held)
         m = re.match(r"#(\d+) ", l)
         if m:
             f = int(m.group(1))
