@@ -653,8 +653,12 @@ report_overflow(struct analysis *a, struct hs_entry *e)
 	frame = m != NULL && m->ack_frame ? m->ack_frame : e->last_frame;
 	dropped = e->ov & OV_RECOVERED ? e->dropped : cl->packets - c->syn_tx;
 	if ((cl->flags & (SIDE_SYN | SIDE_SEQ_KNOWN)) == (SIDE_SYN | SIDE_SEQ_KNOWN) &&
-	    seq_gt(cl->snd_next, cl->isn + 1))
+	    seq_gt(cl->snd_next, cl->isn + 1)) {
+		/* payload bytes: the FIN's sequence number is not a byte */
 		unacked = (uint32_t)seq_diff(cl->snd_next, cl->isn + 1);
+		if (cl->flags & SIDE_FIN)
+			unacked--;
+	}
 	/* Dropped by the server rather than lost on the way: the capture sat
 	 * at the server, or the client's answers to re-sent SYN-ACKs passed
 	 * it and the server still re-sent. */

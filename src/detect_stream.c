@@ -400,8 +400,10 @@ detect_stream(const struct seg_ctx *sc)
 		event_detail_uint(&ev, "gap_from", rel_seq(snd, nextseq));
 		if (se->sflags & SX_DATA_SEEN)
 			event_detail_uint(&ev, "previous_frame", se->nextseq_frame);
-		event_message(&ev, "%u bytes of the %s's data before this segment were "
-		    "never captured", (uint32_t)seq_diff(seq, nextseq), who(sc));
+		event_message(&ev, "%u byte%s of the %s's data before this segment %s "
+		    "never captured", (uint32_t)seq_diff(seq, nextseq),
+		    seq_diff(seq, nextseq) == 1 ? "" : "s", who(sc),
+		    seq_diff(seq, nextseq) == 1 ? "was" : "were");
 		analysis_emit(sc->a, c, &ev);
 		if (!(se->sflags & SX_HOLE)) {
 			se->hole_start = nextseq;

@@ -40,7 +40,12 @@ make_reporter(const struct options *o, FILE *out)
 		return report_json_new(out, o->quiet);
 	case OUT_TEXT:
 	default:
-		return report_text_new(out, o->quiet, o->verbose, false);
+		return report_text_new(out, o->quiet, o->verbose, &(struct text_style){
+		    .time_format = (enum time_format)o->time_format,
+		    .local_time = o->local_time,
+		    .color = text_color(o->color, fileno(out)),
+		    .streaming = o->interface != NULL,
+		});
 	}
 }
 

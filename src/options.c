@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "util.h"
@@ -29,6 +30,9 @@ enum {
 	LOPT_FLOOD_WINDOW,
 	LOPT_FLOOD_SYNS,
 	LOPT_FLOOD_RATIO,
+	/* text output */
+	LOPT_LOCAL_TIME,
+	LOPT_COLOR,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +61,10 @@ static const struct option long_opts[] = {
 	{ "syn-flood-window", required_argument, NULL, LOPT_FLOOD_WINDOW },
 	{ "syn-flood-syns", required_argument, NULL, LOPT_FLOOD_SYNS },
 	{ "syn-flood-ratio", required_argument, NULL, LOPT_FLOOD_RATIO },
+	/* text output */
+	{ "local-time", no_argument, NULL, LOPT_LOCAL_TIME },
+	{ "color", optional_argument, NULL, LOPT_COLOR },
+	{ "colour", optional_argument, NULL, LOPT_COLOR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -74,6 +82,12 @@ static const char usage_text[] =
 "  -q, --quiet             summary only\n"
 "  -v, --verbose           text output: one line per connection too\n"
 "  -n                      no name resolution (always the case)\n"
+"  -t, -tt, -ttt, -tttt, -ttttt  text times as tcpdump's: none, seconds since\n"
+"                          the epoch, since the previous line, date and time,\n"
+"                          since the first packet (default: time of day, UTC)\n"
+"      --local-time        text times in the local zone (TZ), not UTC\n"
+"      --color[=WHEN]      severities in colour: auto (default: on a terminal,\n"
+"                          unless NO_COLOR is set), always or never\n"
 "      --msl SECONDS       maximum segment lifetime; TIME_WAIT = 2*MSL (default 60)\n"
 "      --fail-on KINDS     exit 3 if any of KINDS (comma list of event kinds,\n"
 "                          'any', or a severity: info, notice, warning, alert)\n"
@@ -270,6 +284,49 @@ looks_like_input(const char *a)
 	return false;
 }
 
+/* The text output's options: -t (repeated), --local-time, --color. */
+static bool
+text_option(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case 't':
+		if (o->time_format >= 5) {
+			diag("-t", "at most five t's (-ttttt: since the first packet)");
+			return false;
+		}
+		o->time_format++;
+		return true;
+	case LOPT_LOCAL_TIME:
+		o->local_time = true;
+		return true;
+	default:
+		if (arg == NULL || strcmp(arg, "always") == 0)
+			o->color = COLOR_ALWAYS;
+		else if (strcmp(arg, "auto") == 0)
+			o->color = COLOR_AUTO;
+		else if (strcmp(arg, "never") == 0)
+			o->color = COLOR_NEVER;
+		else {
+			diag("--color", "'%s' is not auto, always or never", arg);
+			return false;
+		}
+		return true;
+	}
+}
+
+bool
+text_color(enum color_when when, int fd)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (when != COLOR_AUTO)
+		return when == COLOR_ALWAYS;
+	/* no-color.org: NO_COLOR set and not empty turns colour off */
+	if ((no != NULL && *no != '\0') || (term != NULL && strcmp(term, "dumb") == 0))
+		return false;
+	return isatty(fd) == 1;
+}
+
 static bool
 add_input(struct options *o, const char *path)
 {
@@ -291,7 +348,7 @@ options_parse(struct options *o, int argc, char **argv)
 	opterr = 0;
 	/* '+': stop at the first non-option, so a filter like "tcp and not
 	 * port 22" is never mistaken for options. */
-	while ((c = getopt_long(argc, argv, "+:o:r:i:w:c:qvVhnZ:D", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:r:i:w:c:qvVhnZ:Dt", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (strcmp(optarg, "text") == 0)
@@ -426,6 +483,12 @@ options_parse(struct options *o, int argc, char **argv)
 				    "'%s' is not a size of at least 64K (e.g. 256M, 2G)", optarg);
 				return OPT_USAGE;
 			}
+			break;
+		case 't':
+		case LOPT_LOCAL_TIME:
+		case LOPT_COLOR:
+			if (!text_option(o, c, optarg))
+				return OPT_USAGE;
 			break;
 		case ':':
 			diag(argv[optind - 1], "option needs an argument (try --help)");

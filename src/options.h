@@ -23,6 +23,12 @@ enum opt_status {
 	OPT_VERSION,	/* -V printed, exit 0 */
 };
 
+enum color_when {
+	COLOR_AUTO,	/* a terminal, and NO_COLOR unset or empty */
+	COLOR_ALWAYS,
+	COLOR_NEVER,
+};
+
 #define MAX_INPUTS 64
 
 struct options {
@@ -54,9 +60,15 @@ struct options {
 	bool			 no_promisc;	/* --no-promisc (live) */
 	bool			 fail_on[EVK_COUNT];	/* --fail-on kinds */
 	int			 fail_on_severity;	/* -1 = none */
+	/* text output (report.h struct text_style) */
+	int			 time_format;	/* -t count: enum time_format */
+	bool			 local_time;	/* --local-time */
+	enum color_when		 color;		/* --color */
 };
 
 void options_init(struct options *o);
+/* Colour for the text output on file descriptor fd, as --color asks. */
+bool text_color(enum color_when when, int fd);
 enum opt_status options_parse(struct options *o, int argc, char **argv);
 void options_free(struct options *o);
 

@@ -114,6 +114,11 @@ conn_handshake_name(const struct conn *c)
 
 	if (c->cflags & CONN_REFUSED)
 		return "refused";
+	/* A handshake is complete only when the capture holds all of it: a
+	 * connection picked up at its SYN-ACK (the SYN not captured) started
+	 * before the capture, as one picked up mid-stream did (SPEC.md). */
+	if (!(cl->flags & SIDE_SYN))
+		return "missing";
 	if (c->cflags & CONN_HS_COMPLETE)
 		return "complete";
 	if ((cl->flags & SIDE_SYN) && !(cl->flags & SIDE_SYNACK)) {

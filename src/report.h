@@ -140,9 +140,28 @@ struct reporter {
 	void				*priv;
 };
 
+/* How the text reporter writes times (tcpdump's -t family). */
+enum time_format {
+	TIME_OF_DAY,		/* default: 22:13:20.003000, the date and zone above */
+	TIME_NONE,		/* -t */
+	TIME_EPOCH,		/* -tt: seconds since the epoch */
+	TIME_DELTA_PREV,	/* -ttt: since the previous line */
+	TIME_DATE,		/* -tttt: date and time of day */
+	TIME_DELTA_FIRST,	/* -ttttt: since the input's first packet */
+};
+
+struct text_style {
+	enum time_format time_format;
+	bool		 local_time;	/* --local-time: the TZ zone, not UTC */
+	bool		 color;		/* severities in colour (a terminal) */
+	bool		 streaming;	/* print each event as it is known:
+					 * no frame order, no grouping */
+};
+
 /* Constructors: NULL on allocation failure.  The reporter writes to out,
  * which it does not close. */
-struct reporter *report_text_new(FILE *out, bool quiet, bool verbose, bool color);
+struct reporter *report_text_new(FILE *out, bool quiet, bool verbose,
+    const struct text_style *style);
 /* batch: lines may wait for a large write (a file or pipe, not live). */
 struct reporter *report_jsonl_new(FILE *out, bool quiet, bool batch);
 struct reporter *report_json_new(FILE *out, bool quiet);

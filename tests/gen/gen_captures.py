@@ -764,6 +764,24 @@ def gen_listen_queue():
     pk2.append(g.seg(S, "RA", dt=1 * MS))
     pcap("gen-accept-overflow-rst.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
 
+    # gen-accept-overflow-drop-fin: the handshake completes, the client sends
+    # a 58-byte request with its FIN in the same segment, and the server,
+    # its accept queue full (tcp_abort_on_overflow=0), drops that ACK and
+    # re-sends its SYN-ACK at 1 s and 3 s; the client answers each with the
+    # ACK and re-sends its request and FIN.  One accept_overflow_drop whose
+    # message counts the 58 payload bytes, not the FIN's sequence number.
+    f = Flow("192.0.2.74", 41200, "198.51.100.74", 8080, 5550000, 6660000)
+    pk = f.handshake(rtt=2 * MS)
+    req = b"GET /index.html HTTP/1.1\r\nHost: example.test\r\nX-Abc: d\r\n\r\n"
+    assert len(req) == 58
+    pk.append(f.seg(C, "FPA", req, dt=1 * MS))
+    for wait in (1 * SEC, 2 * SEC):
+        f.nxt[S] = (f.nxt[S] - 1) & M32
+        pk.append(f.seg(S, "SA", dt=wait, ack=5550001))
+        pk.append(f.seg(C, "A", dt=1 * MS, seq=5550001 + 59, ack=f.nxt[S]))
+        pk.append(f.seg(C, "FPA", req, dt=200 * MS, seq=5550001, advance=False))
+    pcap("gen-accept-overflow-drop-fin.pcap", DLT_EN10MB, link_eth(pk))
+
     # gen-synack-bad-ack: SYN-ACKs whose ack is, or is not, the SYN's ISN + 1 (or the end of
     # the data the SYN carried), around the 2^32 wrap.  One connection per case, one second
     # apart; synack_bad_ack only where the comment says so.
