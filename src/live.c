@@ -284,6 +284,7 @@ live_run(const struct live_opts *o, struct input_info *in, struct pipeline *p)
 	struct event *ev_read = NULL, *ev_tick = NULL, *ev_interval = NULL;
 	struct event *ev_duration = NULL, *ev_int = NULL, *ev_term = NULL;
 	struct timeval one_second = { 1, 0 }, tv;
+	sigset_t stop_signals;
 	enum live_status st;
 	int fd;
 
@@ -352,6 +353,16 @@ live_run(const struct live_opts *o, struct input_info *in, struct pipeline *p)
 	st = l.status;
 
 out_free_events:
+	/* The run is stopping: a further SIGINT or SIGTERM (a second ^C, a
+	 * supervisor's repeated TERM) must not kill it before main() writes
+	 * the final records and the summary.  Freeing the signal events puts
+	 * back the action they found (the default: terminate), so the two
+	 * signals are blocked across the frees, then ignored, which discards
+	 * any that arrived meanwhile, then unblocked. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 	if (ev_duration != NULL)
 		event_free(ev_duration);
 	if (ev_interval != NULL)
@@ -365,6 +376,9 @@ out_free_events:
 	if (ev_read != NULL)
 		event_free(ev_read);
 	event_base_free(l.base);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
 out_close_pcap:
 	if (l.dumper != NULL)
 		pcap_dump_close(l.dumper);
