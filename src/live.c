@@ -47,8 +47,11 @@ now_ns(void)
 {
 	struct timespec ts;
 
+	int64_t ns;
+
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	(void)time_ns((int64_t)ts.tv_sec, ts.tv_nsec, &ns);	/* clamped */
+	return ns;
 }
 
 static void
@@ -69,7 +72,8 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 		return;
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.frame = ++l->frame;
-	pkt.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec * l->ts_scale;
+	if (!time_ns((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec * l->ts_scale, &pkt.ts_ns))
+		pipeline_stats(l->p)->warn[WARN_BAD_TIMESTAMP]++;
 	pkt.caplen = h->caplen;
 	pkt.wirelen = h->len;
 	pkt.linktype = l->linktype;
