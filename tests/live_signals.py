@@ -15,8 +15,9 @@ their default actions whatever this script inherited, and ends it by MODE:
                 the process has exited (at most 5 s): one of them is bound
                 to arrive while it stops, whatever the machine's speed
   timeout-int, timeout-term
-                "timeout -s INT|TERM 1" around the command (timeout signals
-                the child and then its whole process group: two signals)
+                "timeout --preserve-status -s INT|TERM 1" around the command
+                (its status is the child's; timeout signals the child and
+                then its whole process group: two signals)
 
 A run passes when tcpdissect exits 0 and its last line is the summary
 record.  Prints one line per failed run and a tally; exit 0 when every run
@@ -84,7 +85,7 @@ def one_run(binary, netns, mode, i):
     cmd = ["ip", "netns", "exec", netns, binary, "-i", "lo", "-o", "jsonl"]
     if mode.startswith("timeout-"):
         sig = "INT" if mode == "timeout-int" else "TERM"
-        cmd = ["timeout", "-s", sig, "1"] + cmd
+        cmd = ["timeout", "--preserve-status", "-s", sig, "1"] + cmd
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             preexec_fn=default_signals, start_new_session=True)
     if not mode.startswith("timeout-"):

@@ -1,8 +1,9 @@
 #!/bin/bash
 # live-signals.sh (stress, not part of make check): 100 live runs of each way
 # to stop tcpdissect -i lo with signals, in a private network namespace:
-#   timeout -s INT 1, timeout -s TERM 1   (timeout signals the child, then its
-#                                          process group: two signals at once)
+#   timeout -s INT 1, timeout -s TERM 1   (--preserve-status; timeout signals the
+#                                          child, then its process group: two
+#                                          signals at once)
 #   two SIGINTs / two SIGTERMs 0.5-3 ms apart once the handlers are in place
 # Each run must end with the summary record and exit 0.  Prints a tally per
 # way (the figures doc/reliability.md records) and exits 1 if any run failed.
