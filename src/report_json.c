@@ -715,7 +715,7 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	if (ack_us)
 		jw_ts(w, "synack_ack", (int64_t)(ack_us - 1) * 1000, 6);
 	if (c->synack_us && ack_us)
-		jw_ts(w, "handshake", (int64_t)(c->synack_us - 1 + ack_us - 1) * 1000, 6);
+		jw_ts(w, "handshake", ((int64_t)c->synack_us - 1 + ack_us - 1) * 1000, 6);
 	jw_close(w, '}');
 	conn_history(c, buf, sizeof(buf));
 	jw_name(w, "history", buf);
