@@ -500,7 +500,8 @@ doc_array_out(struct reporter *r, struct doc_array *a)
 		while ((n = fread(buf, 1, sizeof(buf), a->spool)) > 0)
 			out_write(r->out, buf, n);
 		if (ferror(a->spool) && !a->lost)
-			diag(NULL, "cannot read the temporary file for -o json: %s", strerror(errno));
+			diag(NULL, "cannot read the temporary file for -o json: %s",
+			    strerror(errno));
 		fclose(a->spool);
 		a->spool = NULL;
 	}
