@@ -15,7 +15,7 @@
 #define STREAM_RECENT	256	/* a power of two */
 struct analysis_stream {
 	uint64_t	recent_fp[STREAM_RECENT];
-	uint32_t	recent_us[STREAM_RECENT];
+	int64_t		recent_ns[STREAM_RECENT];
 };
 
 /* detect_teardown.c's run-wide state: the time_wait_reuse events waiting

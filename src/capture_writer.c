@@ -354,7 +354,7 @@ capture_writer_flagged(struct capture_writer *w, const char *path, const struct 
 		if (rc != 1)
 			continue;
 		pkt.frame++;
-		(void)source_record_ts(h, &pkt.ts_ns);
+		(void)source_record_ts(h, pkt.frame > 1, &pkt.ts_ns);
 		pkt.caplen = h->caplen;
 		pkt.wirelen = h->len;
 		pkt.bytes = data;

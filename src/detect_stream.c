@@ -39,10 +39,15 @@
 #define NET_DUP_US		1000u	/* copies without an IP ID: < 1 ms apart */
 #define RTO_MIN_US		200000u	/* Linux TCP_RTO_MIN: no timer fires sooner */
 
-static inline uint32_t
-us32(int64_t ns)
+/* Microseconds from then_ns to now_ns, each truncated to the microsecond
+ * first (the figures Wireshark's microsecond arithmetic gives); 0 when
+ * time went backwards.  64 bits: no span wraps. */
+static inline uint64_t
+us_since(int64_t now_ns, int64_t then_ns)
 {
-	return (uint32_t)(uint64_t)(ns / 1000);	/* differences taken mod 2^32 */
+	int64_t d = now_ns / 1000 - then_ns / 1000;
+
+	return d < 0 ? 0 : (uint64_t)d;
 }
 
 static inline uint32_t
@@ -108,7 +113,7 @@ static bool
 network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc)
 {
 	uint64_t fp = segment_fingerprint(sc);
-	uint32_t now = us32(sc->ts_ns);
+	int64_t now = sc->ts_ns;
 	unsigned slot[2], k, i;
 
 	/* Two candidate slots, the older one replaced: a copy a few segments
@@ -123,16 +128,16 @@ network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc)
 		 * within a millisecond (no retransmission timer is that
 		 * quick). */
 		if (st->recent_fp[i] == fp &&
-		    (sc->seg->ip_id != 0 || now - st->recent_us[i] < NET_DUP_US)) {
-			st->recent_us[i] = now;
+		    (sc->seg->ip_id != 0 || us_since(now, st->recent_ns[i]) < NET_DUP_US)) {
+			st->recent_ns[i] = now;
 			return true;
 		}
 	}
-	i = now - st->recent_us[slot[0]] >= now - st->recent_us[slot[1]] ? slot[0] : slot[1];
+	i = st->recent_ns[slot[0]] <= st->recent_ns[slot[1]] ? slot[0] : slot[1];
 	if (st->recent_fp[slot[0]] == 0)
 		i = slot[0];
 	st->recent_fp[i] = fp;
-	st->recent_us[i] = now;
+	st->recent_ns[i] = now;
 	return false;
 }
 
@@ -224,7 +229,6 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
     bool fills_hole, const char *why)
 {
 	const struct segment *seg = sc->seg;
-	uint32_t now = us32(sc->ts_ns);
 	uint32_t rs = rel_seq(sc->snd, seg->seq);
 	struct event ev;
 
@@ -238,7 +242,7 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
 		 * that last advanced the sequence */
 		event_detail_uint(&ev, "last_new_data_frame", e->nextseq_frame);
 		event_detail_double(&ev, "since_last_new_data",
-		    (double)(uint32_t)(now - e->nextseq_us) / 1e6);
+		    (double)us_since(sc->ts_ns, e->nextseq_ns) / 1e6);
 	}
 	if (fills_hole)
 		event_detail_bool(&ev, "original_not_captured", true);
@@ -260,8 +264,10 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
 /* ---- RTT (Karn) ------------------------------------------------------- */
 
 static void
-rtt_sample(struct side_ext *e, uint32_t us)
+rtt_sample(struct side_ext *e, uint64_t span_us)
 {
+	uint32_t us = span_us > UINT32_MAX ? UINT32_MAX : (uint32_t)span_us;
+
 	if (e->rtt_n == 0 || us < e->rtt_min_us)
 		e->rtt_min_us = us;
 	if (us > e->rtt_max_us)
@@ -281,12 +287,12 @@ static void
 zero_window_end(struct analysis *a, struct conn *c, unsigned dir, struct side_ext *e,
     const struct seg_ctx *sc, int64_t ts_ns, const char *ended_by)
 {
-	uint32_t lasted = us32(ts_ns) - e->zw_start_us;
+	uint64_t lasted = us_since(ts_ns, e->zw_start_ns);
 	struct event ev;
 
 	e->sflags &= (uint16_t)~SX_ZERO_WIN;
 	e->zw_total_ms = e->zw_total_ms > UINT32_MAX - lasted / 1000 ?
-	    UINT32_MAX : e->zw_total_ms + lasted / 1000;
+	    UINT32_MAX : e->zw_total_ms + (uint32_t)(lasted / 1000);
 	if (sc != NULL) {
 		seg_event(&ev, EVK_ZERO_WINDOW_END, sc);
 	} else {
@@ -336,7 +342,7 @@ detect_stream(const struct seg_ctx *sc)
 	uint32_t len = seg->payload_len, seq = seg->seq, ack = seg->ack;
 	uint32_t nextseq = tr->prev_snd_next;
 	bool known = tr->seq_was_known;
-	uint32_t now = us32(sc->ts_ns);
+	int64_t now = sc->ts_ns;
 	uint32_t end = seq_end(seq, len, f & TCP_SYN, f & TCP_FIN);
 	bool zwp = false, keep_alive = false, retrans_any = false, netdup = false;
 	bool rwin_zero;
@@ -380,7 +386,7 @@ detect_stream(const struct seg_ctx *sc)
 	if (seg->win_raw == 0 && !sfr) {
 		if (!(se->sflags & SX_ZERO_WIN)) {
 			se->sflags |= SX_ZERO_WIN;
-			se->zw_start_us = now;
+			se->zw_start_ns = now;
 			se->zw_frame = (uint32_t)sc->frame;
 		}
 		stream_event(&ev, EVK_ZERO_WINDOW, sc);
@@ -535,8 +541,9 @@ finished_fwd:
 		/* Wireshark's out-of-order window: the handshake's round trip
 		 * (SYN to the first pure ACK), else 3 ms */
 		uint32_t ack_us = sc->x != NULL ? sc->x->ack_us : 0;
-		uint32_t rtt = c->synack_us && ack_us ? c->synack_us - 1 + ack_us - 1 : 0;
-		uint32_t ooo_us = rtt ? rtt : OOO_DEFAULT_US;
+		uint64_t rtt = c->synack_us && ack_us ?
+		    (uint64_t)c->synack_us - 1 + ack_us - 1 : 0;	/* each saturates */
+		uint64_t ooo_us = rtt ? rtt : OOO_DEFAULT_US;
 
 		retrans_any = true;
 		if (netdup) {
@@ -551,11 +558,11 @@ finished_fwd:
 			retrans_any = false;
 			emit_out_of_order(sc, se, "older TSval than the data after it");
 		} else if (re->dupacks >= 2 && !(re->sflags & SX_UNSEEN_NOTED) &&
-		    re->lastack == seq && now - re->lastack_us < FAST_RETRANS_US) {
+		    re->lastack == seq && us_since(now, re->lastack_ns) < FAST_RETRANS_US) {
 			emit_retransmission(sc, EVK_FAST_RETRANSMISSION, se, unseen,
 			    "after duplicate ACKs");
 		} else if (!unseen && (re->sflags & SX_SACK_HOLES) && seq_ge(seq, re->lastack) &&
-		    now - re->lastack_us < FAST_RETRANS_US) {
+		    us_since(now, re->lastack_ns) < FAST_RETRANS_US) {
 			/* SACK recovery (RFC 6675) re-sends the holes the
 			 * peer's SACKs show, at once on its ACK: a fast
 			 * retransmission although not at the ACK point
@@ -567,7 +574,7 @@ finished_fwd:
 
 			if (ts && seq_gt(seg->opt.tsval, se->max_tsval) &&
 			    (re->sflags & SX_SACK_HOLES) &&
-			    (uint32_t)(now - se->nextseq_us) < RTO_MIN_US) {
+			    us_since(now, se->nextseq_ns) < RTO_MIN_US) {
 				/* seen at the receiver: sent after the data beyond
 				 * the gap, while the receiver's SACKs showed the
 				 * gap, sooner than any retransmission timer */
@@ -576,7 +583,7 @@ finished_fwd:
 			} else if (ts && seq_gt(seg->opt.tsval, se->max_tsval)) {
 				emit_retransmission(sc, EVK_RETRANSMISSION, se, true,
 				    "fills a gap with a newer TSval than the data after it");
-			} else if ((uint32_t)(now - se->nextseq_us) < ooo_us) {
+			} else if (us_since(now, se->nextseq_ns) < ooo_us) {
 				retrans_any = false;
 				emit_out_of_order(sc, se,
 				    "arrived within an RTT of the data after it");
@@ -587,7 +594,7 @@ finished_fwd:
 		} else if (!(se->sflags & SX_HOLE_MANY)) {
 			emit_retransmission(sc, EVK_RETRANSMISSION, se, false,
 			    "its bytes were seen before");
-		} else if ((uint32_t)(now - se->nextseq_us) < ooo_us &&
+		} else if (us_since(now, se->nextseq_ns) < ooo_us &&
 		    nextseq != end) {
 			/* several holes: whether these bytes were seen is not
 			 * known, so Wireshark's timing decides */
@@ -612,12 +619,12 @@ finished_fwd:
 			event_message(&ev, "the %s's sequence numbers wrapped past 2^32", who(sc));
 			analysis_emit(sc->a, c, &ev);
 		}
-		se->nextseq_us = now;
+		se->nextseq_ns = now;
 		se->nextseq_frame = (uint32_t)sc->frame;
 		se->sflags |= SX_DATA_SEEN;
 		if (len > 0 && !(se->sflags & SX_RTT_PENDING) && !retrans_any) {
 			se->rtt_end = snd->snd_next;
-			se->rtt_us = now;
+			se->rtt_ns = now;
 			se->sflags |= SX_RTT_PENDING;
 		}
 	}
@@ -641,7 +648,7 @@ finished_fwd:
 
 	/* An ACK times the peer's segment in flight. */
 	if ((f & TCP_ACK) && (re->sflags & SX_RTT_PENDING) && seq_ge(ack, re->rtt_end)) {
-		rtt_sample(re, now - re->rtt_us);
+		rtt_sample(re, us_since(now, re->rtt_ns));
 		re->sflags &= (uint16_t)~SX_RTT_PENDING;
 	}
 
@@ -656,7 +663,7 @@ finished_fwd:
 	}
 	se->window = seg->win_raw;
 	se->lastack = ack;
-	se->lastack_us = now;
+	se->lastack_ns = now;
 	se->sflags = (uint16_t)((se->sflags & ~(SX_LAST_KA | SX_LAST_ZWP | SX_WIN_FROM_SYN)) |
 	    SX_ACK_SET | (keep_alive ? SX_LAST_KA : 0) | (zwp ? SX_LAST_ZWP : 0) |
 	    ((f & TCP_SYN) ? SX_WIN_FROM_SYN : 0));

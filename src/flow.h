@@ -71,7 +71,8 @@ struct conn {
 	uint32_t	first_frame;	/* frame numbers, Wireshark frame.number
 					 * (32 bits there too) */
 	uint32_t	last_frame;
-	uint32_t	synack_us;	/* first SYN -> first SYN-ACK, us + 1 (0 = none) */
+	uint32_t	synack_us;	/* first SYN -> first SYN-ACK, us + 1 (0 = none;
+					 * us_plus_one(): saturates at 71.6 min) */
 	uint32_t	last_synack_us;	/* start -> latest SYN-ACK, us + 1 (0 = none) */
 	uint8_t		syn_tx;		/* client SYNs seen (saturating) */
 	uint8_t		synack_tx;	/* server SYN-ACKs seen (saturating) */

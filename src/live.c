@@ -48,8 +48,11 @@ now_ns(void)
 {
 	struct timespec ts;
 
+	int64_t ns;
+
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	(void)time_ns((int64_t)ts.tv_sec, ts.tv_nsec, &ns);	/* clamped */
+	return ns;
 }
 
 static void
@@ -70,7 +73,8 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 		return;
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.frame = ++l->frame;
-	pkt.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec * l->ts_scale;
+	if (!time_ns((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec * l->ts_scale, &pkt.ts_ns))
+		pipeline_stats(l->p)->warn[WARN_BAD_TIMESTAMP]++;
 	pkt.caplen = h->caplen;
 	pkt.wirelen = h->len;
 	pkt.linktype = l->linktype;
@@ -292,6 +296,7 @@ live_run(const struct live_opts *o, struct input_info *in, struct pipeline *p)
 	struct event *ev_read = NULL, *ev_tick = NULL, *ev_interval = NULL;
 	struct event *ev_duration = NULL, *ev_int = NULL, *ev_term = NULL;
 	struct timeval one_second = { 1, 0 }, tv;
+	sigset_t stop_signals;
 	enum live_status st;
 	int fd;
 
@@ -360,6 +365,16 @@ live_run(const struct live_opts *o, struct input_info *in, struct pipeline *p)
 	st = l.status;
 
 out_free_events:
+	/* The run is stopping: a further SIGINT or SIGTERM (a second ^C, a
+	 * supervisor's repeated TERM) must not kill it before main() writes
+	 * the final records and the summary.  Freeing the signal events puts
+	 * back the action they found (the default: terminate), so the two
+	 * signals are blocked across the frees, then ignored, which discards
+	 * any that arrived meanwhile, then unblocked. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 	if (ev_duration != NULL)
 		event_free(ev_duration);
 	if (ev_interval != NULL)
@@ -373,6 +388,9 @@ out_free_events:
 	if (ev_read != NULL)
 		event_free(ev_read);
 	event_base_free(l.base);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
 out_close_pcap:
 	if (l.dumper != NULL)
 		pcap_dump_close(l.dumper);

@@ -151,7 +151,8 @@ parse_seconds(const char *s, double *out)
 }
 
 /* --at: "+SECONDS" after an input's first packet, or seconds since the
- * epoch; a fraction of up to nine digits, kept exact. */
+ * epoch; a fraction of up to nine digits, kept exact; within what
+ * time_ns() represents (up to 2116). */
 static bool
 parse_at(const char *s, struct options *o)
 {
@@ -176,7 +177,8 @@ parse_at(const char *s, struct options *o)
 		return false;
 	for (; fdigits < 9; fdigits++)
 		frac *= 10;
-	o->at_ns = sec * 1000000000LL + frac;
+	if (!time_ns(sec, frac, &o->at_ns))
+		return false;
 	o->at_set = true;
 	return true;
 }
@@ -422,8 +424,9 @@ options_parse(struct options *o, int argc, char **argv)
 			break;
 		case LOPT_AT:
 			if (!parse_at(optarg, o)) {
-				diag("--at", "'%s' is not a time: seconds since the epoch, or "
-				    "+SECONDS after the first packet", optarg);
+				diag("--at", "'%s' is not a time: seconds since the epoch (up to "
+				    "4611686018, in 2116), or +SECONDS after the first packet",
+				    optarg);
 				return OPT_USAGE;
 			}
 			break;

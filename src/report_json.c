@@ -3,17 +3,26 @@
  * Records are written by a small streaming writer straight into one
  * reused buffer: no allocation per record, which keeps JSON output within
  * the speed budget of the hot path (json-c builds a tree of allocated
- * nodes per record, several microseconds each).  For -o json every record
- * is handed to json-c's parser and collected into the document, so json-c
- * also checks that each record is valid JSON; it keeps numbers' text as
- * written.  The only file that includes json-c. */
+ * nodes per record, several microseconds each).
+ *
+ * -o json streams its one document in constant memory.  Each record is
+ * handed to json-c's parser (so json-c checks that it is valid JSON; it
+ * keeps numbers' text as written), printed pretty at once and freed.
+ * Connection records go straight out inside "connections"; events and
+ * --at's socket records, which come between them but belong to later
+ * members, wait in unlinked temporary files (TMPDIR, else /tmp) and are
+ * copied out at the end, after which the summary follows.  The text is
+ * byte for byte what json-c prints for the whole document.  The only file
+ * that includes json-c. */
 #include "config.h"
 
 #include "report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -36,13 +45,25 @@ struct jw {
 	bool	 need_comma[JW_DEPTH];
 };
 
+/* One array member of the -o json document: its elements so far, and
+ * where they wait when they cannot go out yet. */
+struct doc_array {
+	const char	*name;
+	uint64_t	 n;
+	FILE		*spool;		/* NULL: streamed, or nothing yet */
+	bool		 lost;		/* the spool could not be written */
+};
+
 struct json_priv {
-	bool			 document;	/* -o json: one document at the end */
+	bool			 document;	/* -o json: one document */
 	struct jw		 w;
-	struct json_object	*connections;	/* document mode arrays */
-	struct json_object	*events;
-	struct json_object	*summary;
-	struct json_object	*sockets;	/* --at only */
+	/* -o json */
+	bool			 started;	/* "{" and "connections" are out */
+	bool			 finished;
+	struct doc_array	 connections, events, sockets;
+	char			*summary;	/* the final summary, printed */
+	char			*piece;		/* a record printed pretty */
+	size_t			 piece_cap;
 };
 
 static void
@@ -355,32 +376,190 @@ jw_line(struct reporter *r, struct jw *w)
 		jw_flush(r, w);
 }
 
-/* Finish the record: a line for jsonl, a parsed node for the document. */
+/* The record in w->buf (NUL-terminated), parsed by json-c and printed as
+ * json-c prints it at its place in the document: every line but the first
+ * indented by indent spaces, the first too when first_too.  In p->piece;
+ * false (said) when it is not valid JSON or memory ran out. */
+static bool
+doc_piece(struct json_priv *p, unsigned indent, bool first_too, size_t *len)
+{
+	struct json_object *o = json_tokener_parse(p->w.buf);
+	const char *txt, *q;
+	size_t need, n = 0, lines = 1;
+
+	if (o == NULL) {	/* our bug, not the input's: say so */
+		diag(NULL, "internal error: invalid JSON record dropped: %.200s", p->w.buf);
+		return false;
+	}
+	txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	for (q = txt; *q; q++)
+		lines += *q == '\n';
+	need = (size_t)(q - txt) + lines * indent + 1;
+	if (need > p->piece_cap) {
+		char *nb = realloc(p->piece, need);	/* to the largest record */
+
+		if (nb == NULL) {
+			json_object_put(o);
+			diag(NULL, "out of memory writing a record; record dropped");
+			return false;
+		}
+		p->piece = nb;
+		p->piece_cap = need;
+	}
+	for (q = txt; ; q++) {
+		if (q == txt ? first_too : q[-1] == '\n') {
+			memset(p->piece + n, ' ', indent);
+			n += indent;
+		}
+		if (*q == '\0')
+			break;
+		p->piece[n++] = *q;
+	}
+	p->piece[n] = '\0';
+	json_object_put(o);
+	*len = n;
+	return true;
+}
+
+/* An unlinked temporary file in TMPDIR (else /tmp), or NULL (said). */
+static FILE *
+spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *f = NULL;
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if ((size_t)snprintf(path, sizeof(path), "%s/tcpdissect-XXXXXX", dir) < sizeof(path) &&
+	    (fd = mkstemp(path)) >= 0) {
+		unlink(path);
+		f = fdopen(fd, "w+");
+		if (f == NULL)
+			close(fd);
+	}
+	if (f == NULL)
+		diag(dir, "cannot create a temporary file for -o json: %s", strerror(errno));
+	return f;
+}
+
+/* The document's head, once: "{" and the opening of "connections". */
 static void
-jw_end(struct reporter *r, struct json_object *doc_array)
+doc_start(struct reporter *r)
+{
+	struct json_priv *p = r->priv;
+
+	if (p->started)
+		return;
+	p->started = true;
+	out_write(r->out, "{\n  \"connections\": [\n", 21);
+}
+
+/* Add the piece (len bytes) to array a: out now for connections, else to
+ * a's spool. */
+static void
+doc_add(struct reporter *r, struct doc_array *a, size_t len)
+{
+	struct json_priv *p = r->priv;
+
+	doc_start(r);
+	if (a == &p->connections) {
+		if (a->n++ > 0)
+			out_write(r->out, ",\n", 2);
+		out_write(r->out, p->piece, len);
+		return;
+	}
+	if (a->lost)
+		return;
+	if (a->spool == NULL && (a->spool = spool_open()) == NULL) {
+		a->lost = true;
+		return;
+	}
+	if ((a->n > 0 && fwrite(",\n", 1, 2, a->spool) != 2) ||
+	    fwrite(p->piece, 1, len, a->spool) != len) {
+		diag(NULL, "cannot write the temporary file for -o json: %s", strerror(errno));
+		a->lost = true;
+		return;
+	}
+	a->n++;
+}
+
+/* The member "name": [...], its spooled elements copied out. */
+static void
+doc_array_out(struct reporter *r, struct doc_array *a)
+{
+	char buf[64 << 10];
+	size_t n;
+
+	out_printf(r->out, ",\n  \"%s\": [\n", a->name);
+	if (a->spool != NULL) {
+		fflush(a->spool);
+		rewind(a->spool);
+		while ((n = fread(buf, 1, sizeof(buf), a->spool)) > 0)
+			out_write(r->out, buf, n);
+		if (ferror(a->spool) && !a->lost)
+			diag(NULL, "cannot read the temporary file for -o json: %s",
+			    strerror(errno));
+		fclose(a->spool);
+		a->spool = NULL;
+	}
+	if (a->lost)
+		diag(NULL, "-o json: %s records were lost (see above)", a->name);
+	out_write(r->out, a->n > 0 ? "\n  ]" : "  ]", a->n > 0 ? 4 : 3);
+}
+
+/* The document's end: the connections closed, the events, the summary,
+ * the sockets of --at. */
+static void
+doc_finish(struct reporter *r)
+{
+	struct json_priv *p = r->priv;
+
+	if (p->finished)
+		return;
+	p->finished = true;
+	doc_start(r);
+	out_write(r->out, p->connections.n > 0 ? "\n  ]" : "  ]", p->connections.n > 0 ? 4 : 3);
+	doc_array_out(r, &p->events);
+	out_printf(r->out, ",\n  \"summary\": %s", p->summary != NULL ? p->summary : "{\n  }");
+	if (p->sockets.n > 0 || p->sockets.lost)
+		doc_array_out(r, &p->sockets);
+	out_write(r->out, "\n}\n", 3);
+}
+
+/* Finish the record: a line for jsonl; for the document, an element of
+ * doc_array, or the summary when doc_array is NULL. */
+static void
+jw_end(struct reporter *r, struct doc_array *doc_array)
 {
 	struct json_priv *p = r->priv;
 	struct jw *w = &p->w;
+	size_t len;
 
 	if (!jw_finish(w))
 		return;
-	if (p->document) {
-		struct json_object *o = json_tokener_parse(w->buf);
-
-		w->len = 0;
-		if (o == NULL) {	/* our bug, not the input's: say so */
-			diag(NULL, "internal error: invalid JSON record dropped: %.200s", w->buf);
-			return;
-		}
-		if (doc_array != NULL) {
-			json_object_array_add(doc_array, o);
-		} else {
-			json_object_put(p->summary);
-			p->summary = o;
-		}
+	if (!p->document) {
+		jw_line(r, w);
 		return;
 	}
-	jw_line(r, w);
+	w->len = 0;
+	if (doc_array == NULL) {
+		char *sum;
+
+		if (!doc_piece(p, 2, false, &len))
+			return;
+		if ((sum = strdup(p->piece)) == NULL) {
+			diag(NULL, "out of memory writing the summary");
+			return;
+		}
+		free(p->summary);
+		p->summary = sum;
+		return;
+	}
+	if (doc_piece(p, 4, true, &len))
+		doc_add(r, doc_array, len);
 }
 
 static void
@@ -440,7 +619,7 @@ json_event(struct reporter *r, const struct event *ev, const struct input_info *
 		}
 	}
 	jw_close(w, '}');
-	jw_end(r, p->events);
+	jw_end(r, &p->events);
 }
 
 static void
@@ -537,7 +716,7 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	if (ack_us)
 		jw_ts(w, "synack_ack", (int64_t)(ack_us - 1) * 1000, 6);
 	if (c->synack_us && ack_us)
-		jw_ts(w, "handshake", (int64_t)(c->synack_us - 1 + ack_us - 1) * 1000, 6);
+		jw_ts(w, "handshake", ((int64_t)c->synack_us - 1 + ack_us - 1) * 1000, 6);
 	jw_close(w, '}');
 	conn_history(c, buf, sizeof(buf));
 	jw_name(w, "history", buf);
@@ -553,7 +732,7 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 		jw_bool(w, "resumed", true);
 	if (c->cflags & CONN_EVICTED)
 		jw_bool(w, "evicted", true);
-	jw_end(r, p->connections);
+	jw_end(r, &p->connections);
 }
 
 static void
@@ -685,8 +864,6 @@ json_sockets(struct reporter *r, const struct socket_table *st, const struct inp
 	struct jw *w = &p->w;
 	size_t i;
 
-	if (p->document && p->sockets == NULL && (p->sockets = json_object_new_array()) == NULL)
-		return;
 	for (i = 0; i < st->n; i++) {
 		const struct socket_row *s = &st->rows[i];
 
@@ -714,7 +891,7 @@ json_sockets(struct reporter *r, const struct socket_table *st, const struct inp
 		} else {
 			jw_null(w, "peer");
 		}
-		jw_end(r, p->sockets);
+		jw_end(r, &p->sockets);
 	}
 }
 
@@ -722,23 +899,11 @@ static void
 json_end(struct reporter *r)
 {
 	struct json_priv *p = r->priv;
-	struct json_object *doc;
 
-	if (!p->document) {
+	if (p->document)
+		doc_finish(r);
+	else
 		jw_flush(r, &p->w);
-		return;
-	}
-	doc = json_object_new_object();
-	json_object_object_add(doc, "connections", p->connections);
-	json_object_object_add(doc, "events", p->events);
-	json_object_object_add(doc, "summary",
-	    p->summary != NULL ? p->summary : json_object_new_object());
-	if (p->sockets != NULL)
-		json_object_object_add(doc, "sockets", p->sockets);
-	p->connections = p->events = p->summary = p->sockets = NULL;
-	out_line(r->out, json_object_to_json_string_ext(doc,
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(doc);
 }
 
 static void
@@ -746,12 +911,18 @@ json_destroy(struct reporter *r)
 {
 	struct json_priv *p = r->priv;
 
+	/* An early end: what was made goes out, a document that was begun
+	 * is closed (valid JSON, whatever is missing). */
 	if (!p->document)
-		jw_flush(r, &p->w);	/* an early end: what was made goes out */
-	json_object_put(p->connections);
-	json_object_put(p->events);
-	json_object_put(p->summary);
-	json_object_put(p->sockets);
+		jw_flush(r, &p->w);
+	else if (p->started)
+		doc_finish(r);
+	if (p->events.spool != NULL)
+		fclose(p->events.spool);
+	if (p->sockets.spool != NULL)
+		fclose(p->sockets.spool);
+	free(p->summary);
+	free(p->piece);
 	free(p->w.buf);
 	free(p);
 	free(r);
@@ -780,10 +951,9 @@ json_new(FILE *out, bool quiet, bool document, bool batch)
 	}
 	p->document = document;
 	p->w.batch = batch && !document;
-	if (document) {
-		p->connections = json_object_new_array();
-		p->events = json_object_new_array();
-	}
+	p->connections.name = "connections";
+	p->events.name = "events";
+	p->sockets.name = "sockets";
 	r->ops = &json_ops;
 	r->out = out;
 	r->quiet = quiet;

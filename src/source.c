@@ -323,23 +323,22 @@ explain_open_error(const char *err, char *why, size_t len)
 
 /* A record's time in ns (libpcap was opened at nanosecond precision, so
  * tv_usec holds nanoseconds).  Out-of-range fractions (>= 1 s) are carried
- * into the seconds, as Wireshark shows them; false says so, to be counted. */
+ * into the seconds, as Wireshark shows them.  A time outside what
+ * time_ns() represents (1970-2116) leaves *ts_ns at the previous record's
+ * time (the first record's is clamped).  False says either, to be
+ * counted. */
 bool
-source_record_ts(const struct pcap_pkthdr *h, int64_t *ts_ns)
+source_record_ts(const struct pcap_pkthdr *h, bool have_prev, int64_t *ts_ns)
 {
-	int64_t sec = (int64_t)h->ts.tv_sec, frac = (int64_t)h->ts.tv_usec;
-	bool ok = frac >= 0 && frac < 1000000000;
+	int64_t frac = (int64_t)h->ts.tv_usec, ns;
 
-	if (!ok) {
-		sec += frac / 1000000000;
-		frac %= 1000000000;
-		if (frac < 0) {
-			frac += 1000000000;
-			sec--;
-		}
+	if (!time_ns((int64_t)h->ts.tv_sec, frac, &ns)) {
+		if (!have_prev)
+			*ts_ns = ns;
+		return false;
 	}
-	*ts_ns = sec * 1000000000 + frac;
-	return ok;
+	*ts_ns = ns;
+	return frac >= 0 && frac < 1000000000;
 }
 
 bool
@@ -556,7 +555,7 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			continue;	/* 0: live timeout; cannot happen offline */
 		pkt.frame++;
 		in->frames_read = pkt.frame;
-		if (!source_record_ts(h, &pkt.ts_ns))
+		if (!source_record_ts(h, pkt.frame > 1, &pkt.ts_ns))
 			st->warn[WARN_BAD_TIMESTAMP]++;
 		pkt.caplen = h->caplen;
 		pkt.wirelen = h->len;

@@ -42,7 +42,7 @@ enum source_status source_run_file(const char *path, struct input_info *in,
 /* A record's time in ns since the epoch; false when its fraction was out
  * of range (carried into the seconds, as Wireshark shows it: count it). */
 struct pcap_pkthdr;
-bool source_record_ts(const struct pcap_pkthdr *h, int64_t *ts_ns);
+bool source_record_ts(const struct pcap_pkthdr *h, bool have_prev, int64_t *ts_ns);
 
 /* Compile expr against linktype to check it; false (and errbuf) when it
  * does not compile. */

@@ -72,13 +72,13 @@ _Static_assert(sizeof(struct side) == 28, "struct side is 28 bytes");
 #define SX_TBA_SET	0x0002	/* seq_to_ack valid */
 #define SX_HOLE		0x0004	/* hole_start..hole_end: bytes never seen */
 #define SX_HOLE_MANY	0x0008	/* a second hole appeared: timing decides */
-#define SX_RTT_PENDING	0x0010	/* rtt_end/rtt_us time a segment */
-#define SX_ZERO_WIN	0x0020	/* its window is zero since zw_start_us */
+#define SX_RTT_PENDING	0x0010	/* rtt_end/rtt_ns time a segment */
+#define SX_ZERO_WIN	0x0020	/* its window is zero since zw_start_ns */
 #define SX_LAST_KA	0x0040	/* its last segment was a keep-alive */
 #define SX_LAST_ZWP	0x0080	/* its last segment was a zero-window probe */
 #define SX_WIN_FROM_SYN	0x0100	/* window field of a SYN: never scaled */
 #define SX_TS_SEEN	0x0200	/* max_tsval valid */
-#define SX_DATA_SEEN	0x0400	/* nextseq_us/nextseq_frame valid */
+#define SX_DATA_SEEN	0x0400	/* nextseq_ns/nextseq_frame valid */
 #define SX_UNSEEN_NOTED	0x0800	/* acked_unseen reported while its ack stands
 					 * (Wireshark's dupacknum = -1) */
 #define SX_SACK_HOLES	0x1000	/* its last ACK SACKed data above the ack:
@@ -93,6 +93,12 @@ _Static_assert(sizeof(struct side) == 28, "struct side is 28 bytes");
  * pool, so a lone SYN (a flood's) never pays for it. */
 struct side_ext {
 	uint64_t	bytes;		/* payload bytes sent (per IP length) */
+	/* times (ns since the epoch, as packets carry them: spans between
+	 * them never wrap; 32-bit microseconds wrapped at 71.6 minutes) */
+	int64_t		lastack_ns;	/* its previous segment */
+	int64_t		nextseq_ns;	/* snd_next last advanced */
+	int64_t		rtt_ns;		/* the segment timed by rtt_end was sent */
+	int64_t		zw_start_ns;	/* its window went to zero (SX_ZERO_WIN) */
 	uint32_t	retrans_bytes;	/* payload bytes sent again below snd_next
 					 * (saturates at 2^32 - 1) */
 	uint32_t	fin_seq;	/* seq its FIN occupies (with SIDE_FIN) */
@@ -100,17 +106,12 @@ struct side_ext {
 	uint32_t	lastack;	/* ack field of its previous segment */
 	uint32_t	seq_to_ack;	/* end of what it sent contiguously: an
 					 * ack beyond it acks unseen bytes */
-	uint32_t	lastack_us;	/* time of its previous segment (us,
-					 * mod 2^32: only short spans are used) */
-	uint32_t	nextseq_us;	/* time snd_next last advanced */
 	uint32_t	nextseq_frame;	/* frame that last advanced snd_next */
 	uint32_t	dup_frame;	/* first frame carrying lastack */
 	uint32_t	hole_start;	/* bytes never captured (SX_HOLE) */
 	uint32_t	hole_end;
 	uint32_t	max_tsval;	/* highest TSval on new data (SX_TS_SEEN) */
-	uint32_t	rtt_end;	/* an ack at or past this times ... */
-	uint32_t	rtt_us;		/* ... the segment sent at this time */
-	uint32_t	zw_start_us;	/* its window went to zero (SX_ZERO_WIN) */
+	uint32_t	rtt_end;	/* an ack at or past this times rtt_ns */
 	uint32_t	zw_frame;	/* ... in this frame */
 	uint16_t	window;		/* window field of its previous segment */
 	uint16_t	dupacks;	/* duplicates of lastack so far */
@@ -119,10 +120,11 @@ struct side_ext {
 	/* per-side figures for the connection record */
 	uint32_t	retrans_segs;	/* retransmitted segments (all kinds) */
 	uint32_t	dupacks_sent;	/* duplicate ACKs it sent */
-	uint32_t	zw_total_ms;	/* time its window was zero */
+	uint32_t	zw_total_ms;	/* time its window was zero (saturates
+					 * at 2^32 - 1 ms: 49.7 days) */
 	uint32_t	rtt_n;		/* RTT samples (data -> its ACK, Karn) */
-	uint32_t	rtt_min_us;
-	uint32_t	rtt_max_us;
+	uint32_t	rtt_min_us;	/* each sample saturates at 2^32 - 1 us */
+	uint32_t	rtt_max_us;	/* (71.6 minutes) */
 	uint32_t	rtt_avg_us;	/* running mean */
 	/* teardown and reuse (detect_teardown.c); its FIN's frame is
 	 * nextseq_frame: nothing advances the sequence after a FIN */

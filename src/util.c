@@ -1,4 +1,5 @@
-/* util.c: diagnostics, pipe-safe output and UTF-8 sanitising (util.h). */
+/* util.c: diagnostics, pipe-safe output, UTF-8 sanitising and checked
+ * time conversion (util.h). */
 #include "config.h"
 
 #include "util.h"
@@ -128,4 +129,37 @@ utf8_sanitize(const char *in, char *out, size_t outlen)
 		p += n;
 	}
 	out[o] = '\0';
+}
+
+bool
+time_ns(int64_t sec, int64_t frac, int64_t *ns)
+{
+	const int64_t max_sec = TIME_NS_MAX / 1000000000;
+
+	/* carry whole seconds out of the fraction: no overflow, |frac/1e9|
+	 * is at most 9.3e9, and sec is compared before it is scaled */
+	if (sec > max_sec + 10000000000LL) {
+		*ns = TIME_NS_MAX;
+		return false;
+	}
+	if (sec < -10000000000LL) {
+		*ns = 0;
+		return false;
+	}
+	sec += frac / 1000000000;
+	frac %= 1000000000;
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	if (sec < 0) {
+		*ns = 0;
+		return false;
+	}
+	if (sec > max_sec || (sec == max_sec && frac > TIME_NS_MAX % 1000000000)) {
+		*ns = TIME_NS_MAX;
+		return false;
+	}
+	*ns = sec * 1000000000 + frac;
+	return true;
 }

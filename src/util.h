@@ -1,11 +1,13 @@
 /* util.h: one-line diagnostics in SPEC.md's format ("tcpdissect: FILE:
- * what went wrong"), output that ends quietly on a closed pipe, and UTF-8
- * sanitising of strings that come from outside.  Usable from layer 4 up. */
+ * what went wrong"), output that ends quietly on a closed pipe, UTF-8
+ * sanitising of strings that come from outside, and the checked conversion
+ * of outside times to nanoseconds.  Usable from layer 4 up. */
 #ifndef TCPDISSECT_UTIL_H
 #define TCPDISSECT_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* "tcpdissect: WHAT: message" on stderr; WHAT may be NULL. */
@@ -24,5 +26,17 @@ void out_flush(FILE *f);
 /* Copy in to out (size outlen), replacing every byte that is not part of a
  * valid UTF-8 sequence with U+FFFD; always NUL-terminates. */
 void utf8_sanitize(const char *in, char *out, size_t outlen);
+
+/* Times are int64_t nanoseconds since the epoch, kept within
+ * [0, TIME_NS_MAX] (up to 2116-02-20): a time plus another time or any
+ * duration the options allow (at most 10^9 s each) cannot overflow. */
+#define TIME_NS_MAX	((INT64_C(1) << 62) - 1)
+
+/* *ns = sec seconds + frac nanoseconds; frac may be any value (whole
+ * seconds in it, or a negative fraction, are carried into sec).  False
+ * when the time is outside [0, TIME_NS_MAX]: *ns is then the nearer end.
+ * Every time that comes from outside (a capture record, the clock, --at)
+ * goes through here. */
+bool time_ns(int64_t sec, int64_t frac, int64_t *ns);
 
 #endif /* TCPDISSECT_UTIL_H */

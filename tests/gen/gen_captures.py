@@ -986,6 +986,19 @@ def gen_time_wait_reuse():
     pcap("gen-tw-reuse-wrap.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
 
 
+def gen_long_spans():
+    # gen-zero-window-long: the server's window stays zero for 5,000 s (longer than 2^32 us,
+    # 71.6 minutes, where 32-bit microsecond spans wrapped: it was reported as 705 s), then a
+    # window update opens it; run with --idle-timeout 6000 so the quiet connection stays
+    f = Flow("192.0.2.90", 40090, "198.51.100.90", 80, 3141592, 2718281)
+    pk = f.handshake()
+    pk.append(f.seg(C, "PA", b"GET /slow HTTP/1.1\r\n\r\n", dt=1 * MS))
+    pk.append(f.seg(S, "A", dt=10 * MS, win=0))
+    pk.append(f.seg(S, "A", dt=5000 * SEC))
+    pk += f.data(req=b"GET /more HTTP/1.1\r\n\r\n") + f.close()
+    pcap("gen-zero-window-long.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def gen_resets():
     # gen-rst-bad-seq: resets a receiver must ignore (RFC 793 3.4, RFC 5961).  Port 41030: a
     # RST|ACK answering the SYN that acknowledges ISN + 5, not ISN + 1; the SYN is re-sent
@@ -1072,6 +1085,7 @@ def main():
     gen_close_wait_late()
     gen_time_wait_reuse()
     gen_resets()
+    gen_long_spans()
 
 
 if __name__ == "__main__":
