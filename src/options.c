@@ -289,6 +289,9 @@ options_parse(struct options *o, int argc, char **argv)
 	int c, i;
 
 	opterr = 0;
+	/* 0, not 1: getopt starts afresh, so a second call parses its own argv
+	 * (tcpdissect_main() runs many times in a fuzz target). */
+	optind = 0;
 	/* '+': stop at the first non-option, so a filter like "tcp and not
 	 * port 22" is never mistaken for options. */
 	while ((c = getopt_long(argc, argv, "+:o:r:i:w:c:qvVhnZ:D", long_opts, NULL)) != -1) {
