@@ -148,9 +148,11 @@ parse_at(const char *s, struct options *o)
 	if (*s == '+')
 		s++;
 	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		if (sec > 9000000000LL)		/* past 2255: not a capture time */
-			return false;
 		sec = sec * 10 + (*s - '0');
+		/* Past 2255: not a capture time.  Checked after each digit, so
+		 * that sec * 10^9 below cannot overflow. */
+		if (sec > 9000000000LL)
+			return false;
 	}
 	if (*s == '.')
 		for (s++; *s >= '0' && *s <= '9'; s++, fdigits++) {

@@ -28,7 +28,7 @@
 
 #define MAX_ARGS	64
 #define MAX_SECONDS	1e9		/* options.c: parse_seconds() */
-#define MAX_AT_NS	(9000000009LL * 1000000000LL + 999999999LL)
+#define MAX_AT_NS	(9000000000LL * 1000000000LL + 999999999LL)	/* parse_at() */
 
 static bool
 seconds_ok(double s)
