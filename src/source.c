@@ -321,9 +321,15 @@ explain_open_error(const char *err, char *why, size_t len)
 		snprintf(why, len, "cannot read capture: %s", err);
 }
 
+/* Seconds either side of 1970 a record's time may have: 6e9 is the year
+ * 2160, past classic pcap's 2106; 6e18 ns leaves int64_t room for 3e18 of
+ * timeouts (options.c caps each at 1e9 s). */
+#define TS_SEC_LIMIT	6000000000LL
+
 /* A record's time in ns (libpcap was opened at nanosecond precision, so
  * tv_usec holds nanoseconds).  Out-of-range fractions (>= 1 s) are carried
- * into the seconds, as Wireshark shows them; false says so, to be counted. */
+ * into the seconds, as Wireshark shows them, and a time past TS_SEC_LIMIT
+ * is held there; false says so, to be counted. */
 static bool
 record_ts(const struct pcap_pkthdr *h, int64_t *ts_ns)
 {
@@ -337,6 +343,13 @@ record_ts(const struct pcap_pkthdr *h, int64_t *ts_ns)
 			frac += 1000000000;
 			sec--;
 		}
+	}
+	/* Out of range (a pcapng timestamp's high word 0xffffffff is year
+	 * 586,000): counted, and held at the limit, so that nanoseconds and
+	 * the sums made of them (+ --idle-timeout, + 2 MSL) fit int64_t. */
+	if (sec > TS_SEC_LIMIT || sec < -TS_SEC_LIMIT) {
+		*ts_ns = (sec < 0 ? -TS_SEC_LIMIT : TS_SEC_LIMIT) * 1000000000;
+		return false;
 	}
 	*ts_ns = sec * 1000000000 + frac;
 	return ok;
