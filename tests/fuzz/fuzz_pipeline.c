@@ -9,7 +9,8 @@
  *           bit 4 --memcap 64K, else 4M (the default 512M costs ASan 64 MB
  *           of shadow to poison per run: 100 times slower); bit 5 -w FILE; bit 6 --strict;
  *           bit 7 TCPDISSECT_READER=libpcap (no mapped reader)
- *   byte 1: bits 0-1 no --at, --at +N/10, --at +0, --at N (1970);
+ *   byte 1: bits 0-1 no --at, --at +N/10 (+9000000000.999999999 from
+ *           N = 250), --at +0, --at N (1970);
  *           bits 2-3 no filter or one of filters[]; bits 4-5 --idle-timeout
  *           default, 0.001, 1, 30; bit 6 -c N+1; bit 7 the file given twice
  *   byte 2: bit 0 --fail-on any; bit 1 --fail-on warning,syn_flood;
@@ -172,7 +173,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc++] = "--strict";
 	switch (b1 & 3) {
 	case 1:
-		snprintf(at, sizeof(at), "+%u.%u", n / 10u, n % 10u);
+		if (n < 250)
+			snprintf(at, sizeof(at), "+%u.%u", n / 10u, n % 10u);
+		else
+			snprintf(at, sizeof(at), "+9000000000.999999999");	/* the latest */
 		break;
 	case 2:
 		snprintf(at, sizeof(at), "+0");
