@@ -25,7 +25,7 @@
 	X(WSCALE_CLAMPED, "wscale_clamped",				\
 	    "window scale above 14 clamped to 14 (RFC 7323 2.3)")	\
 	X(BAD_TIMESTAMP, "bad_timestamp",				\
-	    "record timestamp with an out-of-range fraction")		\
+	    "record timestamp with an out-of-range fraction or past 2160")	\
 	X(TIME_BACKWARDS, "time_went_backwards",			\
 	    "record timestamp earlier than the previous record's")	\
 	X(CAPTURE_DAMAGED, "capture_truncated",				\
