@@ -65,8 +65,13 @@ fail_on_matched(const struct options *o, const struct pipeline *p)
 	return false;
 }
 
+/* The whole program as a function that returns instead of exiting, so that
+ * tests/fuzz/fuzz_pipeline.c can run it again and again in one process;
+ * main() at the end only calls it. */
+int tcpdissect_main(int argc, char **argv);
+
 int
-main(int argc, char **argv)
+tcpdissect_main(int argc, char **argv)
 {
 	struct options o;
 	struct pipeline_config pc;
@@ -278,3 +283,11 @@ out_free:
 	options_free(&o);
 	return rc;
 }
+
+#ifndef TCPDISSECT_NO_MAIN
+int
+main(int argc, char **argv)
+{
+	return tcpdissect_main(argc, argv);
+}
+#endif

@@ -163,9 +163,11 @@ parse_at(const char *s, struct options *o)
 	if (*s == '+')
 		s++;
 	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		if (sec > 9000000000LL)		/* past 2255: not a capture time */
-			return false;
 		sec = sec * 10 + (*s - '0');
+		/* Past 2255: not a capture time.  Checked after each digit, so
+		 * that sec * 10^9 below cannot overflow. */
+		if (sec > 9000000000LL)
+			return false;
 	}
 	if (*s == '.')
 		for (s++; *s >= '0' && *s <= '9'; s++, fdigits++) {
@@ -348,6 +350,9 @@ options_parse(struct options *o, int argc, char **argv)
 	int c, i;
 
 	opterr = 0;
+	/* 0, not 1: getopt starts afresh, so a second call parses its own argv
+	 * (tcpdissect_main() runs many times in a fuzz target). */
+	optind = 0;
 	/* '+': stop at the first non-option, so a filter like "tcp and not
 	 * port 22" is never mistaken for options. */
 	while ((c = getopt_long(argc, argv, "+:o:r:i:w:c:qvVhnZ:Dt", long_opts, NULL)) != -1) {

@@ -159,7 +159,10 @@ at_check(struct pipeline *p, int64_t ts_ns)
 		p->in_have_time = true;
 	}
 	p->in_last_ns = ts_ns;
-	if (p->cfg.at_relative)
+	/* Saturated: "--at +9000000000" after a late first packet is never. */
+	if (p->cfg.at_relative && p->in_first_ns > 0 && target > INT64_MAX - p->in_first_ns)
+		target = INT64_MAX;
+	else if (p->cfg.at_relative)
 		target += p->in_first_ns;
 	if (ts_ns >= target)
 		show_sockets(p, target, false);
