@@ -125,5 +125,19 @@ else
 	echo "# /dev/full not writable: write-error checks skipped"
 fi
 
+# --- shell completion (contrib/bash-completion/tcpdissect) -------------------
+comp() {	# words...: what bash completion offers for the last word
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _tcpdissect
+	    printf "%s\n" "${COMPREPLY[@]}"' _ "$top/contrib/bash-completion/tcpdissect" "$@"
+}
+check "completion: -o offers the formats" \
+    test "$(comp tcpdissect -o '' | sort | tr '\n' ' ')" = "json jsonl text "
+check "completion: --filter-f completes" test "$(comp tcpdissect --filter-f)" = --filter-file
+"$bin" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u > "$tmp/help-opts"
+comp tcpdissect -- | grep -- '^--' | sort -u > "$tmp/comp-opts"
+check "completion: every long option of --help" eval \
+    '[ -s "$tmp/help-opts" ] && [ -z "$(comm -23 "$tmp/help-opts" "$tmp/comp-opts")" ]'
+comm -23 "$tmp/help-opts" "$tmp/comp-opts" | sed 's/^/# missing: /'
+
 echo "1..$n"
 [ $fails = 0 ]
