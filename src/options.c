@@ -108,7 +108,8 @@ static const char usage_text[] =
 "Options may come before or after the file names; '--' ends them (then a\n"
 "filter word may start with '-').\n"
 "\n"
-"Exit status: 0 ok, 1 usage error, 2 input unreadable, 3 --fail-on matched.\n";
+"Exit status: 0 ok, 1 usage error, 2 input unreadable or\n"
+"output unwritable, 3 --fail-on matched.\n";
 
 void
 options_init(struct options *o)
