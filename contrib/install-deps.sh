@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libpcap-dev libjson-c-dev nettle-dev libevent-dev
-tshark tcpdump python3 python3-scapy iproute2 time ethtool nftables"
+tshark tcpdump python3 python3-scapy python3-jsonschema iproute2 time ethtool nftables"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,13 +4,16 @@
  * be read, 3 --fail-on matched.  Owns nothing else. */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture_writer.h"
+#include "gate.h"
 #include "options.h"
 #include "pipeline.h"
 #include "report.h"
@@ -29,24 +32,69 @@ enum exit_code {
 	EXIT_FAIL_ON = 3,
 };
 
+/* The reporter, wrapped in the gate (gate.h).  line: every record leaves
+ * as soon as it is made (-l, a pipe, live). */
 static struct reporter *
-make_reporter(const struct options *o, FILE *out)
+make_reporter(const struct options *o, FILE *out, bool line)
 {
+	struct reporter *r;
+	struct gate_config gc;
+
 	switch (o->format) {
 	case OUT_JSONL:
-		return report_jsonl_new(out, o->quiet,
-		    !isatty(fileno(out)) && o->interface == NULL);
+		r = report_jsonl_new(out, o->quiet, !line && !isatty(fileno(out)));
+		break;
 	case OUT_JSON:
-		return report_json_new(out, o->quiet);
+		r = report_json_new(out, o->quiet);
+		break;
 	case OUT_TEXT:
 	default:
-		return report_text_new(out, o->quiet, o->verbose, &(struct text_style){
+		r = report_text_new(out, o->quiet, o->verbose, &(struct text_style){
 		    .time_format = (enum time_format)o->time_format,
 		    .local_time = o->local_time,
 		    .color = text_color(o->color, fileno(out)),
 		    .streaming = o->interface != NULL,
 		});
+		break;
 	}
+	memset(&gc, 0, sizeof(gc));
+	gc.fail_on = o->fail_on;
+	gc.fail_on_severity = o->fail_on_severity;
+	gc.file_lines = o->quiet && o->ninputs > 1 && o->format == OUT_TEXT;
+	return gate_new(r, &gc);
+}
+
+/* Does any input arrive through a pipe, a socket or a terminal rather than
+ * from a regular file?  Then records must not wait for a batch: the writer
+ * may be a live tcpdump -U -w -. */
+static bool
+input_streams(const struct options *o)
+{
+	struct stat st;
+	unsigned i;
+
+	for (i = 0; i < o->ninputs; i++) {
+		int r = strcmp(o->inputs[i], "-") == 0 ? fstat(STDIN_FILENO, &st) :
+		    stat(o->inputs[i], &st);
+
+		if (r == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
+/* A failed write of the report is an error (one line, exit 2), except a
+ * reader that went away (EPIPE: "| head"), which ends the run quietly as
+ * it does for other tools. */
+static bool
+output_failed_loudly(void)
+{
+	int e = out_errno();
+
+	if (!out_failed() || e == EPIPE)
+		return false;
+	diag("stdout", "cannot write the report: %s", strerror(e));
+	return true;
 }
 
 /* An event of a listed kind, or one at or above the listed severity (the
@@ -77,11 +125,11 @@ tcpdissect_main(int argc, char **argv)
 	struct pipeline_config pc;
 	struct reporter *r = NULL;
 	struct pipeline *p = NULL;
-	struct input_info in[MAX_INPUTS];
+	struct input_info *in = NULL;
 	struct source_opts so;
 	uint64_t left;
 	enum opt_status os;
-	bool damaged = false, input_failed = false, write_failed = false;
+	bool damaged = false, input_failed = false, write_failed = false, line;
 	struct reporter *replay_r = NULL;
 	struct pipeline *replay = NULL;
 	struct capture_writer *writer = NULL;
@@ -164,16 +212,22 @@ tcpdissect_main(int argc, char **argv)
 	pc.analysis.flood_min_syns = (uint32_t)o.flood_syns;
 	pc.analysis.flood_ratio = (uint32_t)o.flood_ratio;
 
-	/* Records go out in 64 KiB writes; on a terminal, line by line (and
-	 * live, line by line whatever stdout is: see below).  JSON Lines
-	 * batch their own writes (report_json.c), past stdio's buffer. */
 	/* -w - : the capture is standard output, the report goes to stderr
 	 * (tcpdump -w - prints its messages there too). */
 	if (o.write_file != NULL && strcmp(o.write_file, "-") == 0)
 		out = stderr;
-	if (!isatty(fileno(out)) && o.interface == NULL && o.format != OUT_JSONL)
+	/* Records go out in 64 KiB writes; on a terminal, line by line, and
+	 * line by line whatever the output is with -l, live, or an input that
+	 * is not a regular file (a pipe from tcpdump -U -w -): then each record
+	 * leaves as soon as it is known.  JSON Lines batch their own writes
+	 * (report_json.c), past stdio's buffer. */
+	line = o.line_flush || o.interface != NULL || input_streams(&o);
+	if (line)
+		setvbuf(out, NULL, _IOLBF, 0);
+	else if (!isatty(fileno(out)) && o.format != OUT_JSONL)
 		setvbuf(out, NULL, _IOFBF, 64 << 10);
-	r = make_reporter(&o, out);
+	in = calloc(o.ninputs > 0 ? o.ninputs : 1, sizeof(*in));
+	r = in != NULL ? make_reporter(&o, out, line) : NULL;
 	if (r != NULL)
 		p = pipeline_create(&pc, r);
 	if (r == NULL || p == NULL) {
@@ -203,8 +257,6 @@ tcpdissect_main(int argc, char **argv)
 		struct live_opts lo;
 		enum live_status ls;
 
-		/* Events and records stream: each line is written as it is made. */
-		setvbuf(out, NULL, _IOLBF, 0);
 		memset(&lo, 0, sizeof(lo));
 		lo.iface = o.interface;
 		lo.filter = o.filter;
@@ -223,6 +275,8 @@ tcpdissect_main(int argc, char **argv)
 			pipeline_summary(p, ls == LIVE_FAILED);
 		out_flush(out);
 		rc = ls == LIVE_OK ? EXIT_OK : ls == LIVE_BAD_FILTER ? EXIT_USAGE : EXIT_INPUT;
+		if (output_failed_loudly())
+			rc = EXIT_INPUT;
 		if (rc == EXIT_OK && fail_on_matched(&o, p))
 			rc = EXIT_FAIL_ON;
 		goto out_free;
@@ -269,6 +323,8 @@ tcpdissect_main(int argc, char **argv)
 	if (writer != NULL && !capture_writer_close(writer, true))
 		write_failed = true;
 	writer = NULL;
+	if (output_failed_loudly())
+		write_failed = true;
 	if (input_failed || write_failed || (damaged && o.strict))
 		rc = EXIT_INPUT;
 	else if (fail_on_matched(&o, p))
@@ -280,6 +336,7 @@ out_free:
 	report_destroy(replay_r);
 	pipeline_destroy(p);
 	report_destroy(r);
+	free(in);
 	options_free(&o);
 	return rc;
 }

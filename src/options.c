@@ -41,6 +41,8 @@ static const struct option long_opts[] = {
 	{ "interface", required_argument, NULL, 'i' },
 	{ "write", required_argument, NULL, 'w' },
 	{ "count", required_argument, NULL, 'c' },
+	{ "filter-file", required_argument, NULL, 'F' },
+	{ "line-buffered", no_argument, NULL, 'l' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -69,8 +71,9 @@ static const struct option long_opts[] = {
 };
 
 static const char usage_text[] =
-"usage: tcpdissect [options] FILE... [BPF expression]\n"
+"usage: tcpdissect [options] FILE... [BPF expression] [options]\n"
 "       tcpdissect [options] -r FILE [BPF expression]\n"
+"       tcpdissect [options] -F FILTER_FILE FILE...\n"
 "\n"
 "Rebuilds every TCP connection of a pcap/pcapng capture ('-' = stdin) and\n"
 "reports what went wrong, numbered as Wireshark numbers frames and streams.\n"
@@ -79,6 +82,10 @@ static const char usage_text[] =
 "  -r, --read FILE         read FILE (may repeat); then every argument is filter\n"
 "  -w, --write FILE        write the packets of flagged connections to FILE\n"
 "  -c, --count N           stop after N packets\n"
+"  -F, --filter-file FILE  read the BPF expression from FILE ('#' starts a\n"
+"                          comment); every other argument is then an input\n"
+"  -l, --line-buffered     write each record as soon as it is known (the\n"
+"                          default when an input is a pipe, not a file)\n"
 "  -q, --quiet             summary only\n"
 "  -v, --verbose           text output: one line per connection too\n"
 "  -n                      no name resolution (always the case)\n"
@@ -112,7 +119,11 @@ static const char usage_text[] =
 "  -V, --version           print the version\n"
 "  -h, --help              this help\n"
 "\n"
-"Exit status: 0 ok, 1 usage error, 2 input unreadable, 3 --fail-on matched.\n";
+"Options may come before or after the file names; '--' ends them (then a\n"
+"filter word may start with '-').\n"
+"\n"
+"Exit status: 0 ok, 1 usage error, 2 input unreadable or\n"
+"output unwritable, 3 --fail-on matched.\n";
 
 void
 options_init(struct options *o)
@@ -134,6 +145,9 @@ options_free(struct options *o)
 {
 	free(o->filter);
 	o->filter = NULL;
+	free(o->inputs);
+	o->inputs = NULL;
+	o->ninputs = 0;
 }
 
 static bool
@@ -331,15 +345,77 @@ text_color(enum color_when when, int fd)
 	return isatty(fd) == 1;
 }
 
-static bool
+/* inputs has room for every argument (options_parse): no cap. */
+static void
 add_input(struct options *o, const char *path)
 {
-	if (o->ninputs >= MAX_INPUTS) {
-		diag(NULL, "too many input files (at most %d)", MAX_INPUTS);
+	o->inputs[o->ninputs++] = path;
+}
+
+#define FILTER_FILE_MAX	(1 << 20)
+
+/* -F FILE: the expression, '#' comments dropped and lines joined with
+ * spaces (as tcpdump reads its -F file).  An empty file means no filter. */
+static bool
+read_filter_file(struct options *o, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n = 0, i;
+	bool comment = false, ok;
+	int ch;
+
+	if (f == NULL) {
+		diag(path, "%s", strerror(errno));
 		return false;
 	}
-	o->inputs[o->ninputs++] = path;
+	buf = malloc(FILTER_FILE_MAX + 1);
+	if (buf == NULL) {
+		fclose(f);
+		diag(NULL, "out of memory");
+		return false;
+	}
+	while ((ch = getc(f)) != EOF && n < FILTER_FILE_MAX) {
+		if (ch == '#')
+			comment = true;
+		else if (ch == '\n')
+			comment = false;
+		if (comment)
+			continue;
+		if (ch == '\0') {
+			diag(path, "not a text file (a NUL byte): give a BPF expression");
+			fclose(f);
+			free(buf);
+			return false;
+		}
+		buf[n++] = ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : (char)ch;
+	}
+	ok = !ferror(f) && ch == EOF;
+	if (!ok)
+		diag(path, ferror(f) ? "read error: %s" : "filter file longer than 1 MiB%s",
+		    ferror(f) ? strerror(errno) : "");
+	fclose(f);
+	buf[n] = '\0';
+	for (i = 0; i < n && buf[i] == ' '; i++)
+		;
+	if (!ok || i == n) {
+		free(buf);
+		return ok;
+	}
+	free(o->filter);
+	o->filter = buf;
 	return true;
+}
+
+static enum opt_status
+check_inputs(const struct options *o)
+{
+	if (o->ninputs == 0 && o->interface == NULL && !o->list_interfaces) {
+		diag(NULL, "no input: give a capture file, '-' for stdin, or -i IFACE "
+		    "(try --help)");
+		return OPT_USAGE;
+	}
+	return OPT_OK;
 }
 
 enum opt_status
@@ -349,13 +425,20 @@ options_parse(struct options *o, int argc, char **argv)
 	size_t flen = 0;
 	int c, i;
 
+	o->inputs = calloc((size_t)argc + 1, sizeof(*o->inputs));
+	if (o->inputs == NULL) {
+		diag(NULL, "out of memory");
+		return OPT_USAGE;
+	}
 	opterr = 0;
 	/* 0, not 1: getopt starts afresh, so a second call parses its own argv
-	 * (tcpdissect_main() runs many times in a fuzz target). */
+	 * (tcpdissect_main() runs many times in a fuzz target).  GNU getopt
+	 * permutes: options may follow the file names and the filter, as with
+	 * tcpdump on Linux; the other arguments keep their order (files first,
+	 * then the filter words).  A filter word that starts with '-' needs
+	 * "--" before it. */
 	optind = 0;
-	/* '+': stop at the first non-option, so a filter like "tcp and not
-	 * port 22" is never mistaken for options. */
-	while ((c = getopt_long(argc, argv, "+:o:r:i:w:c:qvVhnZ:Dt", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:r:i:w:c:F:lqvVhnZ:Dt", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (strcmp(optarg, "text") == 0)
@@ -372,8 +455,13 @@ options_parse(struct options *o, int argc, char **argv)
 			break;
 		case 'r':
 			read_given = true;
-			if (!add_input(o, optarg))
-				return OPT_USAGE;
+			add_input(o, optarg);
+			break;
+		case 'F':
+			o->filter_file = optarg;
+			break;
+		case 'l':
+			o->line_flush = true;
 			break;
 		case 'i':
 			o->interface = optarg;
@@ -511,12 +599,24 @@ options_parse(struct options *o, int argc, char **argv)
 		}
 	}
 	i = optind;
+	if (o->filter_file != NULL) {
+		/* -F: the filter is the file's; every argument is an input. */
+		if (read_given || o->interface != NULL) {
+			if (i < argc) {
+				diag(argv[i], "-F gives the filter: no filter words with it");
+				return OPT_USAGE;
+			}
+		} else {
+			for (; i < argc; i++)
+				add_input(o, argv[i]);
+		}
+		return read_filter_file(o, o->filter_file) ? check_inputs(o) : OPT_USAGE;
+	}
 	if (!read_given && o->interface == NULL && !o->list_interfaces) {
 		/* The first argument is always an input, so that a missing
 		 * file is reported as missing (exit 2), not as a filter. */
 		for (; i < argc && (i == optind || looks_like_input(argv[i])); i++)
-			if (!add_input(o, argv[i]))
-				return OPT_USAGE;
+			add_input(o, argv[i]);
 	}
 	/* Whatever is left is the capture filter, joined as tcpdump does. */
 	for (c = i; c < argc; c++)
@@ -534,10 +634,5 @@ options_parse(struct options *o, int argc, char **argv)
 			strcat(o->filter, argv[c]);
 		}
 	}
-	if (o->ninputs == 0 && o->interface == NULL && !o->list_interfaces) {
-		diag(NULL, "no input: give a capture file, '-' for stdin, or -i IFACE "
-		    "(try --help)");
-		return OPT_USAGE;
-	}
-	return OPT_OK;
+	return check_inputs(o);
 }

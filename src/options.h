@@ -29,19 +29,20 @@ enum color_when {
 	COLOR_NEVER,
 };
 
-#define MAX_INPUTS 64
-
 struct options {
 	enum output_format	 format;
-	const char		*inputs[MAX_INPUTS];
+	const char		**inputs;	/* as many as given: no cap */
 	unsigned		 ninputs;
-	char			*filter;	/* joined trailing arguments, or NULL */
+	char			*filter;	/* joined trailing arguments, -F's
+						 * file, or NULL */
+	const char		*filter_file;	/* -F */
 	const char		*interface;	/* -i */
 	const char		*write_file;	/* -w */
 	const char		*user;		/* -Z */
 	uint64_t		 count;		/* -c; 0 = all */
 	bool			 quiet;		/* -q */
 	bool			 verbose;	/* -v: list connections in text */
+	bool			 line_flush;	/* -l: each record leaves at once */
 	bool			 strict;	/* --strict */
 	bool			 list_interfaces; /* -D */
 	double			 msl;		/* --msl seconds */

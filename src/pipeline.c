@@ -23,8 +23,8 @@ struct pipeline {
 	struct analysis		*analysis;
 	struct stats		 stats;
 	const struct input_info	*in;
-	const char		*inputs[64];	/* names for the summary */
-	unsigned		 ninputs;
+	const char		**inputs;	/* names for the summary: all */
+	unsigned		 ninputs, inputs_cap;
 	int			 ts_digits;
 	int64_t			 first_ns, last_ns, prev_ns, next_sweep_ns;
 	bool			 have_time;
@@ -83,6 +83,7 @@ pipeline_destroy(struct pipeline *p)
 		return;
 	flow_destroy(p->flows);
 	analysis_destroy(p->analysis);
+	free(p->inputs);
 	free(p);
 }
 
@@ -90,7 +91,16 @@ void
 pipeline_begin_input(struct pipeline *p, const struct input_info *in)
 {
 	p->in = in;
-	if (p->ninputs < sizeof(p->inputs) / sizeof(p->inputs[0]))
+	if (p->ninputs == p->inputs_cap) {
+		unsigned cap = p->inputs_cap ? 2 * p->inputs_cap : 16;
+		const char **n = realloc(p->inputs, cap * sizeof(*n));
+
+		if (n != NULL) {
+			p->inputs = n;
+			p->inputs_cap = cap;
+		}
+	}
+	if (p->ninputs < p->inputs_cap)		/* else the summary lists fewer */
 		p->inputs[p->ninputs++] = in->name;
 	if (in->ts_digits > p->ts_digits)
 		p->ts_digits = in->ts_digits;

@@ -168,6 +168,91 @@ conn_history(const struct conn *c, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+/* A side's state as Zeek's TCP analyzer names it (TCP_ENDPOINT_*). */
+enum zeek_ep {
+	ZEP_INACTIVE,		/* sent nothing */
+	ZEP_SYN_SENT,
+	ZEP_SYN_ACK_SENT,
+	ZEP_PARTIAL,		/* sent without a SYN: started before the capture */
+	ZEP_ESTABLISHED,
+	ZEP_CLOSED,		/* sent a FIN */
+	ZEP_RESET,		/* sent a RST */
+};
+
+/* hist: the history string; upper case letters are the client's.  Zeek
+ * counts every RST and FIN, in window or not, as the history does. */
+static enum zeek_ep
+zeek_side(const struct conn *c, const struct side *s, const char *hist, bool client)
+{
+	if ((s->flags & SIDE_RST) || strchr(hist, client ? 'R' : 'r') != NULL)
+		return ZEP_RESET;
+	if ((s->flags & SIDE_FIN) || strchr(hist, client ? 'F' : 'f') != NULL)
+		return ZEP_CLOSED;
+	if (s->packets == 0)
+		return ZEP_INACTIVE;
+	if (!(s->flags & (SIDE_SYN | SIDE_SYNACK)))
+		return ZEP_PARTIAL;
+	if (c->cflags & CONN_HS_COMPLETE)
+		return ZEP_ESTABLISHED;
+	return (s->flags & SIDE_SYNACK) ? ZEP_SYN_ACK_SENT : ZEP_SYN_SENT;
+}
+
+/* Zeek's RSTOS0 test on its history, /^?S[^HAFGIQ]*R.*\/: the originator's
+ * SYN, then none of its handshake ACK, ACK, FIN, gap, inconsistency or
+ * multi-flag letters, then its RST (upper case: the originator's). */
+static bool
+history_syn_then_rst(const char *h)
+{
+	if (*h == '^')
+		h++;
+	if (*h++ != 'S')
+		return false;
+	for (; *h != '\0' && strchr("HAFGIQR", *h) == NULL; h++)
+		;
+	return *h == 'R';
+}
+
+const char *
+conn_zeek_state(const struct conn_report *cr)
+{
+	const struct conn *c = cr->c;
+	const struct side *cl = &c->side[c->client], *sv = &c->side[!c->client];
+	uint64_t osize = cr->x != NULL ? cr->x->side[c->client].bytes : 0;
+	uint64_t rsize = cr->x != NULL ? cr->x->side[!c->client].bytes : 0;
+	char hist[CONN_HISTORY_MAX + 1];
+	enum zeek_ep os, rs;
+	bool o_inactive, r_inactive;
+
+	conn_history(c, hist, sizeof(hist));
+	os = zeek_side(c, cl, hist, true);
+	rs = zeek_side(c, sv, hist, false);
+	o_inactive = os == ZEP_INACTIVE || os == ZEP_PARTIAL;
+	r_inactive = rs == ZEP_INACTIVE || rs == ZEP_PARTIAL;
+
+	if (rs == ZEP_RESET) {
+		if (os == ZEP_SYN_SENT || os == ZEP_SYN_ACK_SENT ||
+		    (os == ZEP_RESET && osize == 0 && rsize == 0))
+			return "REJ";
+		return o_inactive ? "RSTRH" : "RSTR";
+	}
+	if (os == ZEP_RESET) {
+		if (!r_inactive)
+			return "RSTO";
+		return history_syn_then_rst(hist) ? "RSTOS0" : "OTH";
+	}
+	if (rs == ZEP_CLOSED && os == ZEP_CLOSED)
+		return "SF";
+	if (os == ZEP_CLOSED)
+		return r_inactive ? "SH" : "S2";
+	if (rs == ZEP_CLOSED)
+		return o_inactive ? "SHR" : "S3";
+	if (os == ZEP_SYN_SENT && rs == ZEP_INACTIVE)
+		return "S0";
+	if (os == ZEP_ESTABLISHED && rs == ZEP_ESTABLISHED)
+		return "S1";
+	return "OTH";
+}
+
 /* Community ID v1 (corelight/community-id-spec): SHA-1 over seed, the
  * ordered addresses, protocol, a zero pad byte and the ordered ports, then
  * base64.  The flow key is already ordered the same way: lower (address,

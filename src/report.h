@@ -181,6 +181,9 @@ void report_destroy(struct reporter *r);
 /* Derived views of a connection. */
 const char *conn_handshake_name(const struct conn *c);	/* SPEC "handshake" */
 const char *conn_close_name(const struct conn *c, enum flow_end why); /* SPEC "close" */
+/* Zeek's conn.log conn_state (S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0,
+ * RSTRH, SH, SHR, OTH), by Zeek's rules over each side's last state. */
+const char *conn_zeek_state(const struct conn_report *cr);
 /* History string into buf (NUL-terminated, at most CONN_HISTORY_MAX chars). */
 void conn_history(const struct conn *c, char *buf, size_t len);
 /* Community ID v1, seed 0 ("1:base64"), into buf of at least 64 bytes. */

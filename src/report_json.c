@@ -574,6 +574,7 @@ json_event(struct reporter *r, const struct event *ev, const struct input_info *
 	jw_name(w, "kind", event_kind_name(ev->kind));
 	jw_name(w, "severity", severity_name(ev->severity));
 	jw_ts(w, "ts", ev->ts_ns, in->ts_digits);
+	jw_i64(w, "ts_ns", ev->ts_ns);
 	if (in->name_in_records)
 		jw_str(w, "file", in->name);
 	jw_u64(w, "frame", ev->frame);
@@ -700,11 +701,14 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	jw_u64(w, "last_frame", c->last_frame);
 	jw_ts(w, "start", c->start_ns, digits);
 	jw_ts(w, "end", c->last_ns, digits);
+	jw_i64(w, "start_ns", c->start_ns);
+	jw_i64(w, "end_ns", c->last_ns);
 	jw_ts(w, "duration", c->last_ns - c->start_ns, digits);
 	conn_community_id(cr, buf, sizeof(buf));
 	jw_name(w, "community_id", buf);
 	jw_name(w, "handshake", conn_handshake_name(c));
 	jw_name(w, "close", conn_close_name(c, cr->why));
+	jw_name(w, "conn_state", conn_zeek_state(cr));
 	jw_open(w, "final_state", '{');
 	jw_name(w, "client", tcp_state_name(c->side[cl].state));
 	jw_name(w, "server", tcp_state_name(c->side[sv].state));
@@ -816,9 +820,13 @@ json_summary(struct reporter *r, const struct summary *s)
 	if (s->have_time) {
 		jw_ts(w, "start", s->start_ns, s->ts_digits);
 		jw_ts(w, "end", s->end_ns, s->ts_digits);
+		jw_i64(w, "start_ns", s->start_ns);
+		jw_i64(w, "end_ns", s->end_ns);
 	} else {
 		jw_null(w, "start");
 		jw_null(w, "end");
+		jw_null(w, "start_ns");
+		jw_null(w, "end_ns");
 	}
 	jw_open(w, "warnings", '{');
 	for (i = 0; i < WARN_COUNT; i++)
@@ -872,6 +880,7 @@ json_sockets(struct reporter *r, const struct socket_table *st, const struct inp
 		if (in != NULL && in->name_in_records)
 			jw_str(w, "file", in->name);
 		jw_ts(w, "ts", st->at_ns, in != NULL ? in->ts_digits : 6);
+		jw_i64(w, "ts_ns", st->at_ns);
 		if (st->after_end)
 			jw_bool(w, "as_of_last_packet", true);
 		jw_name(w, "state", tcp_state_name((enum tcp_state)s->state));

@@ -48,10 +48,15 @@ peek_read(void *cookie, char *dst, size_t n)
 		pf->pos += k;
 		return (ssize_t)k;
 	}
-	n = fread(dst, 1, n, pf->under);
-	if (n == 0 && ferror(pf->under))
-		return -1;
-	return (ssize_t)n;
+	/* One read(2), not fread(): on a pipe fread would wait for all n
+	 * bytes, holding back packets that have arrived (tcpdump -U -w - |).
+	 * The stream is unbuffered (open_input), so nothing waits in it. */
+	for (;;) {
+		ssize_t got = read(fileno(pf->under), dst, n);
+
+		if (got >= 0 || errno != EINTR)
+			return got;
+	}
 }
 
 static int
@@ -276,6 +281,11 @@ open_input(const char *path, struct input_info *in, char *why, size_t whylen)
 		return NULL;
 	}
 	pf->under = under;
+	/* stdin, a pipe or a terminal, read through the cookie below:
+	 * unbuffered, so the read-ahead takes only the header's bytes and
+	 * peek_read() can read(2) the rest. */
+	if (under == stdin || (fstat(fileno(under), &st) == 0 && !S_ISREG(st.st_mode)))
+		setvbuf(under, NULL, _IONBF, 0);
 	in->ts_digits = peek_resolution(pf);
 	in->is_pcapng = pf->len >= 4 && rd32(pf->buf, false) == 0x0a0d0d0a;
 	if (pf->len == 0) {

@@ -11,6 +11,15 @@
 
 /* Output state is process-wide by nature: there is one stdout. */
 static bool output_failed;
+static int output_errno;	/* errno of the first failed write */
+
+static void
+out_fail(void)
+{
+	if (!output_failed)
+		output_errno = errno != 0 ? errno : EIO;
+	output_failed = true;
+}
 
 void
 diag(const char *what, const char *fmt, ...)
@@ -35,7 +44,7 @@ out_line(FILE *f, const char *s)
 	if (output_failed)
 		return;
 	if (fputs(s, f) == EOF || putc('\n', f) == EOF)
-		output_failed = true;
+		out_fail();
 }
 
 void
@@ -44,7 +53,7 @@ out_write(FILE *f, const char *s, size_t n)
 	if (output_failed)
 		return;
 	if (fwrite(s, 1, n, f) != n)
-		output_failed = true;
+		out_fail();
 }
 
 void
@@ -56,7 +65,7 @@ out_printf(FILE *f, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (vfprintf(f, fmt, ap) < 0)
-		output_failed = true;
+		out_fail();
 	va_end(ap);
 }
 
@@ -64,7 +73,13 @@ void
 out_flush(FILE *f)
 {
 	if (!output_failed && (fflush(f) == EOF || ferror(f)))
-		output_failed = true;
+		out_fail();
+}
+
+int
+out_errno(void)
+{
+	return output_failed ? output_errno : 0;
 }
 
 bool

@@ -20,6 +20,8 @@ void out_line(FILE *f, const char *s);
 void out_write(FILE *f, const char *s, size_t n);
 void out_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool out_failed(void);
+/* The errno of the first failed write (EPIPE: the reader went away), or 0. */
+int out_errno(void);
 /* Flush f and record a failure the same way. */
 void out_flush(FILE *f);
 

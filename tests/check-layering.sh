@@ -20,6 +20,7 @@ allowed() {	# module -> allowed project headers (besides its own)
 	report|report_text|report_json)
 		echo "event.h flow.h tcpstate.h stats.h report.h util.h decode.h seq.h packet.h" ;;
 	util) echo "" ;;
+	gate) echo "event.h report.h util.h" ;;
 	analysis|analysis_int|detect_*)
 		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
 	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h" ;;
