@@ -12,6 +12,7 @@
 
 #include "options.h"
 #include "pipeline.h"
+#include "plot.h"
 #include "report.h"
 #include "source.h"
 #include "util.h"
@@ -74,6 +75,7 @@ main(int argc, char **argv)
 	struct reporter *replay_r = NULL;
 	struct pipeline *replay = NULL;
 	struct source_writer *writer = NULL;
+	struct plot *plot = NULL;
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
@@ -157,8 +159,25 @@ main(int argc, char **argv)
 	if (!isatty(STDOUT_FILENO) && o.interface == NULL && o.format != OUT_JSONL)
 		setvbuf(stdout, NULL, _IOFBF, 64 << 10);
 	r = make_reporter(&o);
+	if (r != NULL && o.nplot > 0) {
+		struct reporter *pr = NULL;
+
+		/* --plot: a reporter in front of the real one collects the
+		 * events; the pipeline hands over the segments. */
+		plot = plot_create(o.plot_streams, o.nplot, o.plot_dir);
+		if (plot != NULL)
+			pr = plot_reporter(plot, r);
+		if (pr == NULL) {
+			report_destroy(r);
+			r = NULL;
+		} else {
+			r = pr;
+		}
+		pc.plot = plot;
+	}
 	if (r != NULL)
 		p = pipeline_create(&pc, r);
+	pc.plot = NULL;		/* not the -w second pass's */
 	if (r == NULL || p == NULL) {
 		diag(NULL, "out of memory (try a smaller --memcap)");
 		rc = EXIT_INPUT;
@@ -251,6 +270,8 @@ main(int argc, char **argv)
 	if (writer != NULL && !source_writer_close(writer))
 		write_failed = true;
 	writer = NULL;
+	if (plot != NULL && plot_failed(plot))
+		write_failed = true;
 	if (input_failed || write_failed || (damaged && o.strict))
 		rc = EXIT_INPUT;
 	else if (fail_on_matched(&o, p))
@@ -262,6 +283,7 @@ out_free:
 	report_destroy(replay_r);
 	pipeline_destroy(p);
 	report_destroy(r);
+	plot_destroy(plot);
 	options_free(&o);
 	return rc;
 }

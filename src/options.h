@@ -24,6 +24,7 @@ enum opt_status {
 };
 
 #define MAX_INPUTS 64
+#define MAX_PLOT_STREAMS 64
 
 struct options {
 	enum output_format	 format;
@@ -54,6 +55,10 @@ struct options {
 	bool			 no_promisc;	/* --no-promisc (live) */
 	bool			 fail_on[EVK_COUNT];	/* --fail-on kinds */
 	int			 fail_on_severity;	/* -1 = none */
+	/* pictures (issue 14) */
+	uint32_t		 plot_streams[MAX_PLOT_STREAMS];	/* --plot */
+	unsigned		 nplot;
+	const char		*plot_dir;	/* --plot-dir (default ".") */
 };
 
 void options_init(struct options *o);

@@ -15,6 +15,8 @@
 #include "report.h"
 #include "stats.h"
 
+struct plot;
+
 struct pipeline_config {
 	size_t			memcap;		/* --memcap, bytes */
 	int64_t			idle_ns;	/* --idle-timeout */
@@ -24,6 +26,7 @@ struct pipeline_config {
 						 * packet, or at at_ns since the epoch */
 	int64_t			at_ns;
 	struct analysis_config	analysis;
+	struct plot		*plot;		/* --plot: borrowed, or NULL */
 };
 
 struct pipeline;
