@@ -13,6 +13,7 @@
 #include "options.h"
 #include "pipeline.h"
 #include "plot.h"
+#include "progress.h"
 #include "report.h"
 #include "source.h"
 #include "util.h"
@@ -233,6 +234,7 @@ main(int argc, char **argv)
 	so.filter = o.filter;
 	so.max_packets = o.count;
 	so.packets_left = &left;
+	so.progress = progress_wanted(o.quiet);
 	for (i = 0; i < o.ninputs; i++) {
 		enum source_status st;
 

@@ -174,6 +174,15 @@ endpoint_eq(const struct endpoint *a, const struct endpoint *b)
 	    memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
+/* Events about what a segment acknowledges or advertises, not what it
+ * sends. */
+static bool
+about_ack(enum event_kind k)
+{
+	return k == EVK_DUP_ACK || k == EVK_ZERO_WINDOW || k == EVK_ZERO_WINDOW_END ||
+	    k == EVK_WINDOW_UPDATE || k == EVK_ACKED_UNSEEN;
+}
+
 void
 plot_stream_event(struct plot_stream *s, const struct event *ev)
 {
@@ -185,8 +194,9 @@ plot_stream_event(struct plot_stream *s, const struct event *ev)
 	m.frame = ev->frame;
 	m.kind = (uint16_t)ev->kind;
 	m.severity = (uint8_t)ev->severity;
-	if (s->seen && ev->frame == s->last_frame && (s->last_data || !s->last_acks)) {
-		/* Its own segment's data (or a bare RST): on the sender's graph. */
+	if (s->seen && ev->frame == s->last_frame && !(s->last_acks && about_ack(ev->kind))) {
+		/* About its segment's data (or a probe, a keep-alive, a RST): on
+		 * the sender's graph. */
 		m.role = PR_DATA;
 		m.dir = s->last_dir;
 		m.lo = s->last_lo;
@@ -384,9 +394,10 @@ plot_create(const uint32_t *streams, unsigned nstreams, const char *dir)
 		pl->want[pl->n++] = streams[i];
 	qsort(pl->want, pl->n, sizeof(pl->want[0]), cmp_u32);
 	for (i = 1; i < pl->n; )
-		if (pl->want[i] == pl->want[i - 1])
-			memmove(&pl->want[i], &pl->want[i + 1], (--pl->n - i) * sizeof(pl->want[0]));
-		else
+		if (pl->want[i] == pl->want[i - 1]) {
+			pl->n--;
+			memmove(&pl->want[i], &pl->want[i + 1], (pl->n - i) * sizeof(pl->want[0]));
+		} else
 			i++;
 	pl->dir = dir;
 	return pl;

@@ -85,7 +85,7 @@ enum plot_role { PR_DATA, PR_ACK };
 struct plot_mark {
 	int64_t		t;
 	int64_t		t_from;		/* RTO gap: the sender's previous send */
-	int64_t		lo, hi;		/* relative sequence span (lo == hi: a point) */
+	int64_t		lo, hi;		/* relative sequence span */
 	uint64_t	frame;
 	uint32_t	msg;		/* offset into the message pool; UINT32_MAX = none */
 	uint16_t	kind;		/* enum event_kind or plot_mark_kind */

@@ -300,7 +300,8 @@ legend_item(struct svg *g, double x, double *y, const char *color, const char *s
 		fprintf(g->f, "<path d=\"M%.1f,%.1fh18\" stroke=\"%s\" stroke-width=\"2\" "
 		    "stroke-dasharray=\"4 2\"/>", x, *y - 4, color);
 	else
-		fprintf(g->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>",
+		fprintf(g->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" "
+		    "fill=\"%s\"/>",
 		    x + 4, *y - 9, color);
 	fprintf(g->f, "<text x=\"%.1f\" y=\"%.1f\">", x + 24, *y);
 	xml_text(g->f, name);
@@ -325,6 +326,8 @@ legend(struct svg *g, double y)
 		if (g->color[k] != NULL)
 			x = legend_item(g, x, &y, g->color[k], k == PMK_RTO_GAP ? "dash" : "box",
 			    plot_mark_name(k));
+	if (g->color[EVK_ZERO_WINDOW] != NULL)
+		x = legend_item(g, x, &y, "#f3d6d3", "box", "window closed");
 	if (g->color[EVK_DUP_ACK] != NULL)
 		legend_item(g, x, &y, C_RUN, "dash", "dup ACK run");
 	if (!g->dry)
@@ -369,13 +372,14 @@ draw_steps(struct svg *g, const struct panel *p, const struct plot_series *s,
 
 	if (s->n == 0)
 		return;
-	fprintf(g->f, "<path class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.3\" d=\"M%.1f,%.1f",
-	    cls, color, xof(g, s->b[0].t0), yof(p, (double)s->b[0].lo));
+	fprintf(g->f, "<path class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.3\" "
+	    "d=\"M%.1f,%.1f", cls, color, xof(g, s->b[0].t0), yof(p, (double)s->b[0].lo));
 	for (i = 0; i < s->n; i++) {
 		const struct plot_bucket *b = &s->b[i];
 		double v = (double)(use_last ? b->last : b->hi);
 
-		fprintf(g->f, "H%.1fV%.1f", xof(g, b->t0), yof(p, (double)(use_last ? b->hi : b->lo)));
+		fprintf(g->f, "H%.1fV%.1f", xof(g, b->t0),
+		    yof(p, (double)(use_last ? b->hi : b->lo)));
 		if (b->n > 1 || use_last)
 			fprintf(g->f, "H%.1fV%.1f", xof(g, b->t1), yof(p, v));
 	}
@@ -393,8 +397,8 @@ draw_sack(struct svg *g, const struct panel *p)
 	fprintf(g->f, "<path class=\"sack\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
 	    "stroke-opacity=\"0.7\" d=\"", C_SACK);
 	for (i = 0; i < s->n; i++)
-		fprintf(g->f, "M%.1f,%.1fV%.1f", xof(g, s->b[i].t0) + 1.5, yof(p, (double)s->b[i].lo),
-		    yof(p, (double)s->b[i].hi));
+		fprintf(g->f, "M%.1f,%.1fV%.1f", xof(g, s->b[i].t0) + 1.5,
+		    yof(p, (double)s->b[i].lo), yof(p, (double)s->b[i].hi));
 	fputs("\"/>\n", g->f);
 }
 
@@ -420,6 +424,39 @@ mark_title(struct svg *g, const struct plot_mark *m)
 	fputs("</title>", g->f);
 }
 
+/* The time the receiver's window stayed closed: a band from each
+ * zero_window to the zero_window_end after it (or the end). */
+static void
+draw_zero_window_bands(struct svg *g, const struct panel *p)
+{
+	uint32_t i;
+	int64_t from = 0;
+	bool open = false;
+
+	for (i = 0; i <= g->s->nmarks; i++) {
+		const struct plot_mark *m = i < g->s->nmarks ? &g->s->marks[i] : NULL;
+		double x0, x1;
+
+		if (m != NULL && (m->dir != g->dir || (m->kind != EVK_ZERO_WINDOW &&
+		    m->kind != EVK_ZERO_WINDOW_END)))
+			continue;
+		if (m != NULL && m->kind == EVK_ZERO_WINDOW) {
+			if (!open)
+				from = m->t;
+			open = true;
+			continue;
+		}
+		if (!open)
+			continue;
+		open = false;
+		x0 = xof(g, from);
+		x1 = xof(g, m != NULL ? m->t : g->t1);
+		fprintf(g->f, "<rect class=\"zero-window\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\" fill=\"#c0392b\" fill-opacity=\"0.08\"/>\n", x0, p->top,
+		    x1 - x0 > 1 ? x1 - x0 : 1, p->h);
+	}
+}
+
 static void
 draw_marks(struct svg *g, const struct panel *p)
 {
@@ -437,13 +474,15 @@ draw_marks(struct svg *g, const struct panel *p)
 		    m->frame, plot_mark_name(m->kind));
 		mark_title(g, m);
 		if (m->kind == PMK_RTO_GAP)
-			fprintf(g->f, "<path d=\"M%.1f,%.1fH%.1f\" stroke=\"%s\" stroke-width=\"2\" "
-			    "stroke-dasharray=\"5 3\" fill=\"none\"/>", xof(g, m->t_from), ylo, x, c);
+			fprintf(g->f, "<path d=\"M%.1f,%.1fH%.1f\" stroke=\"%s\" "
+			    "stroke-width=\"2\" stroke-dasharray=\"5 3\" fill=\"none\"/>",
+			    xof(g, m->t_from), ylo, x, c);
 		else if (m->role == PR_ACK)
 			fprintf(g->f, "<path d=\"M%.1f,%.1fl4,4l-4,4l-4,-4z\" fill=\"%s\" "
 			    "stroke=\"#fff\" stroke-width=\"0.5\"/>", x, ylo - 4, c);
 		else
-			fprintf(g->f, "<path d=\"M%.1f,%.1fV%.1f\" stroke=\"%s\" stroke-width=\"3\"/>"
+			fprintf(g->f, "<path d=\"M%.1f,%.1fV%.1f\" stroke=\"%s\" "
+			    "stroke-width=\"3\"/>"
 			    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.2\" fill=\"%s\" stroke=\"#fff\" "
 			    "stroke-width=\"0.5\"/>", x, ylo, yhi < ylo - 1 ? yhi : ylo - 1, c,
 			    x, yhi, c);
@@ -472,11 +511,11 @@ draw_dupack_runs(struct svg *g, const struct panel *p)
 		if (n >= 2) {
 			const struct plot_mark *a = &g->s->marks[first], *b = &g->s->marks[last];
 
-			fprintf(g->f, "<g class=\"run\"><title>dup ACK run: %u duplicates of ACK %"
-			    PRId64 ", frames %" PRIu64 "..%" PRIu64 "</title><path d=\"M%.1f,%.1fH%.1f\" "
-			    "stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"2 2\"/></g>\n", n, a->lo,
-			    a->frame, b->frame, xof(g, a->t), yof(p, (double)a->lo) + 6, xof(g, b->t),
-			    C_RUN);
+			fprintf(g->f, "<g class=\"run\"><title>dup ACK run: %u duplicates of "
+			    "ACK %" PRId64 ", frames %" PRIu64 "..%" PRIu64 "</title>"
+			    "<path d=\"M%.1f,%.1fH%.1f\" stroke=\"%s\" stroke-width=\"2\" "
+			    "stroke-dasharray=\"2 2\"/></g>\n", n, a->lo, a->frame, b->frame,
+			    xof(g, a->t), yof(p, (double)a->lo) + 6, xof(g, b->t), C_RUN);
 		}
 		first = last = i;
 		n = 1;
@@ -491,12 +530,13 @@ draw_throughput(struct svg *g, const struct panel *p, const struct plot_bins *b,
 
 	if (b->used == 0)
 		return;
-	fprintf(g->f, "<path class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.3\" d=\"M%.1f,%.1f",
-	    cls, color, xof(g, b->t0), yof(p, 0));
+	fprintf(g->f, "<path class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.3\" "
+	    "d=\"M%.1f,%.1f", cls, color, xof(g, b->t0), yof(p, 0));
 	for (i = 0; i < b->used; i++) {
 		double rate = (double)b->bytes[i] * 8e9 / (double)b->width;
 
-		fprintf(g->f, "V%.1fH%.1f", yof(p, rate), xof(g, b->t0 + (int64_t)(i + 1) * b->width));
+		fprintf(g->f, "V%.1fH%.1f", yof(p, rate),
+		    xof(g, b->t0 + (int64_t)(i + 1) * b->width));
 	}
 	fprintf(g->f, "V%.1f\"/>\n", yof(p, 0));
 }
@@ -531,8 +571,8 @@ draw_rtt(struct svg *g, const struct panel *p)
 		double x = xof(g, b->t0);
 
 		if (b->hi != b->lo)
-			fprintf(g->f, "<path d=\"M%.1f,%.1fV%.1f\"/>", x, yof(p, (double)b->lo / 1000),
-			    yof(p, (double)b->hi / 1000));
+			fprintf(g->f, "<path d=\"M%.1f,%.1fV%.1f\"/>", x,
+			    yof(p, (double)b->lo / 1000), yof(p, (double)b->hi / 1000));
 		fprintf(g->f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.8\"/>", x,
 		    yof(p, (double)b->last / 1000));
 	}
@@ -606,8 +646,9 @@ plot_svg_write(FILE *f, const struct plot_stream *s, unsigned dir, const char *s
 
 	main_range(&g, &pm);
 	frame_panel(&g, &pm, "relative sequence number", false);
-	draw_steps(&g, &pm, &g.d->win, "window", C_WIN, true);
+	draw_zero_window_bands(&g, &pm);
 	draw_steps(&g, &pm, &g.d->ack, "ack", C_ACK, false);
+	draw_steps(&g, &pm, &g.d->win, "window", C_WIN, true);
 	draw_sack(&g, &pm);
 	draw_data(&g, &pm);
 	draw_dupack_runs(&g, &pm);

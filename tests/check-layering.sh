@@ -25,8 +25,8 @@ allowed() {	# module -> allowed project headers (besides its own)
 	plot|plot_svg|plot_int)
 		echo "seq.h tcpstate.h flow.h event.h report.h decode.h stats.h packet.h util.h plot.h plot_int.h" ;;
 	sockets) echo "flow.h report.h tcpstate.h seq.h decode.h stats.h event.h packet.h" ;;
-	source|live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h pcapmap.h" ;;
-	pcapmap) echo "" ;;
+	source|live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h pcapmap.h progress.h" ;;
+	pcapmap|progress) echo "" ;;
 	main|options) echo "*" ;;
 	community_id) echo "" ;;
 	*) echo "?" ;;
