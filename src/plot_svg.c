@@ -664,7 +664,7 @@ plot_svg_write(FILE *f, const struct plot_stream *s, unsigned dir, const char *s
 	draw_throughput(&g, &pt, &g.d->acked, "acked", C_ACKED);
 	fprintf(f, "<g font-size=\"11\"><text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">sent "
 	    "(with retransmissions)</text><text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">acknowledged "
-	    "(goodput)</text></g>\n", LEFT + 8, pt.top + 14, C_SENT, LEFT + 190, pt.top + 14,
+	    "(goodput)</text></g>\n", LEFT, pt.top - 6, C_SENT, LEFT + 182, pt.top - 6,
 	    C_ACKED);
 
 	pr.vmin = 0;
