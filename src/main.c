@@ -16,6 +16,8 @@
 #include "gate.h"
 #include "options.h"
 #include "pipeline.h"
+#include "plot.h"
+#include "progress.h"
 #include "report.h"
 #include "source.h"
 #include "util.h"
@@ -134,6 +136,7 @@ tcpdissect_main(int argc, char **argv)
 	struct pipeline *replay = NULL;
 	struct capture_writer *writer = NULL;
 	FILE *out = stdout;	/* the report's */
+	struct plot *plot = NULL;
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
@@ -228,8 +231,25 @@ tcpdissect_main(int argc, char **argv)
 		setvbuf(out, NULL, _IOFBF, 64 << 10);
 	in = calloc(o.ninputs > 0 ? o.ninputs : 1, sizeof(*in));
 	r = in != NULL ? make_reporter(&o, out, line) : NULL;
+	if (r != NULL && o.nplot > 0) {
+		struct reporter *pr = NULL;
+
+		/* --plot: a reporter in front of the real one collects the
+		 * events; the pipeline hands over the segments. */
+		plot = plot_create(o.plot_streams, o.nplot, o.plot_dir);
+		if (plot != NULL)
+			pr = plot_reporter(plot, r);
+		if (pr == NULL) {
+			report_destroy(r);
+			r = NULL;
+		} else {
+			r = pr;
+		}
+		pc.plot = plot;
+	}
 	if (r != NULL)
 		p = pipeline_create(&pc, r);
+	pc.plot = NULL;		/* not the -w second pass's */
 	if (r == NULL || p == NULL) {
 		diag(NULL, "out of memory (try a smaller --memcap)");
 		rc = EXIT_INPUT;
@@ -286,6 +306,7 @@ tcpdissect_main(int argc, char **argv)
 	so.filter = o.filter;
 	so.max_packets = o.count;
 	so.packets_left = &left;
+	so.progress = progress_wanted(o.quiet);
 	for (i = 0; i < o.ninputs; i++) {
 		enum source_status st;
 
@@ -325,6 +346,8 @@ tcpdissect_main(int argc, char **argv)
 	writer = NULL;
 	if (output_failed_loudly())
 		write_failed = true;
+	if (plot != NULL && plot_failed(plot))
+		write_failed = true;
 	if (input_failed || write_failed || (damaged && o.strict))
 		rc = EXIT_INPUT;
 	else if (fail_on_matched(&o, p))
@@ -337,6 +360,7 @@ out_free:
 	pipeline_destroy(p);
 	report_destroy(r);
 	free(in);
+	plot_destroy(plot);
 	options_free(&o);
 	return rc;
 }

@@ -33,6 +33,9 @@ enum {
 	/* text output */
 	LOPT_LOCAL_TIME,
 	LOPT_COLOR,
+	LOPT_PICTURES,		/* the block of picture options (issue 14) */
+	LOPT_PLOT = LOPT_PICTURES,
+	LOPT_PLOT_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +70,9 @@ static const struct option long_opts[] = {
 	{ "local-time", no_argument, NULL, LOPT_LOCAL_TIME },
 	{ "color", optional_argument, NULL, LOPT_COLOR },
 	{ "colour", optional_argument, NULL, LOPT_COLOR },
+	/* pictures */
+	{ "plot", required_argument, NULL, LOPT_PLOT },
+	{ "plot-dir", required_argument, NULL, LOPT_PLOT_DIR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -109,6 +115,10 @@ static const char usage_text[] =
 "      --syn-flood-window SECONDS  syn_flood's sliding window (default 1)\n"
 "      --syn-flood-syns N  syn_flood: a window with N new SYNs (default 100)\n"
 "      --syn-flood-ratio R ... and R x its completed handshakes + 1 (default 10)\n"
+
+"      --plot STREAM[,STREAM...]  write a time-sequence graph (SVG) of each\n"
+"                          direction of these tcp.stream numbers\n"
+"      --plot-dir DIR      where --plot writes (default: the current directory)\n"
 "  -i, --interface IFACE   live capture on IFACE; Ctrl-C prints the final report\n"
 "  -D, --list-interfaces   list the interfaces live capture can use\n"
 "  -Z, --user USER         live: drop to USER once the interface is open\n"
@@ -138,6 +148,7 @@ options_init(struct options *o)
 	o->flood_ratio = FLOOD_RATIO_DEFAULT;
 	o->memcap = (size_t)512 << 20;
 	o->fail_on_severity = -1;
+	o->plot_dir = ".";
 }
 
 void
@@ -252,6 +263,57 @@ parse_size(const char *s, size_t *out)
 		return false;
 	*out = (size_t)(v * mul);
 	return true;
+}
+
+/* ---- pictures (issue 14) ---- */
+
+/* --plot 3,17,42 (may repeat). */
+static bool
+parse_plot(struct options *o, const char *arg)
+{
+	const char *p = arg;
+	char *end;
+	unsigned long long v;
+
+	for (;;) {
+		if (*p < '0' || *p > '9')
+			break;
+		errno = 0;
+		v = strtoull(p, &end, 10);
+		if (errno != 0 || v > UINT32_MAX)
+			break;
+		if (o->nplot == MAX_PLOT_STREAMS) {
+			diag("--plot", "at most %d streams", MAX_PLOT_STREAMS);
+			return false;
+		}
+		o->plot_streams[o->nplot++] = (uint32_t)v;
+		if (*end == '\0')
+			return true;
+		if (*end != ',')
+			break;
+		p = end + 1;
+	}
+	diag("--plot", "'%s' is not a list of tcp.stream numbers (e.g. 0,3,17)", arg);
+	return false;
+}
+
+/* One picture option; false: usage error (said). */
+static bool
+parse_picture_option(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case LOPT_PLOT:
+		return parse_plot(o, arg);
+	case LOPT_PLOT_DIR:
+		if (*arg == '\0') {
+			diag("--plot-dir", "empty directory name");
+			return false;
+		}
+		o->plot_dir = arg;
+		return true;
+	default:
+		return false;
+	}
 }
 
 static bool
@@ -584,6 +646,9 @@ options_parse(struct options *o, int argc, char **argv)
 		case LOPT_LOCAL_TIME:
 		case LOPT_COLOR:
 			if (!text_option(o, c, optarg))
+		case LOPT_PLOT:
+		case LOPT_PLOT_DIR:
+			if (!parse_picture_option(o, c, optarg))
 				return OPT_USAGE;
 			break;
 		case ':':

@@ -29,6 +29,8 @@ enum color_when {
 	COLOR_NEVER,
 };
 
+#define MAX_PLOT_STREAMS 64
+
 struct options {
 	enum output_format	 format;
 	const char		**inputs;	/* as many as given: no cap */
@@ -65,6 +67,10 @@ struct options {
 	int			 time_format;	/* -t count: enum time_format */
 	bool			 local_time;	/* --local-time */
 	enum color_when		 color;		/* --color */
+	/* pictures (issue 14) */
+	uint32_t		 plot_streams[MAX_PLOT_STREAMS];	/* --plot */
+	unsigned		 nplot;
+	const char		*plot_dir;	/* --plot-dir (default ".") */
 };
 
 void options_init(struct options *o);

@@ -9,6 +9,7 @@
 
 #include "decode.h"
 #include "flow.h"
+#include "plot.h"
 #include "sockets.h"
 #include "tcpstate.h"
 #include "util.h"
@@ -278,6 +279,8 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 	}
 	tcp_track(&c->side[dir], &c->side[!dir], x != NULL ? &x->side[dir] : NULL,
 	    x != NULL ? &x->side[!dir] : NULL, seg, &tr);
+	if (p->cfg.plot != NULL)
+		plot_segment(p->cfg.plot, c, dir, seg, &tr, it->frame, it->ts_ns);
 	analysis_segment(p->analysis, c, x, dir, how, flow_lookup_prev(p->flows), seg, &tr,
 	    it->frame, it->ts_ns);
 	flow_touch(p->flows, c, it->ts_ns);

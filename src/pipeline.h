@@ -15,6 +15,8 @@
 #include "report.h"
 #include "stats.h"
 
+struct plot;
+
 struct pipeline_config {
 	size_t			memcap;		/* --memcap, bytes */
 	int64_t			idle_ns;	/* --idle-timeout */
@@ -27,6 +29,7 @@ struct pipeline_config {
 						 * expression (not live: the kernel
 						 * filters there), for the summary */
 	struct analysis_config	analysis;
+	struct plot		*plot;		/* --plot: borrowed, or NULL */
 };
 
 struct pipeline;

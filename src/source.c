@@ -22,6 +22,7 @@
 
 #include "decode.h"
 #include "pcapmap.h"
+#include "progress.h"
 #include "util.h"
 
 #define PEEK_MAX	65536u	/* read-ahead bound: SHB + first IDB */
@@ -476,6 +477,18 @@ reader_end(struct reader *rd)
 		pcapmap_close(&rd->map);
 }
 
+/* Bytes of a regular file, for the progress line's "time left"; 0 when
+ * unknown (stdin, a pipe). */
+static uint64_t
+input_size(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
 enum source_status
 source_run_file(const char *path, struct input_info *in, const struct source_opts *o,
     struct pipeline *p)
@@ -492,6 +505,7 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 	pcap_t *pc;
 	FILE *f;
 	int linktype, rc;
+	struct progress progress;
 
 	f = open_input(path, in, why, sizeof(why));
 	if (f != NULL && in->is_pcapng && pcapng_interfaces_differ(path, why, sizeof(why))) {
@@ -529,6 +543,8 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 	}
 
 	reader_start(&rd, pc, f, in);
+	if (o->progress)
+		progress_start(&progress, stderr, path, input_size(path));
 	pipeline_begin_input(p, in);
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.file_index = in->index;
@@ -565,6 +581,8 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			continue;	/* 0: live timeout; cannot happen offline */
 		pkt.frame++;
 		in->frames_read = pkt.frame;
+		if (o->progress)
+			progress_record(&progress, h->caplen);
 		if (!source_record_ts(h, pkt.frame > 1, &pkt.ts_ns))
 			st->warn[WARN_BAD_TIMESTAMP]++;
 		pkt.caplen = h->caplen;
@@ -578,6 +596,8 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			(*o->packets_left)--;	/* -c counts matching packets, as tcpdump */
 		pipeline_packet(p, &pkt);
 	}
+	if (o->progress)
+		progress_end(&progress);
 	pipeline_end_input(p);
 	reader_end(&rd);
 	if (have_prog)

@@ -30,6 +30,7 @@ struct source_opts {
 	const char	*filter;	/* BPF expression or NULL */
 	uint64_t	 max_packets;	/* -c; 0 = no limit (counts matching records) */
 	uint64_t	*packets_left;	/* shared across inputs for -c */
+	bool		 progress;	/* a progress line on stderr (progress.h) */
 };
 
 /* Analyse one file ("-" = stdin) into p, announcing it as in (whose

@@ -23,13 +23,16 @@ allowed() {	# module -> allowed project headers (besides its own)
 	gate) echo "event.h report.h util.h" ;;
 	analysis|analysis_int|detect_*)
 		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
-	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h" ;;
+	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h plot.h" ;;
+	plot|plot_svg|plot_int)
+		echo "seq.h tcpstate.h flow.h event.h report.h decode.h stats.h packet.h util.h plot.h plot_int.h" ;;
 	sockets) echo "flow.h report.h tcpstate.h seq.h decode.h stats.h event.h packet.h" ;;
-	source) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h pcapmap.h" ;;
+	source) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h pcapmap.h
+		progress.h" | tr '\n\t' '  ' ;;
 	live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h capture_writer.h
-		source.h" | tr '\n\t' '  ' ;;
+		source.h pcapmap.h progress.h" | tr '\n\t' '  ' ;;
 	capture_writer) echo "packet.h pipeline.h source.h util.h decode.h report.h analysis.h stats.h" ;;
-	pcapmap) echo "" ;;
+	pcapmap|progress) echo "" ;;
 	main|options) echo "*" ;;
 	community_id) echo "" ;;
 	*) echo "?" ;;
