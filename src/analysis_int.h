@@ -57,6 +57,10 @@ struct seg_ctx {
 	bool				 from_client;
 	bool				 hs_completed;	/* this segment completed the
 							 * handshake (CONN_HS_COMPLETE) */
+	bool				 netdup;	/* a copy the network made of a
+							 * recent segment (detect_stream_copy) */
+	uint32_t			 netdup_after_us;	/* ... this long after it */
+	uint32_t			 netdup_limit_us;	/* ... within this limit */
 };
 
 /* Start ev for sc's frame, stream and endpoints. */
@@ -172,6 +176,10 @@ void detect_teardown(const struct seg_ctx *sc);
 void detect_teardown_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     enum flow_end why);
 void detect_stream(const struct seg_ctx *sc);		/* detect_stream.c */
+/* Before every detector: is sc's segment a copy the network made of a
+ * recent one (sets sc->netdup)?  Copies of SYNs, SYN-ACKs and FINs are
+ * not retransmissions and move no retry schedule. */
+void detect_stream_copy(struct seg_ctx *sc);
 void detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     bool end_of_input);
 

@@ -414,7 +414,7 @@ detect_syn_retransmit(const struct seg_ctx *sc)
 	int64_t prev_ns;
 
 	if (!sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN ||
-	    !sc->tr->syn_retransmit)
+	    !sc->tr->syn_retransmit || sc->netdup)
 		return;
 	e = watch_get(sc->a, c);
 	if (e->syn.count > 0)
@@ -440,7 +440,8 @@ detect_synack_retransmit(const struct seg_ctx *sc)
 	struct hs_entry *e;
 	bool answers_syn;
 
-	if (sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK))
+	if (sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK) ||
+	    sc->netdup)
 		return;
 	if (sc->tr->syn_retransmit && c->last_synack_us) {
 		e = watch_get(sc->a, c);
@@ -565,7 +566,7 @@ detect_accept_overflow_drop(const struct seg_ctx *sc)
 	    c->side[!c->client].packets != (uint32_t)c->synack_tx + 1))
 		return;
 	resend = !sc->from_client && (seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
-	    sc->tr->syn_retransmit;
+	    sc->tr->syn_retransmit && !sc->netdup;
 	rtx = sc->from_client && seg->payload_len > 0 && sc->tr->retrans_bytes > 0 &&
 	    server_silent(c);
 	e = watch_find(sc->a, c);

@@ -651,7 +651,8 @@ detect_listener(const struct seg_ctx *sc)
 		return;
 	cookie_ts_check(sc);
 	/* Only handshake segments go further (one listener look-up each). */
-	if (!(f == TCP_SYN || f == (TCP_SYN | TCP_ACK) || sc->hs_completed))
+	if (!(f == TCP_SYN || f == (TCP_SYN | TCP_ACK) || sc->hs_completed) ||
+	    (sc->netdup && (f & TCP_SYN)))
 		return;
 	l = analysis_conn_listener(sc->a, c);
 	if (l == NULL)
