@@ -170,6 +170,9 @@ void detect_listener_end_input(struct analysis *a);
  * (accept_overflow_drop) between from_ns and to_ns. */
 void listener_note_overflow(struct analysis *a, struct listener *l, int64_t from_ns,
     int64_t to_ns);
+/* analysis.c tells the listener a re-sent SYN-ACK's TSval advanced dts
+ * over dns of capture time (syn_cookie's check of the server's clock). */
+void listener_ts_clock(struct analysis *a, struct listener *l, uint32_t dts, int64_t dns);
 void detect_teardown_first(const struct seg_ctx *sc);	/* detect_teardown.c: before the
 							 * other detectors */
 void detect_teardown(const struct seg_ctx *sc);

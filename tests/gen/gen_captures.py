@@ -1151,6 +1151,35 @@ def gen_flood():
     pcap("gen-syn-flood-drops.pcap", DLT_EN10MB, link_eth(merge(pk)))
 
 
+def gen_cookie_clock():
+    # gen-cookie-synthetic-clock: issue 12 class 4.  A capture at the server (SYN -> SYN-ACK
+    # 100 us) whose timestamps are synthetic: each connection's packets 100-200 us apart while
+    # the server's TSval advances by 20 between its SYN-ACK and its next segment.  Taken at face
+    # value, every SYN-ACK's TSval lags the server's clock by ~20 ms, as a SYN cookie's does.
+    # Stream 5's SYN-ACK is re-sent 1 s later with a TSval only 250 higher (a 250 Hz TSval
+    # clock): the server's TSval clock does not keep step with the capture's, so the TSval
+    # evidence is not used and no syn_cookie is reported (the old rule said "high confidence").
+    pk = []
+    for i in range(6):
+        f = Flow("192.0.2.140", 43000 + i, "198.51.100.140", 8443, 6100000 + i * 1000,
+                 7100000 + i * 1000, t=T0 + i * 2 * SEC)
+        pk.append(f.seg(C, "S", dt=0))
+        sa_ts = f.tsval[S]
+        sa = f.seg(S, "SA", dt=100 * US)
+        pk.append(sa)
+        if i == 5:
+            f.nxt[S] = (f.nxt[S] - 1) & M32
+            pk.append(f.seg(S, "SA", dt=1 * SEC, opts=syn_opts(sa_ts + 250, f.tsval[C] - 1)))
+            f.tsval[S] = sa_ts + 251
+        pk.append(f.seg(C, "A", dt=100 * US))
+        pk.append(f.seg(C, "PA", b"GET / HTTP/1.1\r\n\r\n", dt=100 * US))
+        f.tsval[S] += 20                       # the synthetic jump
+        pk.append(f.seg(S, "PA", b"HTTP/1.1 204 No Content\r\n\r\n", dt=200 * US))
+        pk.append(f.seg(C, "A", dt=100 * US))
+        pk += f.close(rtt=400 * US)
+    pcap("gen-cookie-synthetic-clock.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def main():
     global OUT
     here = os.path.dirname(os.path.abspath(__file__))
@@ -1171,6 +1200,7 @@ def main():
     gen_resets()
     gen_copies()
     gen_flood()
+    gen_cookie_clock()
 
 
 if __name__ == "__main__":
