@@ -739,7 +739,9 @@ detect_handshake(const struct seg_ctx *sc)
 }
 
 /* syn_unanswered: the connection ends (or the input does) with its SYN,
- * and any retries, never answered by a SYN-ACK or a RST.  A pending
+ * and any retries, never answered by a SYN-ACK or a RST, and the client
+ * never acknowledged anything after it (which it does only once a SYN-ACK
+ * reached it).  A pending
  * accept_overflow_drop is reported now, with all its evidence. */
 void
 detect_handshake_end(struct analysis *a, struct conn *c)
@@ -757,6 +759,11 @@ detect_handshake_end(struct analysis *a, struct conn *c)
 	}
 	if (c->syn_tx == 0 || (sv->flags & SIDE_SEEN) || !(cl->flags & SIDE_SYN) ||
 	    (cl->flags & SIDE_SYNACK))
+		return;
+	/* A client that went on to acknowledge something after its SYN got
+	 * a SYN-ACK the capture missed (asymmetric routing, a one-sided
+	 * capture): the SYN was answered. */
+	if (cl->flags & SIDE_ACKED)
 		return;
 	waited = secs(c->last_ns - c->start_ns);
 	analysis_endpoint(a, c, c->client, &src);

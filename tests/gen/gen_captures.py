@@ -1180,6 +1180,16 @@ def gen_cookie_clock():
     pcap("gen-cookie-synthetic-clock.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def gen_one_sided():
+    # gen-one-sided: issue 12 class 3.  Asymmetric routing: the capture sees only the client's
+    # direction.  The client's SYN, then its ACK of the server's ISN + 1, its request, its ACKs
+    # of the server's data and its FIN: the SYN was answered (the client could not acknowledge
+    # the SYN-ACK otherwise), so no syn_unanswered.
+    f = Flow("192.0.2.150", 44000, "198.51.100.150", 80, 8100000, 9100000)
+    pk = [p for p in f.full() if p.side == C]
+    pcap("gen-one-sided.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def main():
     global OUT
     here = os.path.dirname(os.path.abspath(__file__))
@@ -1201,6 +1211,7 @@ def main():
     gen_copies()
     gen_flood()
     gen_cookie_clock()
+    gen_one_sided()
 
 
 if __name__ == "__main__":
