@@ -92,6 +92,7 @@ struct tomb_fifo {
 
 struct lru {
 	uint32_t	head, tail;	/* index + 1; head = least recently used */
+	uint32_t	n;		/* connections on the list */
 };
 
 struct flow_table {
@@ -294,6 +295,7 @@ lru_unlink(struct flow_table *t, struct conn *c)
 	else
 		l->tail = c->lru_prev;
 	c->lru_prev = c->lru_next = 0;
+	l->n--;
 }
 
 static void
@@ -309,6 +311,7 @@ lru_append(struct flow_table *t, struct conn *c)
 	else
 		l->head = idx;
 	l->tail = idx;
+	l->n++;
 }
 
 bool
@@ -831,8 +834,13 @@ conn_alloc(struct flow_table *t)
 		lru_settle(t, &t->embryo);
 		lru_settle(t, &t->closed);
 		lru_settle(t, &t->open);
-		victim = t->embryo.head ? t->embryo.head :
-		    t->closed.head ? t->closed.head : t->open.head;
+		victim = t->closed.head ? t->closed.head : t->open.head;
+		/* (handshakes in flight are no flood: an embryonic entry goes
+		 * first only when such entries fill an eighth of the table,
+		 * or when it is the least recently active anyway) */
+		if (t->embryo.head && (victim == 0 || t->embryo.n >= t->cap / 8 ||
+		    t->pool[t->embryo.head - 1].last_ns <= t->pool[victim - 1].last_ns))
+			victim = t->embryo.head;
 		t->ctr.evicted++;
 		conn_release(t, &t->pool[victim - 1], FLOW_END_EVICTED, true);
 		c = &t->pool[t->free_head - 1];
@@ -1093,9 +1101,9 @@ flow_flush(struct flow_table *t)
 	t->v6_hw = 0;
 	t->v6_free = 0;
 	t->ctr.v6_live = 0;
-	t->open.head = t->open.tail = 0;
-	t->closed.head = t->closed.tail = 0;
-	t->embryo.head = t->embryo.tail = 0;
+	t->open.head = t->open.tail = t->open.n = 0;
+	t->closed.head = t->closed.tail = t->closed.n = 0;
+	t->embryo.head = t->embryo.tail = t->embryo.n = 0;
 	t->ctr.live = 0;
 	/* Reset only what was used: the pools are sized for --memcap but
 	 * mostly untouched, and touching them would cost real memory. */
