@@ -131,6 +131,8 @@ int64_t analysis_now(const struct analysis *a);
 #define MEMO_AT_SERVER	0x40	/* the handshake (one SYN, one SYN-ACK) put the
 				 * capture point near the server ... */
 #define MEMO_AT_CLIENT	0x80	/* ... or near the client (analysis.c) */
+#define MEMO_CLOCK_DONE	0x100	/* a server segment 1 s or more after the SYN-ACK
+				 * timed the server's TSval clock (detect_listener.c) */
 struct hs_memo {
 	uint32_t	key;		/* stream + 1; 0 = free */
 	uint32_t	synack_frame;	/* latest SYN-ACK */

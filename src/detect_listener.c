@@ -53,6 +53,7 @@
 /* The TSval clock is checked against capture time over at least 0.5 s
  * (a re-sent SYN-ACK: 1 s on Linux): within 10 % of 1 tick per ms. */
 #define TS_CLOCK_SPAN_NS	500000000LL
+#define TS_CLOCK_LONG_NS	1000000000LL	/* from a SYN-ACK to a later segment */
 #define TS_RATE_MIN		0.9
 #define TS_RATE_MAX		1.1
 
@@ -663,6 +664,23 @@ cookie_ts_check(const struct seg_ctx *sc)
 	    !(seg->opt.present & TCPOPT_HAVE_TS) ||
 	    (c->cflags & (CONN_LISTENER | CONN_HS_COMPLETE)) != (CONN_LISTENER | CONN_HS_COMPLETE))
 		return;
+	/* A server segment 1 s or more after the SYN-ACK times the server's
+	 * TSval clock (once per connection): a cookie's lag of 63 ms at most
+	 * moves the rate by 6.3 % at most, inside the band. */
+	if (sc->snd->packets > (uint32_t)c->synack_tx + 1) {
+		struct listener *l;
+
+		if (sc->ts_ns - conn_last_synack_ns(c) < TS_CLOCK_LONG_NS)
+			return;
+		m = hs_memo_find(sc->a, c->stream);
+		if (m == NULL || (m->flags & (MEMO_SYNACK_TS | MEMO_CLOCK_DONE)) != MEMO_SYNACK_TS)
+			return;
+		m->flags |= MEMO_CLOCK_DONE;
+		if ((l = analysis_conn_listener(sc->a, c)) != NULL)
+			listener_ts_clock(sc->a, l, seg->opt.tsval - m->synack_tsval,
+			    sc->ts_ns - conn_last_synack_ns(c));
+		return;
+	}
 	/* the server's first segment after its SYN-ACK(s) */
 	if (sc->snd->packets != (uint32_t)c->synack_tx + 1)
 		return;
@@ -808,8 +826,8 @@ report_cookie(struct analysis *a, struct listener *l, const struct cookie_ev *ck
 		snprintf(clock_note, sizeof(clock_note), "does not keep step with the capture's "
 		    "(%.2f ticks per ms): TSval evidence not used", ck->bad_rate);
 	else
-		snprintf(clock_note, sizeof(clock_note), "not checked (no re-sent SYN-ACK to "
-		    "compare): TSval evidence not used");
+		snprintf(clock_note, sizeof(clock_note), "not checked (no re-sent SYN-ACK, no "
+		    "server segment 1 s after one): TSval evidence not used");
 	snprintf(used_kinds, sizeof(used_kinds), "%s%s%s%s", k_unresent ? ",not_resent" : "",
 	    k_ts ? ",ts_set_back" : "", k_opts ? ",options_dropped" : "",
 	    k_silent ? ",silent_overflow" : "");
