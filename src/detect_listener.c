@@ -307,6 +307,12 @@ lstate_free(struct lstate *s)
 
 /* ---- half-open entries from counters ---------------------------------- */
 
+static unsigned
+ring_index(int64_t sec)
+{
+	return (unsigned)((sec % (int64_t)REQ_RING + REQ_RING) % REQ_RING);
+}
+
 static void
 rings_advance(struct lstate *s, int64_t sec)
 {
@@ -320,7 +326,7 @@ rings_advance(struct lstate *s, int64_t sec)
 		return;
 	}
 	for (k = s->ring_sec + 1; k <= sec; k++) {
-		unsigned i = (unsigned)(((k - REQ_LIFE_S) % (int64_t)REQ_RING + REQ_RING) % REQ_RING);
+		unsigned i = ring_index(k - REQ_LIFE_S);
 
 		/* the bucket REQ_LIFE_S seconds old expires */
 		s->req.sum -= s->req.b[i];
@@ -330,12 +336,6 @@ rings_advance(struct lstate *s, int64_t sec)
 	}
 	if (sec > s->ring_sec)
 		s->ring_sec = sec;
-}
-
-static unsigned
-ring_index(int64_t sec)
-{
-	return (unsigned)((sec % (int64_t)REQ_RING + REQ_RING) % REQ_RING);
 }
 
 static void
@@ -820,8 +820,8 @@ report_cookie(struct analysis *a, struct listener *l, const struct cookie_ev *ck
 	    (kinds == 1 && k_unresent && (ck->not_resent < 2 || ck->completed == 0)))
 		return;
 	if (clock)
-		snprintf(clock_note, sizeof(clock_note), "keeps step with the capture's (%u re-sent "
-		    "SYN-ACK%s)", ck->clock_ok, ck->clock_ok == 1 ? "" : "s");
+		snprintf(clock_note, sizeof(clock_note), "keeps step with the capture's "
+		    "(%u check%s)", ck->clock_ok, ck->clock_ok == 1 ? "" : "s");
 	else if (ck->clock_bad)
 		snprintf(clock_note, sizeof(clock_note), "does not keep step with the capture's "
 		    "(%.2f ticks per ms): TSval evidence not used", ck->bad_rate);
