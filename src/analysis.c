@@ -566,7 +566,7 @@ history_add(struct conn *c, bool from_client, char letter)
 
 static void
 history_segment(struct conn *c, bool from_client, const struct segment *seg,
-    const struct track_result *tr)
+    const struct track_result *tr, bool netdup)
 {
 	uint16_t f = seg->flags;
 
@@ -584,7 +584,7 @@ history_segment(struct conn *c, bool from_client, const struct segment *seg,
 		history_add(c, from_client, 'D');
 	else if ((f & TCP_ACK) && !(f & (TCP_SYN | TCP_FIN | TCP_RST)))
 		history_add(c, from_client, 'A');
-	if (tr->retrans_bytes > 0)
+	if (tr->retrans_bytes > 0 && !netdup)
 		history_add(c, from_client, 'T');
 	if (seg->win_raw == 0 && !(f & (TCP_SYN | TCP_RST)))
 		history_add(c, from_client, 'W');
@@ -632,6 +632,9 @@ track_handshake(const struct seg_ctx *sc)
 	uint16_t f = sc->seg->flags;
 	struct listener *l;
 
+	/* A copy the network made of a SYN or SYN-ACK is no transmission. */
+	if (sc->netdup && (f & TCP_SYN))
+		return;
 	/* A client SYN opens a listener entry the first time. */
 	if (sc->from_client && (f & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		if (c->syn_tx < UINT8_MAX)
@@ -664,6 +667,12 @@ track_handshake(const struct seg_ctx *sc)
 		if (c->cflags & CONN_LISTENER) {
 			struct hs_memo *m = hs_memo_claim(a, c->stream);
 
+			/* a re-sent SYN-ACK times the server's TSval clock */
+			if (sc->tr->syn_retransmit && (m->flags & MEMO_SYNACK_TS) &&
+			    c->last_synack_us && (sc->seg->opt.present & TCPOPT_HAVE_TS) &&
+			    (l = conn_listener(a, c)) != NULL)
+				listener_ts_clock(a, l, sc->seg->opt.tsval - m->synack_tsval,
+				    sc->ts_ns - conn_last_synack_ns(c));
 			m->synack_frame = (uint32_t)sc->frame;
 			m->flags &= (uint16_t)~(MEMO_SYNACK_TS | MEMO_TS_DONE);
 			if (sc->seg->opt.present & TCPOPT_HAVE_TS) {
@@ -733,9 +742,10 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 		reopen(a, c);
 		detect_handshake_reopen(a, c, ts_ns);
 	}
+	detect_stream_copy(&sc);
 	track_handshake(&sc);
 	sc.hs_completed = !was_complete && (c->cflags & CONN_HS_COMPLETE);
-	history_segment(c, sc.from_client, seg, tr);
+	history_segment(c, sc.from_client, seg, tr, sc.netdup);
 	/* The server closed first: its kernel keeps the 4-tuple in TIME_WAIT. */
 	if ((c->cflags & CONN_LISTENER) &&
 	    (dir == c->client ? tr->rcv_new == TS_TIME_WAIT && tr->rcv_old != TS_TIME_WAIT :

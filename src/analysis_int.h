@@ -57,6 +57,10 @@ struct seg_ctx {
 	bool				 from_client;
 	bool				 hs_completed;	/* this segment completed the
 							 * handshake (CONN_HS_COMPLETE) */
+	bool				 netdup;	/* a copy the network made of a
+							 * recent segment (detect_stream_copy) */
+	uint32_t			 netdup_after_us;	/* ... this long after it */
+	uint32_t			 netdup_limit_us;	/* ... within this limit */
 };
 
 /* Start ev for sc's frame, stream and endpoints. */
@@ -127,6 +131,8 @@ int64_t analysis_now(const struct analysis *a);
 #define MEMO_AT_SERVER	0x40	/* the handshake (one SYN, one SYN-ACK) put the
 				 * capture point near the server ... */
 #define MEMO_AT_CLIENT	0x80	/* ... or near the client (analysis.c) */
+#define MEMO_CLOCK_DONE	0x100	/* a server segment 1 s or more after the SYN-ACK
+				 * timed the server's TSval clock (detect_listener.c) */
 struct hs_memo {
 	uint32_t	key;		/* stream + 1; 0 = free */
 	uint32_t	synack_frame;	/* latest SYN-ACK */
@@ -166,12 +172,19 @@ void detect_listener_end_input(struct analysis *a);
  * (accept_overflow_drop) between from_ns and to_ns. */
 void listener_note_overflow(struct analysis *a, struct listener *l, int64_t from_ns,
     int64_t to_ns);
+/* analysis.c tells the listener a re-sent SYN-ACK's TSval advanced dts
+ * over dns of capture time (syn_cookie's check of the server's clock). */
+void listener_ts_clock(struct analysis *a, struct listener *l, uint32_t dts, int64_t dns);
 void detect_teardown_first(const struct seg_ctx *sc);	/* detect_teardown.c: before the
 							 * other detectors */
 void detect_teardown(const struct seg_ctx *sc);
 void detect_teardown_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     enum flow_end why);
 void detect_stream(const struct seg_ctx *sc);		/* detect_stream.c */
+/* Before every detector: is sc's segment a copy the network made of a
+ * recent one (sets sc->netdup)?  Copies of SYNs, SYN-ACKs and FINs are
+ * not retransmissions and move no retry schedule. */
+void detect_stream_copy(struct seg_ctx *sc);
 void detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     bool end_of_input);
 

@@ -414,7 +414,7 @@ detect_syn_retransmit(const struct seg_ctx *sc)
 	int64_t prev_ns;
 
 	if (!sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN ||
-	    !sc->tr->syn_retransmit)
+	    !sc->tr->syn_retransmit || sc->netdup)
 		return;
 	e = watch_get(sc->a, c);
 	if (e->syn.count > 0)
@@ -440,7 +440,8 @@ detect_synack_retransmit(const struct seg_ctx *sc)
 	struct hs_entry *e;
 	bool answers_syn;
 
-	if (sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK))
+	if (sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK) ||
+	    sc->netdup)
 		return;
 	if (sc->tr->syn_retransmit && c->last_synack_us) {
 		e = watch_get(sc->a, c);
@@ -565,7 +566,7 @@ detect_accept_overflow_drop(const struct seg_ctx *sc)
 	    c->side[!c->client].packets != (uint32_t)c->synack_tx + 1))
 		return;
 	resend = !sc->from_client && (seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
-	    sc->tr->syn_retransmit;
+	    sc->tr->syn_retransmit && !sc->netdup;
 	rtx = sc->from_client && seg->payload_len > 0 && sc->tr->retrans_bytes > 0 &&
 	    server_silent(c);
 	e = watch_find(sc->a, c);
@@ -742,7 +743,9 @@ detect_handshake(const struct seg_ctx *sc)
 }
 
 /* syn_unanswered: the connection ends (or the input does) with its SYN,
- * and any retries, never answered by a SYN-ACK or a RST.  A pending
+ * and any retries, never answered by a SYN-ACK or a RST, and the client
+ * never acknowledged anything after it (which it does only once a SYN-ACK
+ * reached it).  A pending
  * accept_overflow_drop is reported now, with all its evidence. */
 void
 detect_handshake_end(struct analysis *a, struct conn *c)
@@ -760,6 +763,11 @@ detect_handshake_end(struct analysis *a, struct conn *c)
 	}
 	if (c->syn_tx == 0 || (sv->flags & SIDE_SEEN) || !(cl->flags & SIDE_SYN) ||
 	    (cl->flags & SIDE_SYNACK))
+		return;
+	/* A client that went on to acknowledge something after its SYN got
+	 * a SYN-ACK the capture missed (asymmetric routing, a one-sided
+	 * capture): the SYN was answered. */
+	if (cl->flags & SIDE_ACKED)
 		return;
 	waited = secs(c->last_ns - c->start_ns);
 	analysis_endpoint(a, c, c->client, &src);

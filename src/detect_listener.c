@@ -50,8 +50,38 @@
 #define TS_LAG_MAX_MS		66.0
 #define TS_STEP_MAX_MS		2.0
 
+/* The TSval clock is checked against capture time over at least 0.5 s
+ * (a re-sent SYN-ACK: 1 s on Linux): within 10 % of 1 tick per ms. */
+#define TS_CLOCK_SPAN_NS	500000000LL
+#define TS_CLOCK_LONG_NS	1000000000LL	/* from a SYN-ACK to a later segment */
+#define TS_RATE_MIN		0.9
+#define TS_RATE_MAX		1.1
+
 struct hll {
 	uint8_t	reg[HLL_M];
+};
+
+/* Distinct sources, exact while few: an open-addressed set of source
+ * hashes, grown by doubling up to SRC_EXACT_CAP slots (half full at
+ * most); past SRC_EXACT_CAP / 2 sources it is freed and the HyperLogLog
+ * alone counts.  Allocated only for listeners that receive SYNs. */
+#define SRC_EXACT_CAP	2048u
+struct src_set {
+	uint64_t	*h;		/* NULL: empty, or over (see over) */
+	uint32_t	n, cap;
+	bool		over;		/* more than SRC_EXACT_CAP / 2 sources */
+};
+
+/* Half-open entries from counters, not from the connection table (which
+ * --memcap bounds): a ring of one-second buckets over the life of a
+ * request socket.  Linux re-sends a SYN-ACK 5 times (1, 2, 4, 8, 16 s;
+ * net.ipv4.tcp_synack_retries) and drops the request 32 s after the
+ * last: 63 s. */
+#define REQ_LIFE_S	63
+#define REQ_RING	64u
+struct req_ring {
+	uint32_t	b[REQ_RING];
+	uint64_t	sum;
 };
 
 struct flood_episode {
@@ -62,9 +92,11 @@ struct flood_episode {
 	int64_t		first_ns, last_ns;
 	uint64_t	syns, completed, synacks, resent;
 	uint64_t	peak_window_syns, peak_half_open;
+	uint64_t	peak_syns_pending;	/* SYNs not timed out, answered or not */
 	int64_t		last_synack_ns;
 	int64_t		quiet_ns;		/* the flood stopped (0 = on) */
 	struct hll	sources;
+	struct src_set	exact;
 };
 
 /* syn_cookie evidence, per input. */
@@ -76,9 +108,14 @@ struct cookie_ev {
 	uint64_t	silent;		/* ... accept_overflow_drop (silent) */
 	uint64_t	request_socks;	/* SYN-ACKs shown to have a request socket */
 	uint64_t	completed;	/* handshakes completed on the listener */
+	uint64_t	ts_only;	/* ... taken for cookies on the TSval alone */
 	uint64_t	first_frame, last_frame;
 	int64_t		first_ns;
 	int		lag_min_ms, lag_max_ms;
+	/* does the server's TSval clock keep step with the capture's?  (re-sent
+	 * SYN-ACKs: TSval advance against capture time) */
+	uint32_t	clock_ok, clock_bad;
+	double		bad_rate;	/* TSval ticks per ms of the latest bad one */
 };
 
 struct lstate {
@@ -93,6 +130,12 @@ struct lstate {
 	bool			overflow;		/* ov_* valid */
 	int64_t			hll_epoch;	/* window-aligned epoch of hll_cur */
 	struct hll		hll_cur, hll_prev;
+	struct src_set		exact_cur, exact_prev;	/* the same, exact while few */
+	/* half-open entries: behind SYN-ACKs (request sockets), and SYNs */
+	struct req_ring		req, pend;
+	int64_t			ring_sec;	/* second of the rings' newest bucket */
+	bool			ring_set;
+	bool			server_seen;	/* a SYN-ACK or RST of the server */
 	struct flood_episode	ep;
 	struct cookie_ev	ck;
 	/* accept queue overflow and the SYNs dropped meanwhile */
@@ -115,9 +158,17 @@ listen_watch_create(void)
 	return calloc(1, sizeof(struct listen_watch));
 }
 
+static void lstate_free(struct lstate *s);
+
 void
 listen_watch_destroy(struct listen_watch *w)
 {
+	unsigned i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < LISTENER_MAX; i++)
+		lstate_free(&w->st[i]);
 	free(w);
 }
 
@@ -174,6 +225,155 @@ hll_estimate(const struct hll *h)
 	if (e <= 2.5 * m && zeros > 0)
 		e = m * log(m / zeros);		/* linear counting */
 	return (uint64_t)llround(e);
+}
+
+/* ---- exact distinct sources ------------------------------------------- */
+
+static void
+src_free(struct src_set *x)
+{
+	free(x->h);
+	x->h = NULL;
+	x->n = x->cap = 0;
+}
+
+static void
+src_over(struct src_set *x)
+{
+	src_free(x);
+	x->over = true;
+}
+
+static void src_add(struct src_set *x, uint64_t h);
+
+static bool
+src_grow(struct src_set *x)
+{
+	struct src_set y = { 0 };
+	uint32_t i;
+
+	y.cap = x->cap ? x->cap * 2 : 16;
+	if (y.cap > SRC_EXACT_CAP || (y.h = calloc(y.cap, sizeof(*y.h))) == NULL)
+		return false;
+	for (i = 0; i < x->cap; i++)
+		if (x->h[i])
+			src_add(&y, x->h[i]);
+	free(x->h);
+	*x = y;
+	return true;
+}
+
+static void
+src_add(struct src_set *x, uint64_t h)
+{
+	uint32_t i;
+
+	if (x->over)
+		return;
+	h |= 1;		/* 0 marks an empty slot */
+	if ((x->n + 1) * 2 > x->cap && !src_grow(x)) {
+		src_over(x);
+		return;
+	}
+	for (i = (uint32_t)(h >> 32) & (x->cap - 1); x->h[i]; i = (i + 1) & (x->cap - 1))
+		if (x->h[i] == h)
+			return;
+	x->h[i] = h;
+	x->n++;
+}
+
+/* into gains from's sources. */
+static void
+src_merge(struct src_set *into, const struct src_set *from)
+{
+	uint32_t i;
+
+	if (from->over) {
+		src_over(into);
+		return;
+	}
+	for (i = 0; i < from->cap && !into->over; i++)
+		if (from->h[i])
+			src_add(into, from->h[i]);
+}
+
+static void
+lstate_free(struct lstate *s)
+{
+	src_free(&s->exact_cur);
+	src_free(&s->exact_prev);
+	src_free(&s->ep.exact);
+}
+
+/* ---- half-open entries from counters ---------------------------------- */
+
+static unsigned
+ring_index(int64_t sec)
+{
+	return (unsigned)((sec % (int64_t)REQ_RING + REQ_RING) % REQ_RING);
+}
+
+static void
+rings_advance(struct lstate *s, int64_t sec)
+{
+	int64_t k;
+
+	if (!s->ring_set || sec - s->ring_sec >= (int64_t)REQ_RING) {
+		memset(&s->req, 0, sizeof(s->req));
+		memset(&s->pend, 0, sizeof(s->pend));
+		s->ring_sec = sec;
+		s->ring_set = true;
+		return;
+	}
+	for (k = s->ring_sec + 1; k <= sec; k++) {
+		unsigned i = ring_index(k - REQ_LIFE_S);
+
+		/* the bucket REQ_LIFE_S seconds old expires */
+		s->req.sum -= s->req.b[i];
+		s->req.b[i] = 0;
+		s->pend.sum -= s->pend.b[i];
+		s->pend.b[i] = 0;
+	}
+	if (sec > s->ring_sec)
+		s->ring_sec = sec;
+}
+
+static void
+ring_add(struct req_ring *r, const struct lstate *s, int64_t sec)
+{
+	if (s->ring_sec - sec >= REQ_LIFE_S)
+		return;
+	r->b[ring_index(sec)]++;
+	r->sum++;
+}
+
+/* An entry made at second sec left (handshake completed, or reset). */
+static void
+ring_sub(struct req_ring *r, const struct lstate *s, int64_t sec)
+{
+	unsigned i = ring_index(sec);
+
+	if (s->ring_sec - sec >= REQ_LIFE_S || sec > s->ring_sec || r->b[i] == 0)
+		return;
+	r->b[i]--;
+	r->sum--;
+}
+
+static int64_t
+sec_of(int64_t ns)
+{
+	return ns >= 0 ? ns / 1000000000 : -((-ns + 999999999) / 1000000000);
+}
+
+/* c's half-open entry is gone: its handshake completed, or a reset. */
+static void
+half_open_gone(struct lstate *s, const struct conn *c)
+{
+	if ((c->side[c->client].flags & (SIDE_SYN | SIDE_MIDSTREAM)) != SIDE_SYN)
+		return;
+	if (c->side[!c->client].flags & SIDE_SYNACK)
+		ring_sub(&s->req, s, sec_of(conn_synack_ns(c)));
+	ring_sub(&s->pend, s, sec_of(c->start_ns));
 }
 
 /* ---- the sliding window ------------------------------------------------ */
@@ -234,49 +434,73 @@ report_flood(struct analysis *a, struct listener *l, struct lstate *s)
 {
 	const struct flood_episode *ep = &s->ep;
 	int64_t now = analysis_now(a);
-	uint64_t sources = hll_estimate(&ep->sources);
-	uint64_t all = ep->peak_half_open * REQUEST_SOCK_BYTES, est = all;
+	bool exact = !ep->exact.over;
+	uint64_t sources = exact ? ep->exact.n : hll_estimate(&ep->sources);
+	/* half-open entries: behind the server's SYN-ACKs when its side is in
+	 * the capture (a SYN never answered holds no request socket), else
+	 * the SYNs not timed out, as an upper bound */
+	uint64_t half_open = s->server_seen ? ep->peak_half_open : ep->peak_syns_pending;
+	uint64_t dropped = s->server_seen && ep->syns > ep->synacks ? ep->syns - ep->synacks : 0;
+	uint64_t all = half_open * REQUEST_SOCK_BYTES, est = all;
+	char srcs[32];
 	const char *basis;
 	struct event ev;
 
 	/* Which half-open entries held memory: a SYN-ACK re-sent proves a
 	 * request socket; one never re-sent once its timer was due had none
 	 * (a SYN cookie).  Only when the capture ran on past that point. */
-	if (ep->synacks == 0)
-		basis = "no SYN-ACK seen: an upper bound (the server may have dropped the SYNs, "
-		    "or the capture misses its side)";
+	if (!s->server_seen)
+		basis = "no packet of the server seen: an upper bound (SYNs not timed out; the "
+		    "server may have dropped them, or the capture misses its side)";
+	else if (ep->synacks == 0)
+		basis = "the server answered none of the SYNs: dropped, no request sockets";
 	else if (now - ep->last_synack_ns < SYNACK_RESEND_DUE_NS)
-		basis = "every half-open entry taken for a request socket (the capture ended "
-		    "before SYN-ACK re-sends were due)";
-	else if (ep->resent < ep->peak_half_open && ep->synacks > ep->resent) {
+		basis = "a request socket behind every SYN-ACK (the capture ended before SYN-ACK "
+		    "re-sends were due); SYNs never answered were dropped and hold none";
+	else if (ep->resent < half_open && ep->synacks > ep->resent) {
 		est = ep->resent * REQUEST_SOCK_BYTES;
 		basis = "request sockets only behind re-sent SYN-ACKs; SYN-ACKs never re-sent "
 		    "(SYN cookies) and SYNs never answered hold no memory";
 	} else
-		basis = "every half-open entry taken for a request socket";
+		basis = "a request socket behind every SYN-ACK; SYNs never answered were dropped "
+		    "and hold none";
+	snprintf(srcs, sizeof(srcs), exact ? "%" PRIu64 : "~%" PRIu64, sources);
 	event_init(&ev, EVK_SYN_FLOOD, ep->trigger_frame, ep->trigger_ns);
 	ev.dst = l->ep;
 	ev.first_frame = ep->first_frame;
 	ev.last_frame = ep->last_frame;
-	event_message(&ev, "SYN flood on the listener: %" PRIu64 " SYNs from ~%" PRIu64
-	    " sources in %.3f s, %" PRIu64 " handshake%s completed, peak %" PRIu64 " half-open",
-	    ep->syns, sources, (double)(ep->last_ns - ep->first_ns) / 1e9, ep->completed,
-	    ep->completed == 1 ? "" : "s", ep->peak_half_open);
+	if (s->server_seen)
+		event_message(&ev, "SYN flood on the listener: %" PRIu64 " SYNs from %s sources in "
+		    "%.3f s, %" PRIu64 " handshake%s completed, peak %" PRIu64 " half-open "
+		    "(SYN-ACKs sent), %" PRIu64 " SYN%s dropped", ep->syns, srcs,
+		    (double)(ep->last_ns - ep->first_ns) / 1e9, ep->completed,
+		    ep->completed == 1 ? "" : "s", half_open, dropped, dropped == 1 ? "" : "s");
+	else
+		event_message(&ev, "SYN flood on the listener: %" PRIu64 " SYNs from %s sources in "
+		    "%.3f s, %" PRIu64 " handshake%s completed, at most %" PRIu64 " half-open "
+		    "(the server's side is not in the capture)", ep->syns, srcs,
+		    (double)(ep->last_ns - ep->first_ns) / 1e9, ep->completed,
+		    ep->completed == 1 ? "" : "s", half_open);
 	event_detail_double(&ev, "window", (double)analysis_config(a)->flood_window_ns / 1e9);
 	event_detail_uint(&ev, "window_syns_peak", ep->peak_window_syns);
 	event_detail_uint(&ev, "syns", ep->syns);
 	event_detail_double(&ev, "duration", (double)(ep->last_ns - ep->first_ns) / 1e9);
 	event_detail_uint(&ev, "sources", sources);
-	event_detail_str(&ev, "sources_method", "HyperLogLog estimate, 128 registers (~9 %)");
+	event_detail_str(&ev, "sources_method", exact ? "exact" :
+	    "HyperLogLog estimate, 128 registers (~9 %)");
 	event_detail_uint(&ev, "completed", ep->completed);
 	event_detail_uint(&ev, "synacks", ep->synacks);
 	event_detail_uint(&ev, "synacks_resent", ep->resent);
-	event_detail_uint(&ev, "peak_half_open", ep->peak_half_open);
+	event_detail_bool(&ev, "server_seen", s->server_seen);
+	if (s->server_seen)
+		event_detail_uint(&ev, "dropped", dropped);
+	event_detail_uint(&ev, "peak_half_open", half_open);
 	event_detail_uint(&ev, "request_sock_bytes", REQUEST_SOCK_BYTES);
 	event_detail_uint(&ev, "memory_if_all_request_socks", all);
 	event_detail_uint(&ev, "memory_estimate", est);
 	event_detail_str(&ev, "memory_basis", basis);
 	analysis_emit(a, NULL, &ev);
+	src_free(&s->ep.exact);
 	memset(&s->ep, 0, sizeof(s->ep));
 }
 
@@ -320,9 +544,9 @@ episode_over(const struct analysis *a, struct lstate *s, int64_t now)
 	return s->ep.synacks == 0 || now - s->ep.last_synack_ns >= SYNACK_RESEND_DUE_NS;
 }
 
-/* A new SYN (not a copy) to listener l. */
+/* A new SYN (not a copy) to listener li. */
 static void
-flood_syn(const struct seg_ctx *sc, struct listener *l, unsigned li)
+flood_syn(const struct seg_ctx *sc, unsigned li)
 {
 	struct listen_watch *w = analysis_listen_watch(sc->a);
 	const struct analysis_config *cfg = analysis_config(sc->a);
@@ -340,14 +564,21 @@ flood_syn(const struct seg_ctx *sc, struct listener *l, unsigned li)
 	}
 	s->win_syn++;
 	if (epoch != s->hll_epoch) {
-		if (epoch == s->hll_epoch + 1)
+		src_free(&s->exact_prev);
+		s->exact_prev.over = false;
+		if (epoch == s->hll_epoch + 1) {
 			s->hll_prev = s->hll_cur;
-		else
+			s->exact_prev = s->exact_cur;
+		} else {
 			memset(&s->hll_prev, 0, sizeof(s->hll_prev));
+			src_free(&s->exact_cur);
+		}
 		memset(&s->hll_cur, 0, sizeof(s->hll_cur));
+		memset(&s->exact_cur, 0, sizeof(s->exact_cur));
 		s->hll_epoch = epoch;
 	}
 	hll_add(&s->hll_cur, h);
+	src_add(&s->exact_cur, h);
 	if (ep->active && ep->quiet_ns != 0 && flood_level(cfg, s, 2))
 		ep->quiet_ns = 0;	/* the flood resumed: the same episode */
 	if (ep->active) {
@@ -357,6 +588,7 @@ flood_syn(const struct seg_ctx *sc, struct listener *l, unsigned li)
 		ep->last_frame = sc->frame;
 		ep->last_ns = sc->ts_ns;
 		hll_add(&ep->sources, h);
+		src_add(&ep->exact, h);
 	} else if (flood_level(cfg, s, 1)) {
 		unsigned k = window_flood_start(s, cfg->flood_min_syns);
 
@@ -376,13 +608,18 @@ flood_syn(const struct seg_ctx *sc, struct listener *l, unsigned li)
 		}
 		ep->sources = s->hll_cur;
 		hll_merge(&ep->sources, &s->hll_prev);
+		memset(&ep->exact, 0, sizeof(ep->exact));
+		src_merge(&ep->exact, &s->exact_cur);
+		src_merge(&ep->exact, &s->exact_prev);
 		w->active[w->nactive++] = (uint16_t)li;
 	}
 	if (ep->active && ep->quiet_ns == 0) {
 		if (s->win_syn > ep->peak_window_syns)
 			ep->peak_window_syns = s->win_syn;
-		if (l->half_open > ep->peak_half_open)
-			ep->peak_half_open = l->half_open;
+		if (s->req.sum > ep->peak_half_open)
+			ep->peak_half_open = s->req.sum;
+		if (s->pend.sum > ep->peak_syns_pending)
+			ep->peak_syns_pending = s->pend.sum;
 	}
 }
 
@@ -427,6 +664,23 @@ cookie_ts_check(const struct seg_ctx *sc)
 	    !(seg->opt.present & TCPOPT_HAVE_TS) ||
 	    (c->cflags & (CONN_LISTENER | CONN_HS_COMPLETE)) != (CONN_LISTENER | CONN_HS_COMPLETE))
 		return;
+	/* A server segment 1 s or more after the SYN-ACK times the server's
+	 * TSval clock (once per connection): a cookie's lag of 63 ms at most
+	 * moves the rate by 6.3 % at most, inside the band. */
+	if (sc->snd->packets > (uint32_t)c->synack_tx + 1) {
+		struct listener *l;
+
+		if (sc->ts_ns - conn_last_synack_ns(c) < TS_CLOCK_LONG_NS)
+			return;
+		m = hs_memo_find(sc->a, c->stream);
+		if (m == NULL || (m->flags & (MEMO_SYNACK_TS | MEMO_CLOCK_DONE)) != MEMO_SYNACK_TS)
+			return;
+		m->flags |= MEMO_CLOCK_DONE;
+		if ((l = analysis_conn_listener(sc->a, c)) != NULL)
+			listener_ts_clock(sc->a, l, seg->opt.tsval - m->synack_tsval,
+			    sc->ts_ns - conn_last_synack_ns(c));
+		return;
+	}
 	/* the server's first segment after its SYN-ACK(s) */
 	if (sc->snd->packets != (uint32_t)c->synack_tx + 1)
 		return;
@@ -497,6 +751,7 @@ cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
 	if (!(ts || silent || opts || unresent))
 		return;
 	ck->cookies++;
+	ck->ts_only += ts && !(silent || opts || unresent);
 	ck->ts_set_back += ts;
 	ck->silent += silent;
 	ck->opts_dropped += opts;
@@ -516,32 +771,73 @@ cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
 		ck->last_frame = frame;
 }
 
-/* syn_cookie, once per listener and input.  Confidence "high" when a
- * SYN-ACK's own bytes or the server's later behaviour show it (TSval set
- * back, options dropped, data dropped without a re-send), or when
- * SYN-ACKs never re-sent sit beside re-sent ones of the same listener
- * (its SYN-ACK timer demonstrably works); "medium" for SYN-ACKs never
- * re-sent alone, reported only when there are two or more and the
- * listener completed a handshake in the capture (a capture filtered down
- * to SYNs would show every SYN-ACK unanswered and never re-sent). */
+/* A re-sent SYN-ACK's TSval advanced dts in dns of capture time since the
+ * previous one of its connection: does the server's TSval clock keep step
+ * with the capture's (1 tick per ms, Linux since 4.13)?  Synthetic
+ * timestamps, a capture clock that jumps, or a TSval clock of another
+ * rate (250 Hz) make the TSval-lag evidence of syn_cookie meaningless. */
+void
+listener_ts_clock(struct analysis *a, struct listener *l, uint32_t dts, int64_t dns)
+{
+	struct cookie_ev *ck = &analysis_listen_watch(a)->st[analysis_listener_index(a, l)].ck;
+	double rate;
+
+	if (dns < TS_CLOCK_SPAN_NS)
+		return;
+	rate = (double)dts / ((double)dns / 1e6);
+	if (rate >= TS_RATE_MIN && rate <= TS_RATE_MAX) {
+		ck->clock_ok++;
+	} else {
+		ck->clock_bad++;
+		ck->bad_rate = rate;
+	}
+}
+
+/* syn_cookie, once per listener and input.  Four kinds of evidence: SYN-ACKs
+ * never re-sent though due (stronger when SYN-ACKs of the same listener
+ * were re-sent: its SYN-ACK timer demonstrably works), TSvals set back
+ * against the server's clock (used only once re-sent SYN-ACKs showed that
+ * clock keeping step with the capture's), options dropped, data dropped
+ * without a re-send.  Confidence "high" when two kinds hold, "medium" for
+ * one; SYN-ACKs never re-sent alone are reported only when there are two
+ * or more and the listener completed a handshake in the capture (a
+ * capture filtered down to SYNs would show every SYN-ACK unanswered and
+ * never re-sent). */
 static void
 report_cookie(struct analysis *a, struct listener *l, const struct cookie_ev *ck)
 {
-	bool high = ck->ts_set_back || ck->opts_dropped || ck->silent ||
-	    (ck->not_resent && ck->request_socks);
-	char evidence[400];
+	bool clock = ck->clock_ok > 0 && ck->clock_bad == 0;
+	bool k_unresent = ck->not_resent > 0, k_ts = clock && ck->ts_set_back > 0;
+	bool k_opts = ck->opts_dropped > 0, k_silent = ck->silent > 0;
+	unsigned kinds = k_unresent + k_ts + k_opts + k_silent;
+	uint64_t cookies = clock ? ck->cookies : ck->cookies - ck->ts_only;
+	bool high = kinds >= 2;
+	char evidence[400], used_kinds[80], clock_note[120];
 	size_t used = 0;
 	struct event ev;
 
-	if (ck->cookies == 0 || (!high && (ck->not_resent < 2 || ck->completed == 0)))
+	if (cookies == 0 || kinds == 0 ||
+	    (kinds == 1 && k_unresent && (ck->not_resent < 2 || ck->completed == 0)))
 		return;
+	if (clock)
+		snprintf(clock_note, sizeof(clock_note), "keeps step with the capture's "
+		    "(%u check%s)", ck->clock_ok, ck->clock_ok == 1 ? "" : "s");
+	else if (ck->clock_bad)
+		snprintf(clock_note, sizeof(clock_note), "does not keep step with the capture's "
+		    "(%.2f ticks per ms): TSval evidence not used", ck->bad_rate);
+	else
+		snprintf(clock_note, sizeof(clock_note), "not checked (no re-sent SYN-ACK, no "
+		    "server segment 1 s after one): TSval evidence not used");
+	snprintf(used_kinds, sizeof(used_kinds), "%s%s%s%s", k_unresent ? ",not_resent" : "",
+	    k_ts ? ",ts_set_back" : "", k_opts ? ",options_dropped" : "",
+	    k_silent ? ",silent_overflow" : "");
 	evidence[0] = '\0';
 	if (ck->not_resent)
 		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
 		    "%" PRIu64 " SYN-ACK%s never re-sent though the capture ran 1.5 s on "
 		    "(%" PRIu64 " of the listener's were); ", ck->not_resent,
 		    ck->not_resent == 1 ? "" : "s", ck->request_socks);
-	if (ck->ts_set_back && used < sizeof(evidence))
+	if (k_ts && used < sizeof(evidence))
 		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
 		    "%" PRIu64 " TSval%s set back %d-%d ms against the server's clock; ",
 		    ck->ts_set_back, ck->ts_set_back == 1 ? "" : "s", ck->lag_min_ms,
@@ -561,13 +857,16 @@ report_cookie(struct analysis *a, struct listener *l, const struct cookie_ev *ck
 	ev.first_frame = ck->first_frame;
 	ev.last_frame = ck->last_frame;
 	event_message(&ev, "the listener answered with SYN cookies: %" PRIu64 " SYN-ACK%s "
-	    "(%s confidence)", ck->cookies, ck->cookies == 1 ? "" : "s", high ? "high" : "medium");
-	event_detail_uint(&ev, "cookie_synacks", ck->cookies);
+	    "(%s confidence: %u kind%s of evidence)", cookies, cookies == 1 ? "" : "s",
+	    high ? "high" : "medium", kinds, kinds == 1 ? "" : "s");
+	event_detail_uint(&ev, "cookie_synacks", cookies);
 	event_detail_str(&ev, "confidence", high ? "high" : "medium");
 	event_detail_str(&ev, "evidence", evidence);
+	event_detail_str(&ev, "evidence_used", used_kinds + 1);
+	event_detail_str(&ev, "tsval_clock", clock_note);
 	event_detail_uint(&ev, "not_resent", ck->not_resent);
-	event_detail_uint(&ev, "ts_set_back", ck->ts_set_back);
-	if (ck->ts_set_back) {
+	event_detail_uint(&ev, "ts_set_back", k_ts ? ck->ts_set_back : 0);
+	if (k_ts) {
 		event_detail_int(&ev, "ts_lag_min_ms", ck->lag_min_ms);
 		event_detail_int(&ev, "ts_lag_max_ms", ck->lag_max_ms);
 	}
@@ -651,17 +950,35 @@ detect_listener(const struct seg_ctx *sc)
 		return;
 	cookie_ts_check(sc);
 	/* Only handshake segments go further (one listener look-up each). */
-	if (!(f == TCP_SYN || f == (TCP_SYN | TCP_ACK) || sc->hs_completed))
+	if (!(f == TCP_SYN || f == (TCP_SYN | TCP_ACK) || sc->hs_completed ||
+	    ((f & TCP_RST) && !(c->cflags & CONN_HS_COMPLETE))) ||
+	    (sc->netdup && (f & TCP_SYN)))
 		return;
 	l = analysis_conn_listener(sc->a, c);
 	if (l == NULL)
 		return;
 	li = analysis_listener_index(sc->a, l);
 	s = &analysis_listen_watch(sc->a)->st[li];
+	rings_advance(s, sec_of(sc->ts_ns));
+	if (!sc->from_client && (f & (TCP_SYN | TCP_RST)))
+		s->server_seen = true;
+	if (f & TCP_RST) {
+		/* the connection's first reset ends its half-open entry (a
+		 * request socket, if a SYN-ACK made one) */
+		if (sc->tr->snd_old != TS_CLOSED && !(sc->rcv->flags & SIDE_RST))
+			half_open_gone(s, c);
+		return;
+	}
 	if (f == TCP_SYN && sc->from_client && !sc->tr->syn_retransmit) {
-		flood_syn(sc, l, li);
+		ring_add(&s->pend, s, sec_of(sc->ts_ns));
+		flood_syn(sc, li);
 	} else if (f == (TCP_SYN | TCP_ACK) && !sc->from_client) {
 		cookie_synack(sc, s);
+		if (!sc->tr->syn_retransmit && (c->side[c->client].flags & SIDE_SYN)) {
+			ring_add(&s->req, s, sec_of(sc->ts_ns));
+			if (s->ep.active && s->req.sum > s->ep.peak_half_open)
+				s->ep.peak_half_open = s->req.sum;
+		}
 		if (!sc->tr->syn_retransmit) {
 			window_advance(s, slot_ns(sc->a), sc->ts_ns);
 			s->synack[s->cur]++;
@@ -675,6 +992,7 @@ detect_listener(const struct seg_ctx *sc)
 		}
 	}
 	if (sc->hs_completed) {
+		half_open_gone(s, c);
 		window_advance(s, slot_ns(sc->a), sc->ts_ns);
 		s->done[s->cur]++;
 		s->win_done++;
@@ -710,6 +1028,7 @@ detect_listener_end_input(struct analysis *a)
 			report_flood(a, l, s);
 		report_cookie(a, l, &s->ck);
 		report_syn_drop(a, l, s);
+		lstate_free(s);
 		memset(s, 0, sizeof(*s));
 	}
 	w->nactive = 0;

@@ -36,7 +36,9 @@
 
 #define FAST_RETRANS_US		20000u	/* Wireshark: within 20 ms of the dup ACK */
 #define OOO_DEFAULT_US		3000u	/* Wireshark: without a handshake RTT */
-#define NET_DUP_US		1000u	/* copies without an IP ID: < 1 ms apart */
+#define NET_DUP_US		1000u	/* copies without an IP ID: <= 1 ms apart */
+#define NET_DUP_NO_RTT_US	3000u	/* copies, round trip unknown: <= 3 ms */
+#define NET_DUP_TS_MAX_US	100000u	/* copies with the same TSval: <= 100 ms */
 #define RTO_MIN_US		200000u	/* Linux TCP_RTO_MIN: no timer fires sooner */
 
 /* Microseconds from then_ns to now_ns, each truncated to the microsecond
@@ -107,10 +109,66 @@ segment_fingerprint(const struct seg_ctx *sc)
 	return (h ^ (h >> 32)) | 1;	/* 0 marks an empty slot */
 }
 
-/* Is this data segment a copy of a recent one?  Every data segment is
- * remembered, so the first copy finds its original. */
+/* The path's round trip as far as the capture shows it (us, 0 =
+ * unknown): the handshake's (SYN -> SYN-ACK -> ACK, which adds up to one
+ * round trip wherever the capture point sits), else the two sides' fastest
+ * data -> ACK samples added up (or the one side's that has any). */
+static uint32_t
+path_rtt_us(const struct seg_ctx *sc)
+{
+	const struct conn *c = sc->c;
+	uint32_t ack_us = sc->x != NULL ? sc->x->ack_us : 0;
+	uint64_t rtt = 0;
+	unsigned i;
+
+	if (c->synack_us && ack_us)
+		return c->synack_us - 1 + ack_us - 1;
+	if (sc->x == NULL)
+		return 0;
+	for (i = 0; i < 2; i++)
+		if (sc->x->side[i].rtt_n)
+			rtt += sc->x->side[i].rtt_min_us;
+	return rtt > UINT32_MAX ? UINT32_MAX : (uint32_t)rtt;
+}
+
+/* How soon after its original a copy made by the network must arrive
+ * (doc/anomalies.md, "network_duplicate").  No sender re-sends sooner
+ * than a round trip: an RTO (Linux: 200 ms at least, 1 s for a SYN) and a
+ * fast retransmission (after duplicate ACKs) both take longer, so a stack
+ * that keeps the IP ID on a re-send (some do) is not taken for a copy:
+ *  - without a TSval: within half the path's round trip, or
+ *    NET_DUP_NO_RTT_US when it is not known yet;
+ *  - with the same TSval (every field is compared): within 3/4 of the
+ *    round trip, or NET_DUP_TS_MAX_US when it is not known, never later
+ *    than that (a TSval clock ticks at 1 ms to 10 ms in every stack in
+ *    use, and no timer re-sends within 100 ms);
+ *  - without an IPv4 ID (IPv6, or ID 0) at most NET_DUP_US whatever the
+ *    rest: no ID vouches for the copy. */
+static uint32_t
+copy_limit_us(const struct seg_ctx *sc)
+{
+	uint32_t rtt = path_rtt_us(sc);
+	uint32_t lim = rtt ? rtt / 2 : NET_DUP_NO_RTT_US;
+
+	if (sc->seg->opt.present & TCPOPT_HAVE_TS) {
+		uint32_t ts = rtt ? (uint32_t)((uint64_t)rtt * 3 / 4) : NET_DUP_TS_MAX_US;
+
+		if (ts > NET_DUP_TS_MAX_US)
+			ts = NET_DUP_TS_MAX_US;
+		if (ts > lim)
+			lim = ts;
+	}
+	if (sc->seg->ip_id == 0 && lim > NET_DUP_US)
+		lim = NET_DUP_US;
+	return lim;
+}
+
+/* Is this segment a copy of a recent one?  Every segment looked at is
+ * remembered, so the first copy finds its original; *after_us says how
+ * long after it the copy came. */
 static bool
-network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc)
+network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc, uint32_t limit_us,
+    uint32_t *after_us)
 {
 	uint64_t fp = segment_fingerprint(sc);
 	int64_t now = sc->ts_ns;
@@ -123,14 +181,23 @@ network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc)
 	slot[1] = (unsigned)(fp >> 40) & (STREAM_RECENT - 1);
 	for (k = 0; k < 2; k++) {
 		i = slot[k];
-		/* With an IPv4 ID the copy is certain: a sender's
-		 * retransmission takes a new ID.  Without one, only a copy
-		 * within a millisecond (no retransmission timer is that
-		 * quick). */
-		if (st->recent_fp[i] == fp &&
-		    (sc->seg->ip_id != 0 || us_since(now, st->recent_ns[i]) < NET_DUP_US)) {
+		/* Every field the same (IP ID and TSval included), and soon
+		 * enough that no retransmission timer could have fired. */
+		/* (a copy stamped before its original, by a capture that
+		 * merged interfaces, is a copy all the same) */
+		uint64_t d = now < st->recent_ns[i] ? us_since(st->recent_ns[i], now) :
+		    us_since(now, st->recent_ns[i]);
+
+		if (st->recent_fp[i] == fp && d <= limit_us) {
+			*after_us = (uint32_t)d;
 			st->recent_ns[i] = now;
 			return true;
+		}
+		if (st->recent_fp[i] == fp) {
+			/* the same bytes re-sent later: a retransmission,
+			 * which its own copies are compared with from now */
+			st->recent_ns[i] = now;
+			return false;
 		}
 	}
 	i = st->recent_ns[slot[0]] <= st->recent_ns[slot[1]] ? slot[0] : slot[1];
@@ -139,6 +206,25 @@ network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc)
 	st->recent_fp[i] = fp;
 	st->recent_ns[i] = now;
 	return false;
+}
+
+void
+detect_stream_copy(struct seg_ctx *sc)
+{
+	const struct segment *seg = sc->seg;
+	uint16_t f = seg->flags;
+
+	sc->netdup = false;
+	/* Data, SYNs, SYN-ACKs and FINs; a pure ACK only with an IPv4 ID
+	 * (identical ACKs without one are what a receiver sends for every
+	 * segment past a hole); never a RST. */
+	if (f & TCP_RST)
+		return;
+	if (seg->payload_len == 0 && !(f & (TCP_SYN | TCP_FIN)) && seg->ip_id == 0)
+		return;
+	sc->netdup_limit_us = copy_limit_us(sc);
+	sc->netdup = network_duplicate(analysis_stream(sc->a), sc, sc->netdup_limit_us,
+	    &sc->netdup_after_us);
 }
 
 /* ---- holes ------------------------------------------------------------ */
@@ -203,8 +289,16 @@ emit_network_duplicate(const struct seg_ctx *sc)
 	event_detail_uint(&ev, "seq", rel_seq(sc->snd, sc->seg->seq));
 	event_detail_uint(&ev, "len", sc->seg->payload_len);
 	event_detail_uint(&ev, "ip_id", sc->seg->ip_id);
-	event_message(&ev, "the network delivered a copy of the %s's segment "
-	    "(same IP ID, TSval, seq, ack and window): not sent twice", who(sc));
+	event_detail_double(&ev, "after", (double)sc->netdup_after_us / 1e6);
+	event_detail_double(&ev, "copy_limit", (double)sc->netdup_limit_us / 1e6);
+	if (sc->seg->flags & (TCP_SYN | TCP_FIN))
+		event_detail_str(&ev, "segment", (sc->seg->flags & (TCP_SYN | TCP_ACK)) ==
+		    (TCP_SYN | TCP_ACK) ? "syn_ack" : (sc->seg->flags & TCP_SYN) ? "syn" : "fin");
+	event_message(&ev, "the network delivered a copy of the %s's %s %u us after it "
+	    "(same IP ID, TSval, seq, ack and window): not sent twice", who(sc),
+	    (sc->seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) ? "SYN-ACK" :
+	    (sc->seg->flags & TCP_SYN) ? "SYN" : (sc->seg->flags & TCP_FIN) ? "FIN" : "segment",
+	    sc->netdup_after_us);
 	analysis_emit(sc->a, sc->c, &ev);
 }
 
@@ -344,10 +438,15 @@ detect_stream(const struct seg_ctx *sc)
 	bool known = tr->seq_was_known;
 	int64_t now = sc->ts_ns;
 	uint32_t end = seq_end(seq, len, f & TCP_SYN, f & TCP_FIN);
-	bool zwp = false, keep_alive = false, retrans_any = false, netdup = false;
+	bool zwp = false, keep_alive = false, retrans_any = false, netdup = sc->netdup;
 	bool rwin_zero;
 	struct event ev;
 
+	if ((f & TCP_SYN) && netdup) {
+		/* a copy of a SYN or SYN-ACK changes nothing */
+		emit_network_duplicate(sc);
+		return;
+	}
 	if (se == NULL)
 		return;
 	if (f & TCP_SYN) {
@@ -361,11 +460,6 @@ detect_stream(const struct seg_ctx *sc)
 	}
 	/* (a side never heard from has no window: Wireshark's is G_MAXUINT32) */
 	rwin_zero = (rcv->flags & SIDE_SEEN) && re->window == 0;
-
-	/* (a pure ACK only with an IPv4 ID: identical ACKs without one are
-	 * what a receiver sends for every segment past a hole) */
-	if (len > 0 || (seg->ip_id != 0 && !sfr))
-		netdup = network_duplicate(analysis_stream(sc->a), sc);
 
 	/* ZERO WINDOW PROBE: one byte at nextseq into a closed window
 	 * (Wireshark), or 0-1 byte at nextseq - 1 (Linux's probe at snd_una

@@ -94,6 +94,7 @@ struct tomb_fifo {
 
 struct lru {
 	uint32_t	head, tail;	/* index + 1; head = least recently used */
+	uint32_t	n;		/* connections on the list */
 };
 
 struct flow_table {
@@ -113,7 +114,9 @@ struct flow_table {
 	uint32_t	*bucket;
 	uint32_t	 nbucket;	/* power of two */
 	uint32_t	 nbucket_max;
-	struct lru	 open, closed;
+	struct lru	 open, closed, embryo;	/* embryo: connections with no
+						 * extension yet (a flood's SYNs),
+						 * evicted first */
 	struct tomb	*tomb;
 	uint32_t	 tomb_cap;
 	uint32_t	 tomb_hw;	/* slots ever handed out */
@@ -275,6 +278,8 @@ key_full(const struct flow_table *t, const struct conn *c, struct flow_key *k)
 static inline struct lru *
 lru_of(struct flow_table *t, const struct conn *c)
 {
+	if (c->lru_embryo)
+		return &t->embryo;
 	return (c->cflags & CONN_ON_CLOSED_LIST) ? &t->closed : &t->open;
 }
 
@@ -292,6 +297,7 @@ lru_unlink(struct flow_table *t, struct conn *c)
 	else
 		l->tail = c->lru_prev;
 	c->lru_prev = c->lru_next = 0;
+	l->n--;
 }
 
 static void
@@ -307,6 +313,7 @@ lru_append(struct flow_table *t, struct conn *c)
 	else
 		l->head = idx;
 	l->tail = idx;
+	l->n++;
 }
 
 bool
@@ -327,15 +334,17 @@ void
 flow_touch(struct flow_table *t, struct conn *c, int64_t ts_ns)
 {
 	bool closed = conn_closed(c);
+	bool embryo = !closed && c->ext == 0;
 
 	if (ts_ns > c->last_ns)
 		c->last_ns = ts_ns;
-	if (closed != !!(c->cflags & CONN_ON_CLOSED_LIST)) {
+	if (closed != !!(c->cflags & CONN_ON_CLOSED_LIST) || embryo != c->lru_embryo) {
 		lru_unlink(t, c);
 		if (closed)
 			c->cflags |= CONN_ON_CLOSED_LIST;
 		else
 			c->cflags &= (uint16_t)~CONN_ON_CLOSED_LIST;
+		c->lru_embryo = embryo;
 		c->lru_touched = 0;
 		lru_append(t, c);
 	}
@@ -819,13 +828,23 @@ conn_alloc(struct flow_table *t)
 	} else if (t->hw < t->cap) {
 		c = &t->pool[t->hw++];
 	} else {
-		/* Full: the least recently active connection goes, closed
-		 * ones first since they have least left to tell. */
+		/* Full: the least recently active connection goes: first
+		 * those with nothing past a SYN, SYN-ACK or RST (a flood's
+		 * half-open entries, so that a connection completing its
+		 * handshake in the middle of a flood survives it), then
+		 * closed ones, which have least left to tell. */
 		uint32_t victim;
 
+		lru_settle(t, &t->embryo);
 		lru_settle(t, &t->closed);
 		lru_settle(t, &t->open);
 		victim = t->closed.head ? t->closed.head : t->open.head;
+		/* (handshakes in flight are no flood: an embryonic entry goes
+		 * first only when such entries fill an eighth of the table,
+		 * or when it is the least recently active anyway) */
+		if (t->embryo.head && (victim == 0 || t->embryo.n >= t->cap / 8 ||
+		    t->pool[t->embryo.head - 1].last_ns <= t->pool[victim - 1].last_ns))
+			victim = t->embryo.head;
 		t->ctr.evicted++;
 		conn_release(t, &t->pool[victim - 1], FLOW_END_EVICTED, true);
 		c = &t->pool[t->free_head - 1];
@@ -854,6 +873,7 @@ conn_new(struct flow_table *t, const struct flow_key *k, uint32_t stream,
 	if (t->ctr.live > t->ctr.peak_live)
 		t->ctr.peak_live = t->ctr.live;
 	bucket_insert(t, c);
+	c->lru_embryo = 1;	/* until flow_touch sees an extension */
 	lru_append(t, c);
 	return c;
 }
@@ -1059,6 +1079,7 @@ flow_expire(struct flow_table *t, int64_t now_ns, int64_t idle_ns, int64_t close
 	tomb_expire(t, now_ns);
 	expire_list(t, &t->closed, now_ns - closed_ns, false);
 	expire_list(t, &t->open, now_ns - idle_ns, true);
+	expire_list(t, &t->embryo, now_ns - idle_ns, true);
 }
 
 /* Merge two lists (threaded through hnext, index + 1) sorted by stream. */
@@ -1129,8 +1150,9 @@ flow_flush(struct flow_table *t)
 	t->v6_hw = 0;
 	t->v6_free = 0;
 	t->ctr.v6_live = 0;
-	t->open.head = t->open.tail = 0;
-	t->closed.head = t->closed.tail = 0;
+	t->open.head = t->open.tail = t->open.n = 0;
+	t->closed.head = t->closed.tail = t->closed.n = 0;
+	t->embryo.head = t->embryo.tail = t->embryo.n = 0;
 	t->ctr.live = 0;
 	/* Reset only what was used: the pools are sized for --memcap but
 	 * mostly untouched, and touching them would cost real memory. */

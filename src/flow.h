@@ -82,6 +82,8 @@ struct conn {
 	uint8_t		lru_touched : 1;	/* a packet since it was put on its
 						 * LRU list: misplaced (lazy LRU) */
 	uint8_t		hist_len : 4;
+	uint8_t		lru_embryo : 1;	/* (flow.c) threaded on the embryonic LRU:
+					 * no extension yet (SYN, SYN-ACK, RST only) */
 	uint8_t		ev_kind[CONN_EVENT_SLOTS];	/* event kind + 1 (0 = free) */
 	uint32_t	ext;		/* its struct conn_ext (index + 1; 0 = none) */
 	int64_t		start_ns;	/* first and last packet, ns since epoch */

@@ -1067,6 +1067,160 @@ def gen_capacity():
     pcap("gen-idle.pcap", DLT_EN10MB, link_eth(pk))
 
 
+US = 10**3
+
+
+def copy_of(p, dt):
+    """The same IP packet again dt ns later: a copy made by the network (same IP ID, TSval,
+    everything)."""
+    return Pkt(p.ts + dt, p.l3, p.v6, p.side)
+
+
+def resend_same_ipid(f, side, flags, data=b"", dt=0, seq=None, ack=None):
+    """Re-send a segment keeping the IP ID of the previous packet of side (some stacks do):
+    a retransmission, not a copy, when it comes an RTO later."""
+    f.ipid[side] = (f.ipid[side] - 1) & 0xFFFF
+    return f.seg(side, flags, data, dt=dt, seq=seq, ack=ack, advance=False)
+
+
+def gen_copies():
+    # gen-netdup-control: control segments copied by the network (issue 12, class 1).
+    # Stream 0: the SYN, the SYN-ACK and the client's FIN each arrive twice, 12-20 us apart,
+    # byte for byte the same (IP ID, TSval): three network_duplicate, no syn_retransmit,
+    # synack_retransmit or retransmission.
+    f = Flow("192.0.2.120", 42000, "198.51.100.120", 443, 1200000, 2200000)
+    pk = []
+    syn = f.seg(C, "S", dt=0)
+    pk += [syn, copy_of(syn, 15 * US)]
+    sa = f.seg(S, "SA", dt=10 * MS)
+    pk += [sa, copy_of(sa, 20 * US)]
+    pk.append(f.seg(C, "A", dt=10 * MS))
+    pk += f.data()
+    fin = f.seg(C, "FA", dt=5 * MS)
+    pk += [fin, copy_of(fin, 12 * US)]
+    pk += [f.seg(S, "FA", dt=10 * MS), f.seg(C, "A", dt=10 * MS)]
+    # Stream 1: a SYN lost after the capture point, re-sent 1 s later (new IP ID: a real
+    # syn_retransmit, attempt 2), and that retry copied 8 us later (network_duplicate; the
+    # retry schedule does not move: the SYN-ACK answers attempt 2).
+    g = Flow("192.0.2.121", 42001, "198.51.100.120", 443, 1210000, 2210000, t=T0 + 1 * SEC)
+    isn = g.nxt[C]
+    pk2 = [g.seg(C, "S", dt=0)]
+    retry = g.seg(C, "S", dt=1 * SEC, seq=isn)
+    pk2 += [retry, copy_of(retry, 8 * US)]
+    pk2 += [g.seg(S, "SA", dt=10 * MS), g.seg(C, "A", dt=10 * MS)] + g.data() + g.close()
+    pcap("gen-netdup-control.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
+
+    # gen-netdup-span: a SPAN port mirroring two VLANs shows every frame of a connection
+    # twice, 4 us apart, tagged 10 then 20 (802.1Q): every second frame, SYN, SYN-ACK and
+    # FINs included, is a network_duplicate; nothing is a retransmission.
+    f = Flow("192.0.2.122", 42002, "198.51.100.122", 80, 1220000, 2220000)
+    pk = []
+    for p in f.full():
+        q = copy_of(p, 4 * US)
+        p.frame = eth_hdr(p, ((0x8100, 10),)) + p.l3
+        q.frame = eth_hdr(q, ((0x8100, 20),)) + q.l3
+        pk += [p, q]
+    pcap("gen-netdup-span.pcap", DLT_EN10MB, pk)
+
+    # gen-resend-same-ipid: a stack that keeps the IP ID when it re-sends (no timestamps, so
+    # nothing else tells the copies apart).  Issue 12, class 2: the same IP ID an RTO later is
+    # a retransmission, never a network_duplicate.
+    # Stream 0: the client's request re-sent 0.3, 0.6, 1.2 and 2.4 s after the previous
+    # transmission (an RTO backoff): four retransmissions.  Its FIN is re-sent 0.3 s later
+    # with the same IP ID: a retransmission.  (The server greets first, so its silence after
+    # the request is loss, not a full accept queue.)
+    f = Flow("192.0.2.123", 42003, "198.51.100.123", 8080, 1230000, 2230000, timestamps=False)
+    pk = f.handshake()
+    pk += [f.seg(S, "PA", b"220 ready\r\n", dt=1 * MS), f.seg(C, "A", dt=10 * MS)]
+    req = b"GET /slow HTTP/1.1\r\n\r\n"
+    start = f.nxt[C]
+    pk.append(f.seg(C, "PA", req, dt=1 * MS))
+    for gap in (300 * MS, 600 * MS, 1200 * MS, 2400 * MS):
+        pk.append(resend_same_ipid(f, C, "PA", req, dt=gap, seq=start))
+    pk.append(f.seg(S, "A", dt=10 * MS))
+    pk.append(f.seg(S, "PA", b"HTTP/1.1 204 No Content\r\n\r\n", dt=1 * MS))
+    pk.append(f.seg(C, "A", dt=10 * MS))
+    fin_seq = f.nxt[C]
+    pk.append(f.seg(C, "FA", dt=1 * MS))
+    pk.append(resend_same_ipid(f, C, "FA", dt=300 * MS, seq=fin_seq))
+    pk += [f.seg(S, "FA", dt=10 * MS), f.seg(C, "A", dt=10 * MS)]
+    # Stream 1: a SYN re-sent with the same IP ID after 1 s and 2 s (Linux-like backoff):
+    # two syn_retransmit (attempts 2 and 3), exponential, no network_duplicate.
+    g = Flow("192.0.2.124", 42004, "198.51.100.123", 8080, 1240000, 2240000, t=T0 + 10 * SEC,
+             timestamps=False)
+    isn = g.nxt[C]
+    pk2 = [g.seg(C, "S", dt=0)]
+    for gap in (1 * SEC, 2 * SEC):
+        pk2.append(resend_same_ipid(g, C, "S", dt=gap, seq=isn))
+    g.nxt[C] = (isn + 1) & M32
+    pk2 += [g.seg(S, "SA", dt=10 * MS), g.seg(C, "A", dt=10 * MS)] + g.data() + g.close()
+    pcap("gen-resend-same-ipid.pcap", DLT_EN10MB, link_eth(merge(pk, pk2)))
+
+
+def gen_flood():
+    # gen-syn-flood-drops: a SYN flood without SYN cookies (issue 12 class 5, issue 11
+    # defect 7).  2000 SYNs in 1 s from 241 spoofed sources (198.18.0.0/15, each sending
+    # several from other ports) to 192.0.2.130:80; the server answers the first 150 (its SYN
+    # queue then full: TcpExtListenDrops) and drops the rest, and one real client
+    # (192.0.2.131) completes its handshake and an exchange in the middle.  syn_flood must say:
+    # 242 sources (exact: the 241 and the real client), 2001 SYNs, 151 SYN-ACKs (peak 151 half-open: the 150 answered and the
+    # real one before its ACK), 1850 dropped; the same under any --memcap.
+    pk = []
+    t = T0
+    for i in range(2000):
+        src = "198.18.%d.%d" % ((i % 241) // 200, (i % 241) % 200 + 1)
+        f = Flow(src, 30000 + i, "192.0.2.130", 80, 5000000 + i * 7919, 9000000 + i * 104729,
+                 t=t, timestamps=False, ipid=(i & 0xFFFF, 0x4000 + i))
+        pk.append(f.seg(C, "S", dt=0))
+        if i < 150:
+            pk.append(f.seg(S, "SA", dt=100 * US))
+        t += 500 * US
+        if i == 1000:
+            g = Flow("192.0.2.131", 40131, "192.0.2.130", 80, 777, 888, t=t + 100 * US,
+                     timestamps=False)
+            pk += g.handshake(rtt=200 * US) + g.data(rtt=200 * US) + g.close(rtt=200 * US)
+    pcap("gen-syn-flood-drops.pcap", DLT_EN10MB, link_eth(merge(pk)))
+
+
+def gen_cookie_clock():
+    # gen-cookie-synthetic-clock: issue 12 class 4.  A capture at the server (SYN -> SYN-ACK
+    # 100 us) whose timestamps are synthetic: each connection's packets 100-200 us apart while
+    # the server's TSval advances by 20 between its SYN-ACK and its next segment.  Taken at face
+    # value, every SYN-ACK's TSval lags the server's clock by ~20 ms, as a SYN cookie's does.
+    # Stream 5's SYN-ACK is re-sent 1 s later with a TSval only 250 higher (a 250 Hz TSval
+    # clock): the server's TSval clock does not keep step with the capture's, so the TSval
+    # evidence is not used and no syn_cookie is reported (the old rule said "high confidence").
+    pk = []
+    for i in range(6):
+        f = Flow("192.0.2.140", 43000 + i, "198.51.100.140", 8443, 6100000 + i * 1000,
+                 7100000 + i * 1000, t=T0 + i * 2 * SEC)
+        pk.append(f.seg(C, "S", dt=0))
+        sa_ts = f.tsval[S]
+        sa = f.seg(S, "SA", dt=100 * US)
+        pk.append(sa)
+        if i == 5:
+            f.nxt[S] = (f.nxt[S] - 1) & M32
+            pk.append(f.seg(S, "SA", dt=1 * SEC, opts=syn_opts(sa_ts + 250, f.tsval[C] - 1)))
+            f.tsval[S] = sa_ts + 251
+        pk.append(f.seg(C, "A", dt=100 * US))
+        pk.append(f.seg(C, "PA", b"GET / HTTP/1.1\r\n\r\n", dt=100 * US))
+        f.tsval[S] += 20                       # the synthetic jump
+        pk.append(f.seg(S, "PA", b"HTTP/1.1 204 No Content\r\n\r\n", dt=200 * US))
+        pk.append(f.seg(C, "A", dt=100 * US))
+        pk += f.close(rtt=400 * US)
+    pcap("gen-cookie-synthetic-clock.pcap", DLT_EN10MB, link_eth(pk))
+
+
+def gen_one_sided():
+    # gen-one-sided: issue 12 class 3.  Asymmetric routing: the capture sees only the client's
+    # direction.  The client's SYN, then its ACK of the server's ISN + 1, its request, its ACKs
+    # of the server's data and its FIN: the SYN was answered (the client could not acknowledge
+    # the SYN-ACK otherwise), so no syn_unanswered.
+    f = Flow("192.0.2.150", 44000, "198.51.100.150", 80, 8100000, 9100000)
+    pk = [p for p in f.full() if p.side == C]
+    pcap("gen-one-sided.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def main():
     global OUT
     here = os.path.dirname(os.path.abspath(__file__))
@@ -1086,6 +1240,10 @@ def main():
     gen_time_wait_reuse()
     gen_resets()
     gen_long_spans()
+    gen_copies()
+    gen_flood()
+    gen_cookie_clock()
+    gen_one_sided()
 
 
 if __name__ == "__main__":
