@@ -38,31 +38,35 @@ check "suite: a count of one takes the singular" \
     "$py" "$top/tests/text_check.py" plural "$tmp"/suite/*.txt
 
 # every event of the JSON output is counted once by a text line: "xN" for
-# a burst or a folded group, 1 otherwise
-accounts() {	# TEXT JSONL
-	"$py" - "$1" "$2" <<'PYEOF'
+# a burst or a folded group, 1 otherwise (one python for the whole suite)
+accounts() {	# TEXT...: each beside its .jsonl
+	"$py" - "$@" <<'PYEOF'
 import collections, json, re, sys
-want = collections.Counter()
-for l in open(sys.argv[2]):
-    r = json.loads(l)
-    if r["type"] == "event":
-        want[r["kind"]] += 1
-got = collections.Counter()
-for l in open(sys.argv[1]):
-    m = re.match(r"#\d+ (?:\S+ )*?(info|notice|warning|alert) (\w+)", l)
-    if m:
-        x = re.search(r" x(\d+), frames \d+-\d+$", l)
-        got[m.group(2)] += int(x.group(1)) if x else 1
-if got != want:
-    sys.exit("%s: text %s, JSON %s" % (sys.argv[1], dict(got), dict(want)))
+bad = 0
+for t in sys.argv[1:]:
+    want = collections.Counter()
+    for l in open(t[:-len(".txt")] + ".jsonl"):
+        r = json.loads(l)
+        if r["type"] == "event":
+            want[r["kind"]] += 1
+    got = collections.Counter()
+    for l in open(t):
+        m = re.match(r"#\d+ (?:\S+ )*?(info|notice|warning|alert) (\w+)", l)
+        if m:
+            x = re.search(r" x(\d+), frames \d+-\d+$", l)
+            got[m.group(2)] += int(x.group(1)) if x else 1
+    if got != want:
+        print("%s: text %s, JSON %s" % (t, dict(got), dict(want)))
+        bad += 1
+sys.exit(1 if bad else 0)
 PYEOF
 }
-bad=0
+texts=()
 for t in "$tmp"/suite/*.pcap.txt "$tmp"/suite/*.pcapng.txt; do
-	[ -s "${t%.txt}.jsonl" ] || continue
-	accounts "$t" "${t%.txt}.jsonl" || bad=$((bad + 1))
+	[ -s "${t%.txt}.jsonl" ] && texts+=("$t")
 done
-check "suite: the text lines account for every JSON event ($bad files do not)" test $bad = 0
+check "suite: the text lines account for every JSON event (${#texts[@]} files)" \
+    accounts "${texts[@]}"
 
 # ---- frame order: the accept_overflow_drop at frame 3 is known only at
 # the SYN-ACK re-sends (frames 5, 8), yet prints first
