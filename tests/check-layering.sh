@@ -1,8 +1,10 @@
 #!/bin/bash
 # check-layering.sh: data flows one way.  Each module may include only the
 # project headers of its own or a lower layer (doc/architecture.md has the
-# table), json-c only in report_json.c, libevent only in live.c, and
-# <pcap/pcap.h> only in source.c and live.c.  Lines stay within 100 columns.
+# table), json-c only in report_json.c, libevent only in live.c,
+# <pcap/pcap.h> only in source.c, live.c and reader_libpcap.c, and the
+# compression libraries only in reader_decompress.c.  Lines stay within
+# 100 columns.
 set -u
 top=$(cd "${TOP_SRCDIR:-$(dirname "$0")/..}" && pwd)
 cd "$top/src" || exit 99
@@ -23,8 +25,8 @@ allowed() {	# module -> allowed project headers (besides its own)
 		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
 	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h" ;;
 	sockets) echo "flow.h report.h tcpstate.h seq.h decode.h stats.h event.h packet.h" ;;
-	source|live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h pcapmap.h" ;;
-	pcapmap) echo "" ;;
+	source|live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h reader.h" ;;
+	reader|reader_*) echo "reader.h" ;;
 	main|options) echo "*" ;;
 	community_id) echo "" ;;
 	*) echo "?" ;;
@@ -57,8 +59,13 @@ for f in *.c *.h; do
 		echo "$f: libevent is confined to live.c"; fail=1
 	fi
 	if grep -qE '^#include <pcap/pcap.h>|^#include <pcap.h>' "$f" &&
-	    [ "$f" != source.c ] && [ "$f" != live.c ]; then
-		echo "$f: <pcap/pcap.h> is confined to source.c and live.c"; fail=1
+	    [ "$f" != source.c ] && [ "$f" != live.c ] && [ "$f" != reader_libpcap.c ]; then
+		echo "$f: <pcap/pcap.h> is confined to source.c, live.c and reader_libpcap.c"
+		fail=1
+	fi
+	if grep -qE '^#include <(zlib|zstd|lz4frame)\.h>' "$f" && [ "$f" != reader_decompress.c ]
+	then
+		echo "$f: the compression libraries are confined to reader_decompress.c"; fail=1
 	fi
 	awk -v f="$f" '{ gsub(/\t/, "        "); if (length($0) > 100) { print f ":" NR ": line longer than 100 columns"; bad = 1 } } END { exit bad }' "$f" || fail=1
 	case $f in
