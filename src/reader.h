@@ -126,6 +126,9 @@ struct reader_rec {
 
 enum reader_result {
 	READER_RECORD,
+	READER_OTHER_FRAME,	/* a record Wireshark numbers as a frame that is
+				 * not a packet (pcapng custom, systemd journal
+				 * and system call blocks): only counted */
 	READER_END,
 	READER_DAMAGED,		/* error() says what */
 };

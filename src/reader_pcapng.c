@@ -10,8 +10,10 @@
  *   - every interface keeps its own link type and snapshot length (libpcap
  *     refuses an interface unlike the first: "dumpcap -i eth0 -i any");
  *   - each section has its own byte order (libpcap refuses a change).
- * Enhanced, Simple and (obsolete) Packet Blocks are records, each counted
- * as a frame as Wireshark counts them; every other block is skipped. */
+ * Enhanced, Simple and (obsolete) Packet Blocks are records.  Frames are
+ * numbered as Wireshark 4.0 numbers them: besides the packets, custom,
+ * systemd journal and system call blocks are frames (counted, not
+ * analysed); every other block is skipped. */
 #include "config.h"
 
 #include "reader.h"
@@ -25,6 +27,16 @@
 #define BT_PB		0x00000002u
 #define BT_SPB		0x00000003u
 #define BT_EPB		0x00000006u
+/* Blocks Wireshark 4.0 shows as frames, though they are not packets. */
+#define BT_JOURNAL	0x00000009u	/* systemd Journal Export */
+#define BT_CB_COPY	0x00000badu	/* Custom Blocks */
+#define BT_CB_NOCOPY	0x40000badu
+#define BT_SYSDIG_EVENT	0x00000204u	/* sysdig / Falco system call events */
+#define BT_SYSDIG_EVF	0x00000208u
+#define BT_SYSDIG_EVENT_V2 0x00000216u
+#define BT_SYSDIG_EVF_V2 0x00000217u
+#define BT_SYSDIG_EVENT_V2_LARGE 0x00000221u
+#define BT_SYSDIG_EVF_V2_LARGE 0x00000222u
 #define BYTE_ORDER_MAGIC 0x1a2b3c4du
 #define SHB_MIN		28u		/* the smallest SHB */
 #define SHB_INSANE_MAX	(1u << 20)	/* libpcap's sanity bound on an SHB */
@@ -438,6 +450,16 @@ pcapng_next(struct reader *r, struct reader_rec *rec)
 			}
 			r->nifaces = 0;		/* a section has its own interfaces */
 			break;
+		case BT_JOURNAL:
+		case BT_CB_COPY:
+		case BT_CB_NOCOPY:
+		case BT_SYSDIG_EVENT:
+		case BT_SYSDIG_EVF:
+		case BT_SYSDIG_EVENT_V2:
+		case BT_SYSDIG_EVF_V2:
+		case BT_SYSDIG_EVENT_V2_LARGE:
+		case BT_SYSDIG_EVF_V2_LARGE:
+			return READER_OTHER_FRAME;
 		default:
 			break;			/* not a packet: skipped */
 		}

@@ -354,6 +354,11 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 		rr = in_cut_short(&input) ? READER_DAMAGED : ops->next(rd, &rec);
 		if (rr == READER_END)
 			break;
+		if (rr == READER_OTHER_FRAME) {
+			pkt.frame++;		/* numbered, as Wireshark does; no packet */
+			in->frames_read = pkt.frame;
+			continue;
+		}
 		if (rr == READER_DAMAGED) {
 			const char *e = in_cut_short(&input) ? "error reading dump file: truncated "
 			    "while being read, or an I/O error" : ops->error(rd);
