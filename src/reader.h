@@ -2,8 +2,8 @@
  * input they read from.
  *
  * A capture reaches a reader as a byte input (struct rd_in): a regular
- * file read through a mapped window, or a stream (a pipe, standard input,
- * a decompressor) read with large reads into one reused buffer.  A reader
+ * file, a pipe, standard input or a decompressor, read with large reads
+ * into one reused buffer.  A reader
  * (struct reader_ops) turns the bytes into records: each has a probe that
  * looks at the first bytes of the content, and open / next / error / close.
  * source.c keeps the table of readers and picks the first whose probe
@@ -49,23 +49,15 @@ struct rd_in {
 	const uint8_t	*cur;		/* the read position */
 	const uint8_t	*end;		/* one past the bytes readable at cur */
 	/* private to reader_input.c */
-	bool		 mapped;
-	bool		 eof;		/* a stream that has ended */
-	int		 fd;		/* mapped: the file (owned) */
-	size_t		 size;		/* mapped: the file's size */
-	size_t		 win_off;	/* mapped: file offset of the window */
-	const uint8_t	*win;
-	size_t		 win_len;
-	uint8_t		*buf;		/* stream: the reused buffer */
+	bool		 eof;		/* the source has ended */
+	uint8_t		*buf;		/* the reused buffer */
 	size_t		 cap;
-	uint64_t	 consumed;	/* stream: bytes before buf[0] */
-	struct byte_source *src;	/* stream: owned */
+	uint64_t	 consumed;	/* bytes before buf[0] */
+	struct byte_source *src;	/* owned */
 	char		 err[READER_ERRLEN];
 };
 
-/* Map the regular file fd (taken over: closed by in_close) for reading. */
-bool in_open_mapped(struct rd_in *in, int fd, char *err, size_t errlen);
-/* Read src (taken over) as a stream. */
+/* Read src (taken over). */
 bool in_open_stream(struct rd_in *in, struct byte_source *src, char *err, size_t errlen);
 void in_close(struct rd_in *in);
 
@@ -90,8 +82,6 @@ in_skip(struct rd_in *in, size_t n)
 uint64_t in_offset(const struct rd_in *in);
 /* Copy up to n bytes from the read position (for libpcap's stdio cookie). */
 ptrdiff_t in_read(struct rd_in *in, uint8_t *dst, size_t n);
-/* True once a mapped file was cut short while being read (SIGBUS). */
-bool in_cut_short(const struct rd_in *in);
 
 /* A file descriptor as a byte source, the head bytes already read from it
  * first (head is copied; the source owns fd unless it is 0). */

@@ -33,7 +33,7 @@ struct reader {
 int
 reader_dlt(uint32_t linktype)
 {
-	uint32_t lt = linktype & 0xffffu;	/* the FCS bits do not change records */
+	uint32_t lt = linktype & 0x03ffffffu;	/* libpcap 1.10's LT_LINKTYPE: no FCS bits */
 
 	switch (lt) {
 	case 100: return DLT_ATM_RFC1483;	/* LINKTYPE_ values that are not */

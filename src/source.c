@@ -61,9 +61,9 @@ read_head(int fd, bool regular, uint8_t *head, size_t n)
 	return (ssize_t)got;
 }
 
-/* Open path ("-" = stdin) as the byte input in: mapped when a regular
- * file, else a stream, through a decompressor when the magic says it is
- * compressed (*comp).  *plain: an uncompressed regular file. */
+/* Open path ("-" = stdin) as the byte input in, through a decompressor
+ * when the magic says it is compressed (*comp).  *plain: an uncompressed
+ * regular file (which libpcap may open by its path). */
 static bool
 open_input(const char *path, struct rd_in *in, const struct compression **comp, bool *plain,
     char *why, size_t whylen)
@@ -100,10 +100,7 @@ open_input(const char *path, struct rd_in *in, const struct compression **comp, 
 		    (*comp)->name, (*comp)->tool);
 		goto fail;
 	}
-	if (*comp == NULL && regular) {
-		*plain = true;
-		return in_open_mapped(in, fd, why, whylen);
-	}
+	*plain = *comp == NULL && regular;
 	src = fd_source(fd, head, regular ? 0 : (size_t)n);
 	if (src == NULL) {
 		snprintf(why, whylen, "out of memory");
@@ -351,7 +348,7 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			status = SOURCE_STOPPED;
 			break;
 		}
-		rr = in_cut_short(&input) ? READER_DAMAGED : ops->next(rd, &rec);
+		rr = ops->next(rd, &rec);
 		if (rr == READER_END)
 			break;
 		if (rr == READER_OTHER_FRAME) {
@@ -360,8 +357,7 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			continue;
 		}
 		if (rr == READER_DAMAGED) {
-			const char *e = in_cut_short(&input) ? "error reading dump file: truncated "
-			    "while being read, or an I/O error" : ops->error(rd);
+			const char *e = ops->error(rd);
 
 			st->warn[WARN_CAPTURE_DAMAGED]++;
 			if (strstr(e, "different from the") != NULL) {
