@@ -106,6 +106,10 @@ pcap_probe(const uint8_t *h, size_t len)
 	 * and len were written swapped, and that guess stays in libpcap. */
 	if (rd_get16(h + 4, swapped) != 2 || rd_get16(h + 6, swapped) != 4)
 		return false;
+	/* A snapshot length of 0 or above the maximum: libpcap keeps the
+	 * file's figure in some checks and its own in others; its reader. */
+	if (rd_get32(h + 16, swapped) == 0 || rd_get32(h + 16, swapped) > MAXIMUM_SNAPLEN)
+		return false;
 	return reader_verbatim_dlt(rd_get32(h + 20, swapped), swapped) >= 0;
 }
 
