@@ -17,6 +17,7 @@
 
 #include <pcap/pcap.h>
 
+#include "reader.h"
 #include "util.h"
 
 struct capture_writer {
@@ -354,7 +355,14 @@ capture_writer_flagged(struct capture_writer *w, const char *path, const struct 
 		if (rc != 1)
 			continue;
 		pkt.frame++;
-		(void)source_record_ts(h, pkt.frame > 1, &pkt.ts_ns);
+		{
+			int64_t ts;
+			bool held;
+
+			(void)record_ts(h, &ts, &held);
+			if (!held || pkt.frame == 1)
+				pkt.ts_ns = ts;
+		}
 		pkt.caplen = h->caplen;
 		pkt.wirelen = h->len;
 		pkt.bytes = data;

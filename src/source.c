@@ -1,355 +1,153 @@
 /* source.c: the offline capture source (source.h).
  *
- * The first bytes of the input are read ahead to learn the capture's own
- * timestamp resolution (libpcap hands us nanoseconds either way, and the
- * JSON keeps the digits the capture really has), then replayed to libpcap
- * through a stdio cookie, so stdin works without seeking. */
+ * Opens the input (a file, a FIFO, standard input), recognises a
+ * compressed one by its magic, picks the first reader of the table below
+ * whose probe accepts the content, and hands each record to the pipeline,
+ * applying the BPF expression without hiding any frame from the numbering.
+ * The readers and the byte input they read from are in reader.h. */
 #include "config.h"
 
 #include "source.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
 
 #include "decode.h"
-#include "pcapmap.h"
 #include "progress.h"
+#include "reader.h"
 #include "util.h"
 
-#define PEEK_MAX	65536u	/* read-ahead bound: SHB + first IDB */
-#define READ_BUFFER	(64u << 10)	/* stdio buffer for capture files */
-#define MAXIMUM_SNAPLEN	262144u	/* libpcap's largest record for common link types */
+#define PROBE_LEN	24u	/* content bytes a probe sees: a classic file header */
+#define MAX_FILTERS	16u	/* link types one input may mix, each its own program */
 
-struct peek_file {
-	FILE		*under;
-	unsigned char	*buf;
-	size_t		 len, pos;
+/* The readers, most specific first; the first whose probe accepts the
+ * content reads it.  libpcap accepts everything and says what it cannot
+ * read.  TCPDISSECT_READER=NAME in the environment forces one (the tests
+ * compare them: tests/reader-paths.sh). */
+static const struct reader_ops *const readers[] = {
+	&reader_pcap_ops,
+	&reader_pcapng_ops,
+	&reader_libpcap_ops,
 };
 
+/* ---- the input -------------------------------------------------------- */
+
+/* Up to n bytes from the start of fd, not consumed for a regular file. */
 static ssize_t
-peek_read(void *cookie, char *dst, size_t n)
+read_head(int fd, bool regular, uint8_t *head, size_t n)
 {
-	struct peek_file *pf = cookie;
+	size_t got = 0;
 
-	if (pf->pos < pf->len) {
-		size_t k = pf->len - pf->pos;
+	if (regular)
+		return pread(fd, head, n, 0);
+	while (got < n) {
+		ssize_t r = read(fd, head + got, n - got);
 
-		if (k > n)
-			k = n;
-		memcpy(dst, pf->buf + pf->pos, k);
-		pf->pos += k;
-		return (ssize_t)k;
-	}
-	/* One read(2), not fread(): on a pipe fread would wait for all n
-	 * bytes, holding back packets that have arrived (tcpdump -U -w - |).
-	 * The stream is unbuffered (open_input), so nothing waits in it. */
-	for (;;) {
-		ssize_t got = read(fileno(pf->under), dst, n);
-
-		if (got >= 0 || errno != EINTR)
-			return got;
-	}
-}
-
-static int
-peek_close(void *cookie)
-{
-	struct peek_file *pf = cookie;
-	int r = 0;
-
-	if (pf->under != stdin)
-		r = fclose(pf->under);
-	free(pf->buf);
-	free(pf);
-	return r;
-}
-
-/* Read exactly n more bytes into the peek buffer; false at EOF/limit. */
-static bool
-peek_more(struct peek_file *pf, size_t n)
-{
-	size_t got;
-
-	if (n > PEEK_MAX - pf->len)
-		return false;
-	got = fread(pf->buf + pf->len, 1, n, pf->under);
-	pf->len += got;
-	return got == n;
-}
-
-static uint32_t
-rd32(const unsigned char *p, bool swap)
-{
-	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-
-	return swap ? __builtin_bswap32(v) : v;
-}
-
-static uint16_t
-rd16(const unsigned char *p, bool swap)
-{
-	uint16_t v = (uint16_t)(p[0] | p[1] << 8);
-
-	return swap ? __builtin_bswap16(v) : v;
-}
-
-/* if_tsresol (RFC-draft pcapng 4.2): MSB clear = 10^-v, set = 2^-v. */
-static int
-tsresol_digits(uint8_t v)
-{
-	if (v & 0x80)
-		return (v & 0x7f) > 20 ? 9 : 6;
-	return v > 6 ? 9 : 6;
-}
-
-/* Read ahead the file header (and for pcapng the first interface block)
- * and return the timestamp digits the capture carries: 6 or 9. */
-static int
-peek_resolution(struct peek_file *pf)
-{
-	const unsigned char *b;
-	uint32_t magic, blen, type;
-	bool swap;
-	size_t idb, off, end;
-
-	if (!peek_more(pf, 4))
-		return 6;
-	b = pf->buf;
-	magic = rd32(b, false);
-	if (magic == 0xa1b23c4d || magic == 0x4d3cb2a1)
-		return 9;
-	if (magic != 0x0a0d0d0a)
-		return 6;
-	/* pcapng: section header block; byte order from its magic. */
-	if (!peek_more(pf, 8))
-		return 6;
-	b = pf->buf;
-	swap = rd32(b + 8, false) != 0x1a2b3c4d;
-	blen = rd32(b + 4, swap);
-	if (blen < 28 || blen % 4 != 0 || !peek_more(pf, blen - 12))
-		return 6;
-	idb = pf->len;
-	if (!peek_more(pf, 8))
-		return 6;
-	b = pf->buf;
-	type = rd32(b + idb, swap);
-	blen = rd32(b + idb + 4, swap);
-	if (type != 1 || blen < 20 || blen % 4 != 0 || !peek_more(pf, blen - 8))
-		return 6;
-	b = pf->buf;
-	/* IDB: linktype(2) reserved(2) snaplen(4), then options to end-4. */
-	off = idb + 16;
-	end = idb + blen - 4;
-	while (off + 4 <= end) {
-		uint16_t code = rd16(b + off, swap), olen = rd16(b + off + 2, swap);
-
-		if (code == 0)
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return got > 0 ? (ssize_t)got : -1;
+		if (r == 0)
 			break;
-		if (olen > end - off - 4)
-			break;
-		if (code == 9 && olen >= 1)
-			return tsresol_digits(b[off + 4]);
-		off += 4 + (((size_t)olen + 3) & ~(size_t)3);
+		got += (size_t)r;
 	}
-	return 6;
+	return (ssize_t)got;
 }
 
-/* libpcap reads a pcapng file only if every interface has the link type
- * and snapshot length of the first; it finds out when it meets the odd
- * one, possibly after many packets.  For a regular file, walk the block
- * headers first (mapped, so only the headers are touched) and refuse the
- * file whole, before any output, rather than halfway.  Stdin cannot be
- * walked twice; there libpcap's own error ends the read. */
+/* Open path ("-" = stdin) as the byte input in, through a decompressor
+ * when the magic says it is compressed (*comp).  *plain: an uncompressed
+ * regular file (which libpcap may open by its path). */
 static bool
-pcapng_interfaces_differ(const char *path, char *why, size_t whylen)
+open_input(const char *path, struct rd_in *in, const struct compression **comp, bool *plain,
+    char *why, size_t whylen)
 {
+	uint8_t head[6];
+	struct byte_source *src;
 	struct stat st;
-	const unsigned char *m;
-	size_t off = 0, size;
-	bool swap = false, have_first = false, differ = false;
-	uint16_t first_lt = 0;
-	uint32_t first_snap = 0;
+	bool regular;
+	ssize_t n;
 	int fd;
 
-	if (strcmp(path, "-") == 0 || (fd = open(path, O_RDONLY)) < 0)
-		return false;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 28) {
-		close(fd);
-		return false;
-	}
-	size = (size_t)st.st_size;
-	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return false;
-	while (size - off >= 12 && !differ) {
-		uint32_t type = rd32(m + off, swap), len;
-
-		if (type == 0x0a0d0d0a) {		/* SHB: byte order may change */
-			uint32_t bom = rd32(m + off + 8, false);
-
-			if (bom == 0x1a2b3c4d)
-				swap = false;
-			else if (bom == 0x4d3c2b1a)
-				swap = true;
-			else
-				break;
-		}
-		len = rd32(m + off + 4, swap);
-		if (len < 12 || len % 4 != 0 || len > size - off)
-			break;			/* damaged: libpcap will say so */
-		if (type == 1 && len >= 20) {		/* IDB */
-			uint16_t lt = rd16(m + off + 8, swap);
-			uint32_t snap = rd32(m + off + 12, swap);
-
-			if (!have_first) {
-				first_lt = lt;
-				first_snap = snap;
-				have_first = true;
-			} else if (lt != first_lt) {
-				snprintf(why, whylen, "pcapng interfaces have different link "
-				    "types (%u and %u), which libpcap cannot read", first_lt, lt);
-				differ = true;
-			} else if (snap != first_snap) {
-				snprintf(why, whylen, "pcapng interfaces have different snapshot "
-				    "lengths (%u and %u), which libpcap cannot read",
-				    first_snap, snap);
-				differ = true;
-			}
-		}
-		off += len;
-	}
-	munmap((void *)m, size);
-	return differ;
-}
-
-static bool mapped_reader_allowed(void);
-
-/* Will reader_start() probably map this file?  A classic pcap magic says
- * so; the link type, known only once libpcap has read the header, rarely
- * says otherwise. */
-static bool
-likely_mapped(const struct peek_file *pf)
-{
-	uint32_t magic = pf->len >= 4 ? rd32(pf->buf, false) : 0;
-
-	return mapped_reader_allowed() &&
-	    (magic == 0xa1b2c3d4 || magic == 0xd4c3b2a1 || magic == 0xa1b23c4d ||
-	    magic == 0x4d3cb2a1);
-}
-
-static FILE *
-open_input(const char *path, struct input_info *in, char *why, size_t whylen)
-{
-	struct peek_file *pf;
-	cookie_io_functions_t io = { .read = peek_read, .close = peek_close };
-	struct stat st;
-	FILE *under, *f;
-
+	*comp = NULL;
+	*plain = false;
 	if (strcmp(path, "-") == 0) {
-		under = stdin;
-	} else {
-		under = fopen(path, "rb");
-		if (under == NULL) {
-			snprintf(why, whylen, "%s", strerror(errno));
-			return NULL;
-		}
-		if (fstat(fileno(under), &st) == 0 && S_ISDIR(st.st_mode)) {
-			fclose(under);
-			snprintf(why, whylen, "is a directory");
-			return NULL;
-		}
+		fd = 0;
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return false;
 	}
-	pf = calloc(1, sizeof(*pf));
-	if (pf != NULL)
-		pf->buf = malloc(PEEK_MAX);
-	if (pf == NULL || pf->buf == NULL) {
-		if (pf != NULL)
-			free(pf);
-		if (under != stdin)
-			fclose(under);
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(why, whylen, "is a directory");
+		goto fail;
+	}
+	regular = fd != 0 && S_ISREG(st.st_mode);
+	n = read_head(fd, regular, head, sizeof(head));
+	if (n <= 0) {
+		snprintf(why, whylen, n < 0 ? "read error: %s" : "empty file", strerror(errno));
+		goto fail;
+	}
+	*comp = compression_detect(head, (size_t)n);
+	if (*comp != NULL && (*comp)->wrap == NULL) {
+		snprintf(why, whylen, "a %s-compressed file, which this build of tcpdissect "
+		    "cannot read: decompress it first (%s FILE | tcpdissect ... -)",
+		    (*comp)->name, (*comp)->tool);
+		goto fail;
+	}
+	*plain = *comp == NULL && regular;
+	src = fd_source(fd, head, regular ? 0 : (size_t)n);
+	if (src == NULL) {
 		snprintf(why, whylen, "out of memory");
-		return NULL;
+		goto fail;
 	}
-	pf->under = under;
-	/* stdin, a pipe or a terminal, read through the cookie below:
-	 * unbuffered, so the read-ahead takes only the header's bytes and
-	 * peek_read() can read(2) the rest. */
-	if (under == stdin || (fstat(fileno(under), &st) == 0 && !S_ISREG(st.st_mode)))
-		setvbuf(under, NULL, _IONBF, 0);
-	in->ts_digits = peek_resolution(pf);
-	in->is_pcapng = pf->len >= 4 && rd32(pf->buf, false) == 0x0a0d0d0a;
-	if (pf->len == 0) {
-		snprintf(why, whylen, ferror(under) ? "read error: %s" : "empty file",
-		    strerror(errno));
-		peek_close(pf);
-		return NULL;
-	}
-	/* A seekable file goes back to its start and to libpcap directly:
-	 * the cookie would cost a copy of every byte. */
-	if (under != stdin && fseeko(under, 0, SEEK_SET) == 0) {
-		/* libpcap freads each record through stdio; a 64 KiB buffer
-		 * instead of stdio's 4 KiB makes 16 times fewer read calls.
-		 * Not for a file the mapped reader will likely take (libpcap
-		 * reads only its header through stdio): the buffer would be
-		 * filled once and stay in the RSS for nothing. */
-		if (!likely_mapped(pf))
-			setvbuf(under, NULL, _IOFBF, READ_BUFFER);
-		free(pf->buf);
-		free(pf);
-		return under;
-	}
-	f = fopencookie(pf, "rb", io);
-	if (f == NULL) {
-		peek_close(pf);
-		snprintf(why, whylen, "out of memory");
-		return NULL;
-	}
-	return f;
+	if (*comp != NULL && (src = (*comp)->wrap(src, why, whylen)) == NULL)
+		return false;
+	return in_open_stream(in, src, why, whylen);
+fail:
+	if (fd != 0)
+		close(fd);
+	return false;
 }
 
-/* libpcap's open errors, said plainly. */
+/* libpcap's (and the readers') open errors, said plainly. */
 static void
-explain_open_error(const char *err, char *why, size_t len)
+explain_open_error(const char *err, const struct compression *comp, char *why, size_t len)
 {
+	char in[64] = "";
+
+	if (comp != NULL)
+		snprintf(in, sizeof(in), " (in %s-compressed data)", comp->name);
 	if (strstr(err, "unknown file format") != NULL ||
 	    strstr(err, "bad dump file format") != NULL)
-		snprintf(why, len, "not a pcap or pcapng capture (%s)", err);
+		snprintf(why, len, "not a pcap or pcapng capture%s (%s)", in, err);
 	else if (strstr(err, "truncated dump file") != NULL ||
 	    strstr(err, "truncated pcapng dump file") != NULL)
-		snprintf(why, len, "capture ends inside its file header (%s)", err);
+		snprintf(why, len, "capture ends inside its file header%s (%s)", in, err);
 	else
-		snprintf(why, len, "cannot read capture: %s", err);
+		snprintf(why, len, "cannot read capture%s: %s", in, err);
 }
 
-/* A record's time in ns (libpcap was opened at nanosecond precision, so
- * tv_usec holds nanoseconds).  Out-of-range fractions (>= 1 s) are carried
- * into the seconds, as Wireshark shows them.  A time outside what
- * time_ns() represents (1970-2116) leaves *ts_ns at the previous record's
- * time (the first record's is clamped).  False says either, to be
- * counted. */
-bool
-source_record_ts(const struct pcap_pkthdr *h, bool have_prev, int64_t *ts_ns)
+static const struct reader_ops *
+choose_reader(const uint8_t *head, size_t len)
 {
-	int64_t frac = (int64_t)h->ts.tv_usec, ns;
+	const char *force = getenv("TCPDISSECT_READER");
 
-	if (!time_ns((int64_t)h->ts.tv_sec, frac, &ns)) {
-		if (!have_prev)
-			*ts_ns = ns;
-		return false;
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		if (force != NULL && *force != '\0') {
+			if (strcmp(force, readers[i]->name) == 0)
+				return readers[i];
+		} else if (readers[i]->probe(head, len)) {
+			return readers[i];
+		}
 	}
-	*ts_ns = ns;
-	return frac >= 0 && frac < 1000000000;
+	return &reader_libpcap_ops;
 }
 
 bool
@@ -372,109 +170,87 @@ source_check_filter(const char *expr, int linktype, char *errbuf, size_t len)
 	return ok;
 }
 
-/* ---- the record reader ------------------------------------------------
- *
- * libpcap opens every input and validates its header.  After that, the
- * records of a regular classic pcap file are read from a mapping of it
- * (pcapmap.c) rather than through libpcap's fread: that saves copying the
- * whole file twice, the larger part of reading it.  Everything else stays
- * with libpcap: pcapng, stdin, and the link types whose records libpcap
- * rewrites after reading them (pcap_post_process: pseudo-headers written in
- * the other byte order, Linux USB lengths) or allows longer records.
- * TCPDISSECT_READER=libpcap in the environment forces libpcap for every
- * input (tests/reader-paths.sh compares the two). */
+/* ---- the filter, one program per link type ---------------------------- */
 
-struct reader {
-	pcap_t			*pc;
-	bool			 mapped;
-	struct pcapmap		 map;
-	struct pcap_pkthdr	 hdr;		/* the mapped record's */
-	char			 err[PCAP_ERRBUF_SIZE];
+/* Compiled but never installed in a reader: frame numbers count every
+ * record, matching or not. */
+struct filters {
+	const char		*expr;
+	const char		*path;
+	unsigned		 n;
+	struct {
+		int			dlt;
+		bool			ok;	/* compiled */
+		struct bpf_program	prog;
+	} f[MAX_FILTERS];
+	int			 last;		/* index of the last one used */
 };
 
-/* The link types whose records libpcap 1.10 hands on as they are in the
- * file, with MAXIMUM_SNAPLEN as their largest; the Linux cooked and NFLOG
- * headers only when the file is in host byte order (libpcap swaps them). */
-static bool
-records_verbatim(int linktype, bool swapped)
-{
-	switch (linktype) {
-	case DLT_EN10MB:
-	case DLT_RAW:
-	case DLT_IPV4:
-	case DLT_IPV6:
-	case DLT_NULL:
-	case DLT_LOOP:
-		return true;
-	case DLT_LINUX_SLL:
-	case DLT_LINUX_SLL2:
-	case DLT_NFLOG:
-		return !swapped;
-	default:
-		return false;
-	}
-}
-
-static bool
-mapped_reader_allowed(void)
-{
-	const char *force = getenv("TCPDISSECT_READER");
-
-	return force == NULL || strcmp(force, "libpcap") != 0;
-}
-
-static void
-reader_start(struct reader *rd, pcap_t *pc, FILE *f, const struct input_info *in)
-{
-	int fd = fileno(f);	/* -1 for stdin's replay cookie */
-
-	memset(rd, 0, sizeof(*rd));
-	rd->pc = pc;
-	if (in->is_pcapng || fd < 0 || !mapped_reader_allowed())
-		return;
-	if (!records_verbatim(pcap_datalink(pc), pcap_is_swapped(pc) == 1) ||
-	    pcap_snapshot(pc) <= 0)
-		return;
-	rd->mapped = pcapmap_open(&rd->map, fd, (uint32_t)pcap_snapshot(pc), MAXIMUM_SNAPLEN);
-}
-
-/* pcap_next_ex's contract: 1 a record, PCAP_ERROR_BREAK the end,
- * PCAP_ERROR damage (reader_error says what). */
+/* The program for dlt; -1 and the message printed when it does not
+ * compile (first: for the input's first link type, a bad expression). */
 static int
-reader_next(struct reader *rd, struct pcap_pkthdr **h, const u_char **data)
+filter_for(struct filters *fs, int dlt, bool first)
 {
-	struct pcapmap_rec r;
+	pcap_t *dead;
+	unsigned i;
 
-	if (!rd->mapped)
-		return pcap_next_ex(rd->pc, h, data);
-	switch (pcapmap_next(&rd->map, &r, rd->err, sizeof(rd->err))) {
-	case PCAPMAP_END:
-		return PCAP_ERROR_BREAK;
-	case PCAPMAP_DAMAGED:
-		return PCAP_ERROR;
-	case PCAPMAP_RECORD:
-		break;
+	for (i = 0; i < fs->n; i++)
+		if (fs->f[i].dlt == dlt)
+			return fs->f[i].ok ? (int)i : -1;
+	if (fs->n == MAX_FILTERS)
+		return -1;
+	fs->f[i].dlt = dlt;
+	fs->f[i].ok = false;
+	fs->n++;
+	dead = pcap_open_dead(dlt, 262144);
+	if (dead == NULL) {
+		diag(fs->path, "warning: out of memory for the filter");
+		return -1;
 	}
-	rd->hdr.ts.tv_sec = (time_t)r.sec;
-	rd->hdr.ts.tv_usec = (suseconds_t)r.frac;
-	rd->hdr.caplen = r.caplen;
-	rd->hdr.len = r.len;
-	*h = &rd->hdr;
-	*data = r.data;
-	return 1;
-}
-
-static const char *
-reader_error(struct reader *rd)
-{
-	return rd->mapped ? rd->err : pcap_geterr(rd->pc);
+	if (pcap_compile(dead, &fs->f[i].prog, fs->expr, 1, PCAP_NETMASK_UNKNOWN) == 0)
+		fs->f[i].ok = true;
+	else if (first)
+		diag(fs->expr, "bad filter expression: %s", pcap_geterr(dead));
+	else
+		diag(fs->path, "warning: the filter does not apply to link type %d (%s); its "
+		    "packets count as not matching", dlt, pcap_geterr(dead));
+	pcap_close(dead);
+	return fs->f[i].ok ? (int)i : -1;
 }
 
 static void
-reader_end(struct reader *rd)
+filters_free(struct filters *fs)
 {
-	if (rd->mapped)
-		pcapmap_close(&rd->map);
+	for (unsigned i = 0; i < fs->n; i++)
+		if (fs->f[i].ok)
+			pcap_freecode(&fs->f[i].prog);
+	fs->n = 0;
+}
+
+/* Does the packet match the BPF expression? */
+static bool
+packet_matches(struct filters *fs, const struct packet *pkt)
+{
+	struct pcap_pkthdr h;
+	int i = fs->last;
+
+	if (i < 0 || fs->f[i].dlt != pkt->linktype)
+		i = fs->last = filter_for(fs, pkt->linktype, false);
+	if (i < 0)
+		return false;
+	memset(&h, 0, sizeof(h));
+	h.caplen = pkt->caplen;
+	h.len = pkt->wirelen;
+	return pcap_offline_filter(&fs->f[i].prog, &h, pkt->bytes) != 0;
+}
+
+/* The one place a record that the BPF expression does not match goes:
+ * it has its frame number and is counted, and its TCP header still takes
+ * part in Wireshark's stream numbering, but it is not analysed. */
+static void
+packet_filtered_out(struct pipeline *p, const struct packet *pkt)
+{
+	pipeline_packet_unmatched(p, pkt);
 }
 
 /* Bytes of a regular file, for the progress line's "time left"; 0 when
@@ -489,67 +265,95 @@ input_size(const char *path)
 	return (uint64_t)st.st_size;
 }
 
+/* ---- the run ---------------------------------------------------------- */
+
+/* Say once per link type of an input that its packets are not analysed. */
+static void
+warn_linktype(const char *path, int dlt, int *warned, unsigned *nwarned)
+{
+	const char *name;
+
+	if (decode_linktype_supported(dlt))
+		return;
+	for (unsigned i = 0; i < *nwarned; i++)
+		if (warned[i] == dlt)
+			return;
+	if (*nwarned < MAX_FILTERS)
+		warned[(*nwarned)++] = dlt;
+	name = pcap_datalink_val_to_name(dlt);
+	diag(path, "warning: link type %d (%s) is not supported; its packets are counted but "
+	    "not analysed", dlt, name != NULL ? name : "unknown");
+}
+
 enum source_status
 source_run_file(const char *path, struct input_info *in, const struct source_opts *o,
     struct pipeline *p)
 {
-	char errbuf[PCAP_ERRBUF_SIZE], why[PCAP_ERRBUF_SIZE + 64];
-	struct bpf_program prog;
-	bool have_prog = false;
+	char why[READER_ERRLEN + 128], err[READER_ERRLEN];
+	const struct compression *comp;
+	const struct reader_ops *ops;
 	enum source_status status = SOURCE_OK;
 	struct stats *st = pipeline_stats(p);
-	struct pcap_pkthdr *h;
-	const u_char *data;
+	struct filters fs = { .expr = o->filter, .path = path, .last = -1 };
+	struct reader_input ri;
+	struct reader_info info;
+	struct reader_rec rec;
+	struct reader *rd;
 	struct packet pkt;
-	struct reader rd;
-	pcap_t *pc;
-	FILE *f;
-	int linktype, rc;
+	struct rd_in input;
 	struct progress progress;
+	int warned[MAX_FILTERS], linktype = -1;
+	unsigned nwarned = 0;
+	bool plain, have_ts = false;
+	ptrdiff_t got;
 
-	f = open_input(path, in, why, sizeof(why));
-	if (f != NULL && in->is_pcapng && pcapng_interfaces_differ(path, why, sizeof(why))) {
-		fclose(f);
-		f = NULL;
-	}
-	if (f == NULL) {
+	if (!open_input(path, &input, &comp, &plain, why, sizeof(why))) {
 		diag(path, "%s", why);
 		return SOURCE_OPEN_FAILED;
 	}
-	errbuf[0] = '\0';
-	pc = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	if (pc == NULL) {
-		fclose(f);
-		explain_open_error(errbuf, why, sizeof(why));
+	got = in_reach(&input, PROBE_LEN);
+	if (got <= 0) {
+		if (got < 0)
+			snprintf(why, sizeof(why), "%s", input.err);
+		else
+			snprintf(why, sizeof(why), "empty file (after %s decompression)",
+			    comp != NULL ? comp->name : "no");
+		in_close(&input);
 		diag(path, "%s", why);
 		return SOURCE_OPEN_FAILED;
 	}
-	linktype = pcap_datalink(pc);
-	if (o->filter != NULL) {
-		/* Compiled but not installed: pcap_setfilter would hide
-		 * non-matching records, and frame numbers must count them. */
-		if (pcap_compile(pc, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-			diag(o->filter, "bad filter expression: %s", pcap_geterr(pc));
-			pcap_close(pc);
-			return SOURCE_BAD_FILTER;
-		}
-		have_prog = true;
+	in->is_pcapng = got >= 4 && rd_get32(input.cur, false) == 0x0a0d0d0a;
+	ops = choose_reader(input.cur, (size_t)got);
+	ri.in = &input;
+	ri.path = plain ? path : NULL;
+	ri.is_stdin = strcmp(path, "-") == 0;
+	memset(&info, 0, sizeof(info));
+	info.ts_digits = 6;
+	err[0] = '\0';
+	rd = ops->open(&ri, &info, err, sizeof(err));
+	if (rd == NULL) {
+		in_close(&input);
+		explain_open_error(err, comp, why, sizeof(why));
+		diag(path, "%s", why);
+		return SOURCE_OPEN_FAILED;
 	}
-	if (!decode_linktype_supported(linktype)) {
-		const char *name = pcap_datalink_val_to_name(linktype);
-
-		diag(path, "warning: link type %d (%s) is not supported; its packets are "
-		    "counted but not analysed", linktype, name != NULL ? name : "unknown");
+	in->ts_digits = info.ts_digits;
+	if (o->filter != NULL && filter_for(&fs, info.linktype, true) < 0) {
+		ops->close(rd);
+		in_close(&input);
+		filters_free(&fs);
+		return SOURCE_BAD_FILTER;
 	}
+	warn_linktype(path, info.linktype, warned, &nwarned);
 
-	reader_start(&rd, pc, f, in);
+	pipeline_begin_input(p, in);
 	if (o->progress)
 		progress_start(&progress, stderr, path, input_size(path));
-	pipeline_begin_input(p, in);
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.file_index = in->index;
-	pkt.linktype = linktype;
 	for (;;) {
+		enum reader_result rr;
+
 		if (o->packets_left != NULL && o->max_packets != 0 && *o->packets_left == 0) {
 			status = SOURCE_STOPPED;
 			break;
@@ -558,38 +362,50 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			status = SOURCE_STOPPED;
 			break;
 		}
-		rc = reader_next(&rd, &h, &data);
-		if (rc == PCAP_ERROR_BREAK)
+		rr = ops->next(rd, &rec);
+		if (rr == READER_END)
 			break;
-		if (rc == PCAP_ERROR) {
-			const char *err = reader_error(&rd);
+		if (rr == READER_OTHER_FRAME) {
+			pkt.frame++;		/* numbered, as Wireshark does; no packet */
+			in->frames_read = pkt.frame;
+			continue;
+		}
+		if (rr == READER_DAMAGED) {
+			const char *e = ops->error(rd);
 
 			st->warn[WARN_CAPTURE_DAMAGED]++;
-			if (strstr(err, "different from the") != NULL) {
-				/* only from stdin: files were walked first */
+			if (strstr(e, "different from the") != NULL) {
+				/* libpcap, forced: interfaces unlike the first */
 				diag(path, "%s (libpcap cannot read such a pcapng); analysed "
-				    "up to frame %" PRIu64, err, pkt.frame);
+				    "up to frame %" PRIu64, e, pkt.frame);
 				status = SOURCE_REFUSED_LATE;
 			} else {
 				diag(path, "warning: capture damaged after frame %" PRIu64
-				    ": %s; analysed up to the damage", pkt.frame, err);
+				    ": %s; analysed up to the damage", pkt.frame, e);
 				status = SOURCE_DAMAGED;
 			}
 			break;
 		}
-		if (rc != 1)
-			continue;	/* 0: live timeout; cannot happen offline */
 		pkt.frame++;
 		in->frames_read = pkt.frame;
 		if (o->progress)
-			progress_record(&progress, h->caplen);
-		if (!source_record_ts(h, pkt.frame > 1, &pkt.ts_ns))
+			progress_record(&progress, rec.caplen);
+		if (!rec.ts_ok)
 			st->warn[WARN_BAD_TIMESTAMP]++;
-		pkt.caplen = h->caplen;
-		pkt.wirelen = h->len;
-		pkt.bytes = data;
-		if (have_prog && pcap_offline_filter(&prog, h, data) == 0) {
-			pipeline_packet_unmatched(p, &pkt);	/* numbered, not analysed */
+		/* a time outside 1970-2116 keeps the previous record's */
+		if (!rec.ts_held || !have_ts)
+			pkt.ts_ns = rec.ts_ns;
+		have_ts = true;
+		pkt.caplen = rec.caplen;
+		pkt.wirelen = rec.len;
+		pkt.bytes = rec.data;
+		if (rec.linktype != linktype) {
+			linktype = rec.linktype;
+			warn_linktype(path, linktype, warned, &nwarned);
+		}
+		pkt.linktype = linktype;
+		if (o->filter != NULL && !packet_matches(&fs, &pkt)) {
+			packet_filtered_out(p, &pkt);
 			continue;
 		}
 		if (o->packets_left != NULL && o->max_packets != 0)
@@ -599,9 +415,8 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 	if (o->progress)
 		progress_end(&progress);
 	pipeline_end_input(p);
-	reader_end(&rd);
-	if (have_prog)
-		pcap_freecode(&prog);
-	pcap_close(pc);
+	ops->close(rd);
+	in_close(&input);
+	filters_free(&fs);
 	return status;
 }

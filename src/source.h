@@ -1,11 +1,11 @@
-/* source.h: the offline capture source.  Opens a pcap or pcapng file (or
- * stdin) with libpcap at nanosecond precision, reads the records of a
- * regular classic pcap file from a mapping of it (pcapmap.h) and all else
- * through libpcap, applies the trailing BPF expression without hiding any
- * frame from the numbering, and hands each packet to the pipeline.  Owns
- * the pcap_t and the compiled filter.  The only file besides live.c that
- * includes <pcap/pcap.h>.  TCPDISSECT_READER=libpcap in the environment
- * reads every input through libpcap (for tests/reader-paths.sh). */
+/* source.h: the offline capture source.  Opens a capture file, a FIFO or
+ * stdin, decompressed when its magic says gzip, zstd or lz4, reads it with
+ * the first reader of its table that takes it (reader.h: classic pcap and
+ * pcapng from a mapped window or a stream buffer, libpcap for the rest),
+ * applies the trailing BPF expression (compiled with libpcap, one program
+ * per link type) without hiding any frame from the numbering, and hands
+ * each packet to the pipeline.  TCPDISSECT_READER=NAME in the environment
+ * forces one reader (libpcap, pcap, pcapng: tests/reader-paths.sh). */
 #ifndef TCPDISSECT_SOURCE_H
 #define TCPDISSECT_SOURCE_H
 
@@ -20,8 +20,8 @@ enum source_status {
 	SOURCE_OPEN_FAILED,	/* missing, unreadable, empty, not a capture */
 	SOURCE_BAD_FILTER,	/* the BPF expression does not compile */
 	SOURCE_STOPPED,		/* -c reached or output closed */
-	SOURCE_REFUSED_LATE,	/* libpcap refused the rest of a pcapng read
-				 * from stdin (interfaces differ): what came
+	SOURCE_REFUSED_LATE,	/* libpcap (forced) refused the rest of a
+				 * pcapng (interfaces differ): what came
 				 * before was analysed, yet the input is not
 				 * readable as a whole (exit 2) */
 };
@@ -39,11 +39,6 @@ struct source_opts {
  * and pipeline_end_input itself. */
 enum source_status source_run_file(const char *path, struct input_info *in,
     const struct source_opts *o, struct pipeline *p);
-
-/* A record's time in ns since the epoch; false when its fraction was out
- * of range (carried into the seconds, as Wireshark shows it: count it). */
-struct pcap_pkthdr;
-bool source_record_ts(const struct pcap_pkthdr *h, bool have_prev, int64_t *ts_ns);
 
 /* Compile expr against linktype to check it; false (and errbuf) when it
  * does not compile. */

@@ -1,9 +1,10 @@
 #!/bin/bash
 # check-layering.sh: data flows one way.  Each module may include only the
 # project headers of its own or a lower layer (doc/architecture.md has the
-# table), json-c only in report_json.c, libevent only in live.c, and
-# <pcap/pcap.h> only in source.c, capture_writer.c and live.c.  Lines stay
-# within 100 columns.
+# table), json-c only in report_json.c, libevent only in live.c,
+# <pcap/pcap.h> only in source.c, capture_writer.c, live.c and
+# reader_libpcap.c, and the compression libraries only in
+# reader_decompress.c.  Lines stay within 100 columns.
 set -u
 top=$(cd "${TOP_SRCDIR:-$(dirname "$0")/..}" && pwd)
 cd "$top/src" || exit 99
@@ -27,12 +28,14 @@ allowed() {	# module -> allowed project headers (besides its own)
 	plot|plot_svg|plot_int)
 		echo "seq.h tcpstate.h flow.h event.h report.h decode.h stats.h packet.h util.h plot.h plot_int.h" ;;
 	sockets) echo "flow.h report.h tcpstate.h seq.h decode.h stats.h event.h packet.h" ;;
-	source) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h pcapmap.h
+	source) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h reader.h
 		progress.h" | tr '\n\t' '  ' ;;
 	live) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h capture_writer.h
-		source.h pcapmap.h progress.h" | tr '\n\t' '  ' ;;
-	capture_writer) echo "packet.h pipeline.h source.h util.h decode.h report.h analysis.h stats.h" ;;
-	pcapmap|progress) echo "" ;;
+		source.h reader.h progress.h" | tr '\n\t' '  ' ;;
+	capture_writer) echo "packet.h pipeline.h source.h util.h decode.h report.h analysis.h stats.h
+		reader.h" | tr '\n\t' '  ' ;;
+	reader|reader_*) echo "reader.h util.h" ;;
+	progress) echo "" ;;
 	main|options) echo "*" ;;
 	community_id) echo "" ;;
 	*) echo "?" ;;
@@ -65,8 +68,15 @@ for f in *.c *.h; do
 		echo "$f: libevent is confined to live.c"; fail=1
 	fi
 	if grep -qE '^#include <pcap/pcap.h>|^#include <pcap.h>' "$f" &&
-	    [ "$f" != source.c ] && [ "$f" != live.c ] && [ "$f" != capture_writer.c ]; then
-		echo "$f: <pcap/pcap.h> is confined to source.c, capture_writer.c and live.c"; fail=1
+	    [ "$f" != source.c ] && [ "$f" != live.c ] && [ "$f" != reader_libpcap.c ] &&
+	    [ "$f" != capture_writer.c ]; then
+		echo "$f: <pcap/pcap.h> is confined to source.c, capture_writer.c, live.c and" \
+		    "reader_libpcap.c"
+		fail=1
+	fi
+	if grep -qE '^#include <(zlib|zstd|lz4frame)\.h>' "$f" && [ "$f" != reader_decompress.c ]
+	then
+		echo "$f: the compression libraries are confined to reader_decompress.c"; fail=1
 	fi
 	awk -v f="$f" '{ gsub(/\t/, "        "); if (length($0) > 100) { print f ":" NR ": line longer than 100 columns"; bad = 1 } } END { exit bad }' "$f" || fail=1
 	case $f in

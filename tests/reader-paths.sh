@@ -1,54 +1,120 @@
 #!/bin/bash
-# reader-paths.sh: the mapped record reader (src/pcapmap.c) and libpcap's
-# give the same run.  Every capture of the suite, a byte-swapped copy of
-# each classic one, damaged variants (cut inside a record header and inside
-# a record's data, a capture length over the snapshot length and over any
-# maximum, random bytes over record headers), -c, a BPF filter, -w and all
-# captures in one run go through tcpdissect twice, once with
-# TCPDISSECT_READER=libpcap; stdout, stderr, the exit status and the -w file
-# must be identical.
+# reader-paths.sh: every reader gives the same run (src/reader.h).
+#
+# Every capture of the suite goes through every way of reading it: the
+# file (mapped: reader_pcap.c / reader_pcapng.c), libpcap
+# (TCPDISSECT_READER=libpcap), standard input (a pipe: the stream input),
+# libpcap on standard input, and compressed with gzip (a file), zstd (a
+# pipe) and lz4 (a file).  Compressed files keep the capture's own name:
+# they are recognised by content, not by name.  stdout, stderr (with "-"
+# read as the capture's name) and the exit status must be identical.
+# libpcap is left out where it cannot read the capture (pcapng interfaces
+# that differ), which reader_pcapng.c reads as Wireshark does.
+#
+# A byte-swapped copy of each classic capture and damaged variants (cut
+# inside a record header and inside a record's data, a capture length
+# over the snapshot length and over any maximum, random bytes over record
+# headers) go through the file, libpcap and standard input; -c, a BPF
+# filter, -w and all captures in one run through the file and libpcap.
+# Then: a truncated gzip file is damage reported after what it held;
+# bzip2, xz and a non-capture are refused with a message saying what
+# they are; pcapng files made by mergecap from captures of different link
+# types and snapshot lengths number like tshark (tests/oracle_compare.py).
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${TCPDISSECT:-./tcpdissect}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 command -v python3 > /dev/null || { echo "1..0 # SKIP python3 missing"; exit 0; }
 n=0
 fail=0
+have() { command -v "$1" > /dev/null; }
+built() {	# does this build read what the command $1 compresses?
+	"$1" -c "$top/tests/pcaps/gen-pcapng.pcapng" > "$tmp/probe" 2> /dev/null &&
+	    "$bin" -q "$tmp/probe" > /dev/null 2>&1
+}
 
-# same NAME ARGS...: run tcpdissect both ways, one TAP line.
-same() {
-	local name=$1 a b
-	shift
-	n=$((n + 1))
-	for how in mapped libpcap; do
-		rm -f "$tmp/w.pcap"
-		if [ $how = libpcap ]; then
-			TCPDISSECT_READER=libpcap "$bin" "$@" > "$tmp/$how.out" 2> "$tmp/$how.err"
+# run HOW NAME ARGS...: one run, its output in $tmp/HOW.{out,err}.  The
+# capture is @IN@ in ARGS; every way reads it under its own NAME, from a
+# directory of its own.
+run() {
+	local how=$1 name=$2 dir a args=() env=() st
+	shift 2
+	case $how in
+	mapped|libpcap) dir=$srcdir_pcap ;;
+	*) dir=$tmp/$how ;;
+	esac
+	[ "$how" = libpcap ] || [ "$how" = libpcap-stdin ] && env=(TCPDISSECT_READER=libpcap)
+	for a in "$@"; do
+		if [ "$a" = @IN@ ]; then
+			case $how in
+			stdin|libpcap-stdin|zstd) args+=(-) ;;
+			*) args+=("$name") ;;
+			esac
 		else
-			"$bin" "$@" > "$tmp/$how.out" 2> "$tmp/$how.err"
+			args+=("$a")
 		fi
-		echo "exit $?" >> "$tmp/$how.err"
-		[ -f "$tmp/w.pcap" ] && mv "$tmp/w.pcap" "$tmp/$how.w"
 	done
-	a=$(cat "$tmp/mapped.out" "$tmp/mapped.err" | md5sum)
-	b=$(cat "$tmp/libpcap.out" "$tmp/libpcap.err" | md5sum)
-	if [ "$a" = "$b" ] && { [ ! -f "$tmp/mapped.w" ] || cmp -s "$tmp/mapped.w" "$tmp/libpcap.w"; }
-	then
-		echo "ok $n - $name"
+	(
+		cd "$dir" || exit 99
+		case $how in
+		stdin|libpcap-stdin) env "${env[@]}" "$bin" "${args[@]}" < "$name" ;;
+		zstd) cat "$name" | "$bin" "${args[@]}" ;;
+		*) env "${env[@]}" "$bin" "${args[@]}" ;;
+		esac
+	) > "$tmp/$how.out" 2> "$tmp/$how.err"
+	st=$?
+	echo "exit $st" >> "$tmp/$how.err"
+	# a message about the content says it was compressed
+	sed -i -e "s/ (in $how-compressed data)//" "$tmp/$how.err"
+	case $how in
+	stdin|libpcap-stdin|zstd)
+		sed -i -e "s|^tcpdissect: -:|tcpdissect: $name:|" "$tmp/$how.err"
+		sed -i -e "s|\"files\":\[\"-\"\]|\"files\":[\"$name\"]|" \
+		    -e "s|^tcpdissect \([0-9.]*\): (stdin)\$|tcpdissect \1: $name|" "$tmp/$how.out"
+		;;
+	esac
+}
+
+# same LABEL NAME HOWS ARGS...: run every way in HOWS (space-separated; the
+# first is the reference), one TAP line.
+same() {
+	local label=$1 name=$2 hows=$3 how ref= bad=
+	shift 3
+	n=$((n + 1))
+	for how in $hows; do
+		rm -f "$tmp/w.pcap"
+		run "$how" "$name" "$@"
+		[ -f "$tmp/w.pcap" ] && mv "$tmp/w.pcap" "$tmp/$how.w"
+		if [ "$how" = libpcap ] && grep -q "libpcap cannot read such a pcapng" "$tmp/$how.err"
+		then
+			continue	# interfaces that differ: Wireshark reads them, libpcap not
+		fi
+		if [ -z "$ref" ]; then
+			ref=$how
+			continue
+		fi
+		if ! cmp -s "$tmp/$ref.out" "$tmp/$how.out" || ! cmp -s "$tmp/$ref.err" "$tmp/$how.err" ||
+		    { [ -f "$tmp/$ref.w" ] && ! cmp -s "$tmp/$ref.w" "$tmp/$how.w"; }; then
+			bad="$bad $how"
+			diff "$tmp/$ref.err" "$tmp/$how.err" | head -5
+			diff "$tmp/$ref.out" "$tmp/$how.out" | head -5
+		fi
+	done
+	rm -f "$tmp"/*.w
+	if [ -z "$bad" ]; then
+		echo "ok $n - $label ($hows)"
 	else
-		echo "not ok $n - $name: the two readers differ"
-		diff "$tmp/mapped.err" "$tmp/libpcap.err" | head -5
-		diff "$tmp/mapped.out" "$tmp/libpcap.out" | head -5
+		echo "not ok $n - $label: differs from $ref:$bad"
 		fail=1
 	fi
-	rm -f "$tmp/mapped.w" "$tmp/libpcap.w"
 }
 
 # The variants of a classic pcap, written by python: swapped byte order,
 # cuts, bad capture lengths, random damage to record headers.
 variants() {
-	python3 - "$1" "$tmp/v" <<'PY'
+	python3 - "$1" "$2" <<'PY'
 import random, struct, sys
 src, out = sys.argv[1], sys.argv[2]
 b = bytes(open(src, "rb").read())
@@ -91,6 +157,26 @@ if recs:
 PY
 }
 
+ways="mapped libpcap stdin libpcap-stdin"
+mkdir -p "$tmp/stdin" "$tmp/libpcap-stdin"
+for z in gzip zstd lz4; do
+	if have "$z" && built "$z"; then
+		ways="$ways $z"
+		mkdir -p "$tmp/$z"
+	else
+		echo "# $z: not tested (no $z command, or not built in)"
+	fi
+done
+# compress NAME FROM: the copies each way reads (compressed under NAME).
+compress() {
+	ln -sf "$2" "$tmp/stdin/$1"
+	ln -sf "$2" "$tmp/libpcap-stdin/$1"
+	[ -d "$tmp/gzip" ] && gzip -c "$2" > "$tmp/gzip/$1"
+	[ -d "$tmp/zstd" ] && zstd -qc < "$2" > "$tmp/zstd/$1"
+	[ -d "$tmp/lz4" ] && lz4 -qc "$2" > "$tmp/lz4/$1"
+}
+
+srcdir_pcap=$top/tests/pcaps
 all=()
 for f in "$top"/tests/pcaps/*.pcap "$top"/tests/pcaps/*.pcapng; do
 	[ -f "$f" ] || continue
@@ -99,8 +185,9 @@ for f in "$top"/tests/pcaps/*.pcap "$top"/tests/pcaps/*.pcapng; do
 	if [ -f "$f.args" ]; then
 		read -r -a args < "$f.args"
 	fi
-	all+=("$f")
-	same "$name" -o jsonl "${args[@]}" "$f"
+	all+=("$name")
+	compress "$name" "$f"
+	same "$name" "$name" "$ways" -o jsonl "${args[@]}" @IN@
 	case $name in
 	*.pcap)
 		magic=$(head -c 4 "$f" | od -An -tx1 | tr -d ' \n')
@@ -108,23 +195,92 @@ for f in "$top"/tests/pcaps/*.pcap "$top"/tests/pcaps/*.pcapng; do
 		d4c3b2a1|a1b2c3d4|4d3cb2a1|a1b23c4d) ;;
 		*) continue ;;
 		esac
-		rm -f "$tmp"/v-*.pcap
-		variants "$f"
-		for v in "$tmp"/v-*.pcap; do
-			vn=${v#"$tmp"/v-}
-			same "$name ${vn%.pcap}" -o jsonl "${args[@]}" "$v"
+		rm -rf "$tmp/v"
+		mkdir -p "$tmp/v"
+		variants "$f" "$tmp/v/v"
+		for v in "$tmp"/v/v-*.pcap; do
+			vn=${v#"$tmp"/v/v-}
+			ln -sf "$v" "$tmp/stdin/${v##*/}"
+			srcdir_pcap=$tmp/v same "$name ${vn%.pcap}" "${v#"$tmp"/v/}" \
+			    "mapped libpcap stdin" -o jsonl "${args[@]}" @IN@
 		done
 		;;
 	esac
 done
 # Options that change how far and what is read, on a mixed capture.
-f=$top/tests/pcaps/corpus-zeek-wikipedia.pcap
-same "-c 7" -o jsonl -c 7 "$f"
-same "filter" -o jsonl "$f" tcp port 80
-same "-w" -o json -w "$tmp/w.pcap" "$f"
-same "-w, filter, -c" -o jsonl -c 40 -w "$tmp/w.pcap" "$f" tcp
-same "text" -o text "$f"
-same "all captures, one run, -c across them" -o jsonl -c 5000 "${all[@]}"
-same "all captures, one run" -q -o json "${all[@]}"
+f=corpus-zeek-wikipedia.pcap
+same "-c 7" "$f" "$ways" -o jsonl -c 7 @IN@
+same "filter" "$f" "$ways" -o jsonl @IN@ tcp port 80
+same "-w" "$f" "mapped libpcap" -o json -w "$tmp/w.pcap" @IN@
+same "-w, filter, -c" "$f" "mapped libpcap" -o jsonl -c 40 -w "$tmp/w.pcap" @IN@ tcp
+same "text" "$f" "$ways" -o text @IN@
+same "all captures, one run, -c across them" "" "mapped libpcap" -o jsonl -c 5000 "${all[@]}"
+same "all captures, one run" "" "mapped libpcap" -q -o json "${all[@]}"
+
+# A cut compressed file: the damage is reported after what it held.
+if [ -d "$tmp/gzip" ]; then
+	n=$((n + 1))
+	gzip -c "$top/tests/pcaps/$f" | head -c 20000 > "$tmp/cut.gz"
+	"$bin" -q "$tmp/cut.gz" > "$tmp/o" 2> "$tmp/e"
+	st=$?
+	if [ $st = 0 ] && grep -q "damaged after frame [1-9].*gzip data ends early" "$tmp/e" &&
+	    grep -q "^summary: [1-9]" "$tmp/o"; then
+		echo "ok $n - a cut gzip file: damage reported after its frames"
+	else
+		echo "not ok $n - a cut gzip file (exit $st): $(head -c 300 "$tmp/e")"
+		fail=1
+	fi
+fi
+# Formats that are not read say what they are and what to do, in one line.
+for z in bzip2 xz; do
+	have "$z" || continue
+	n=$((n + 1))
+	"$z" -c "$top/tests/pcaps/$f" > "$tmp/c.$z"
+	"$bin" -q "$tmp/c.$z" > "$tmp/o" 2> "$tmp/e"
+	st=$?
+	if [ $st = 2 ] && [ "$(wc -l < "$tmp/e")" = 1 ] && grep -q "$z-compressed.*$z -dc" "$tmp/e"
+	then
+		echo "ok $n - a $z file is named and refused"
+	else
+		echo "not ok $n - a $z file (exit $st): $(cat "$tmp/e")"
+		fail=1
+	fi
+done
+if [ -d "$tmp/gzip" ]; then
+	n=$((n + 1))
+	printf 'hello, not a capture\n' | gzip -c > "$tmp/text.gz"
+	"$bin" -q "$tmp/text.gz" > "$tmp/o" 2> "$tmp/e"
+	st=$?
+	if [ $st = 2 ] && [ "$(wc -l < "$tmp/e")" = 1 ] &&
+	    grep -q "not a pcap or pcapng capture (in gzip-compressed data)" "$tmp/e"; then
+		echo "ok $n - gzip-compressed text is named and refused"
+	else
+		echo "not ok $n - gzip-compressed text (exit $st): $(cat "$tmp/e")"
+		fail=1
+	fi
+fi
+
+# pcapng files whose interfaces differ, made by mergecap and editcap, are
+# numbered as tshark numbers them.
+if have mergecap && have editcap && have "${TSHARK:-tshark}"; then
+	p=$top/tests/pcaps
+	mergecap -F pcapng -w "$tmp/m-linktypes.pcapng" "$p/gen-raw-ipv4.pcap" \
+	    "$p/corpus-zeek-wikipedia.pcap" "$p/gen-sll2.pcap" 2> /dev/null
+	editcap -F pcapng -s 80 "$p/corpus-zeek-wikipedia.pcap" "$tmp/short.pcapng" 2> /dev/null
+	mergecap -F pcapng -w "$tmp/m-snaplens.pcapng" "$tmp/short.pcapng" \
+	    "$p/gen-reuse.pcap" 2> /dev/null
+	for m in "$tmp"/m-*.pcapng; do
+		n=$((n + 1))
+		if [ ! -s "$m" ]; then
+			echo "ok $n - $(basename "$m") # SKIP mergecap made nothing"
+		elif out=$(TCPDISSECT=$bin python3 "$top/tests/oracle_compare.py" "$m" 2>&1) &&
+		    echo "$out" | grep -q "0 mismatches" && ! echo "$out" | grep -q "^skip"; then
+			echo "ok $n - $(basename "$m"): $(echo "$out" | tail -n 1)"
+		else
+			echo "not ok $n - $(basename "$m"): $(echo "$out" | tail -n 3)"
+			fail=1
+		fi
+	done
+fi
 echo "1..$n"
 exit $fail

@@ -10,6 +10,7 @@
 # Environment:
 #   BENCH_PCAP=FILE        use FILE instead of generating the capture
 #   BENCH_SKIP_TSHARK=1    do not run tshark (it takes ~20-60 s)
+#   BENCH_SKIP_READERS=1   do not time the pcapng, pipe, gzip and zstd readers
 #
 # SRCDIR is taken for symmetry with the other make rules; nothing is read
 # from it.
@@ -154,6 +155,43 @@ done
 RSS_TD=$(median3 "${r[@]}")
 case $RSS_TD in *[!0-9]*|'') RSS_TD=n/a ;; esac
 
+# (b2) the other readers (issue 13): the same capture as pcapng, on a
+# pipe, gzip- and zstd-compressed, each beside what bounds it (the
+# classic file, the decompressor alone).  BENCH_SKIP_READERS=1 skips them.
+READER_ROWS=()
+reader_row() {	# reader_row LABEL TIME BASE_LABEL BASE_TIME TARGET_RATIO [RSS]
+	local ratio
+	ratio=$(awk -v a="$2" -v b="$4" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	READER_ROWS+=("$(printf '  %-30s %9s  %5sx %-26s %6s  %s' "$1" "$2" "$ratio" \
+	    "of $3 (<= ${5}x)" "${6:-}" \
+	    "$(awk -v r="$ratio" -v t="$5" 'BEGIN { print (r <= t) ? "PASS" : "MISS" }')")")
+}
+if [ "${BENCH_SKIP_READERS:-0}" != 1 ]; then
+	reader_row "classic pcap file" "$T_TD" "readloop" "$T_READ" 1.5
+	if command -v editcap >/dev/null 2>&1; then
+		echo "bench: pcapng x$RUNS ..."
+		editcap -F pcapng "$PCAP" "$TMP/bench.pcapng" || die "editcap failed"
+		best_of "$RUNS" /dev/null "$BUILDDIR/tcpdissect" -o jsonl "$TMP/bench.pcapng"
+		peak_rss /dev/null "$BUILDDIR/tcpdissect" -o jsonl "$TMP/bench.pcapng"
+		reader_row "pcapng file" "$BEST" "classic" "$T_TD" 1.2 "${RSS}KB"
+		rm -f "$TMP/bench.pcapng"
+	fi
+	echo "bench: stdin (a pipe) x$RUNS ..."
+	best_of "$RUNS" /dev/null bash -c 'cat "$1" | "$2" -o jsonl -' _ "$PCAP" \
+	    "$BUILDDIR/tcpdissect"
+	reader_row "classic pcap on a pipe" "$BEST" "classic" "$T_TD" 1.2
+	for z in gzip zstd; do
+		command -v "$z" >/dev/null 2>&1 || continue
+		echo "bench: $z x$RUNS ..."
+		"$z" -c < "$PCAP" > "$TMP/bench.$z" || die "$z failed"
+		best_of "$RUNS" /dev/null "$z" -dc "$TMP/bench.$z"
+		T_DZ=$BEST
+		best_of "$RUNS" /dev/null "$BUILDDIR/tcpdissect" -o jsonl "$TMP/bench.$z"
+		reader_row "$z-compressed file" "$BEST" "$z -dc" "$T_DZ" 1.1
+		rm -f "$TMP/bench.$z"
+	done
+fi
+
 # What tcpdissect tracked, from its summary.  Fields it does not report
 # (yet) print as n/a.
 echo "bench: tcpdissect -q -o json ..."
@@ -291,4 +329,9 @@ printf '  %-36s %10s %10s  %s\n' "RSS bytes per tracked connection" "$BPT" \
     "<= $BYTES_TARGET" "$BPT_RES"
 printf '  %-36s %10s\n' "RSS bytes per concurrent connection" "$BPC"
 printf '  %-36s %10s\n' "own estimate, bytes per connection" "$OWN_BPC"
+if [ ${#READER_ROWS[@]} -gt 0 ]; then
+	echo
+	printf '  %-30s %9s  %s\n' "readers (best of $RUNS)" "wall s" "ratio, target, peak RSS"
+	printf '%s\n' "${READER_ROWS[@]}"
+fi
 exit 0

@@ -329,6 +329,49 @@ def pcapng_bytes(interfaces, pkts):
     return bytes(out)
 
 
+def pcapng_sections_bytes(sections):
+    """pcapng of several sections, each in its own byte order ("<" or ">").  sections: list of
+    (endian, interfaces, items); interfaces: (linktype, snaplen, tsresol byte, tsoffset s);
+    items: Pkt (an EPB, or with p.block = 2 an obsolete Packet Block, 3 a Simple Packet Block)
+    or (block type, body bytes) for any other block, written as given."""
+    out = bytearray()
+    for e, interfaces, items in sections:
+        def opt(code, value):
+            return struct.pack(e + "HH", code, len(value)) + value + b"\x00" * (-len(value) % 4)
+
+        def block(btype, body):
+            body += b"\x00" * (-len(body) % 4)
+            n = len(body) + 12
+            return struct.pack(e + "II", btype, n) + body + struct.pack(e + "I", n)
+
+        out += block(0x0A0D0D0A, struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, -1) + opt(0, b""))
+        units = []
+        for linktype, snaplen, tsresol, tsoffset in interfaces:
+            idb = struct.pack(e + "HHI", linktype, 0, snaplen)
+            idb += opt(9, bytes([tsresol])) + opt(14, struct.pack(e + "q", tsoffset))
+            out += block(1, idb + opt(0, b""))
+            per_s = 2 ** (tsresol & 0x7F) if tsresol & 0x80 else 10 ** tsresol
+            units.append((per_s, tsoffset))
+        for it in items:
+            if isinstance(it, tuple):
+                out += block(it[0], it[1])
+                continue
+            per_s, tsoffset = units[it.ifid]
+            t = (it.ts - tsoffset * SEC) * per_s // SEC
+            snaplen = interfaces[it.ifid][1]
+            data = it.frame[:snaplen]
+            kind = getattr(it, "block", 6)
+            if kind == 3:
+                out += block(3, struct.pack(e + "I", len(it.frame)) + data)
+            elif kind == 2:
+                out += block(2, struct.pack(e + "HHIIII", it.ifid, 0, t >> 32, t & M32,
+                                            len(data), len(it.frame)) + data)
+            else:
+                out += block(6, struct.pack(e + "IIIII", it.ifid, t >> 32, t & M32, len(data),
+                                            len(it.frame)) + data)
+    return bytes(out)
+
+
 OUT = None
 
 
@@ -645,6 +688,38 @@ def gen_file_formats():
 
     # gen-empty-file: zero bytes
     write("gen-empty-file.pcap", b"")
+
+
+def gen_pcapng_sections():
+    # gen-pcapng-sections: a pcapng that Wireshark reads and libpcap refuses.  Section 1
+    # (little-endian): a custom block before the first interface, IDB0 Ethernet (us), IDB1
+    # Linux SLL with snaplen 96 (ns), IDB2 raw IP (2^-20 s, if_tsoffset 1000 s), one
+    # connection on each, interleaved, with a custom block, an unknown block type and an
+    # interface statistics block among them.  Section 2 (big-endian): IDB0 Ethernet (ns), a
+    # connection whose first half is in obsolete Packet Blocks, and a Simple Packet Block with
+    # an ARP frame.  Wireshark numbers the custom blocks as frames; libpcap does not.
+    cb = (0x00000BAD, struct.pack("<I", 32473) + b"tcpdissect test")
+    f0 = Flow("192.0.2.60", 40060, "198.51.100.60", 80, 42000, 52000)
+    f1 = Flow("192.0.2.61", 40061, "198.51.100.61", 80, 42100, 52100, t=T0 + 2 * MS)
+    f2 = Flow("192.0.2.62", 40062, "198.51.100.62", 80, 42200, 52200, t=T0 + 4 * MS + 7)
+    p0, p1, p2 = link_eth(f0.full()), link_sll(f1.full()), link_raw(f2.full())
+    for p in p1:
+        p.ifid = 1
+    for p in p2:
+        p.ifid = 2
+    items = merge(p0, p1, p2)
+    items[7:7] = [cb, (0x00012345, b"unknown block"), (5, struct.pack("<IIIII", 0, 0, 0, 0, 0))]
+    s1 = ("<", [(DLT_EN10MB, 262144, 6, 0), (DLT_LINUX_SLL, 96, 9, 0),
+                (DLT_RAW, 262144, 0x94, 1000)], [cb] + items)
+    f3 = Flow("192.0.2.63", 40063, "198.51.100.63", 443, 42300, 52300, t=T0 + 1 * SEC)
+    p3 = link_eth(f3.full())
+    for p in p3[:len(p3) // 2]:
+        p.block = 2
+    arp = Pkt(T0 + 2 * SEC, b"\x00\x01\x08\x00\x06\x04\x00\x01" + bytes(20), False, C)
+    arp.frame = eth_hdr(arp, (), 0x0806) + arp.l3
+    arp.block = 3
+    s2 = (">", [(DLT_EN10MB, 262144, 9, 0)], p3 + [arp])
+    write("gen-pcapng-sections.pcapng", pcapng_sections_bytes([s1, s2]))
 
 
 def gen_malformed():
@@ -1230,6 +1305,7 @@ def main():
     gen_ip_layers()
     gen_tcp_options()
     gen_file_formats()
+    gen_pcapng_sections()
     gen_malformed()
     gen_lifecycle()
     gen_capacity()
