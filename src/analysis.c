@@ -667,12 +667,6 @@ track_handshake(const struct seg_ctx *sc)
 		if (c->cflags & CONN_LISTENER) {
 			struct hs_memo *m = hs_memo_claim(a, c->stream);
 
-			/* a re-sent SYN-ACK times the server's TSval clock */
-			if (sc->tr->syn_retransmit && (m->flags & MEMO_SYNACK_TS) &&
-			    c->last_synack_us && (sc->seg->opt.present & TCPOPT_HAVE_TS) &&
-			    (l = conn_listener(a, c)) != NULL)
-				listener_ts_clock(a, l, sc->seg->opt.tsval - m->synack_tsval,
-				    sc->ts_ns - conn_last_synack_ns(c));
 			m->synack_frame = (uint32_t)sc->frame;
 			m->flags &= (uint16_t)~(MEMO_SYNACK_TS | MEMO_TS_DONE);
 			if (sc->seg->opt.present & TCPOPT_HAVE_TS) {

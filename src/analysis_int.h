@@ -131,8 +131,6 @@ int64_t analysis_now(const struct analysis *a);
 #define MEMO_AT_SERVER	0x40	/* the handshake (one SYN, one SYN-ACK) put the
 				 * capture point near the server ... */
 #define MEMO_AT_CLIENT	0x80	/* ... or near the client (analysis.c) */
-#define MEMO_CLOCK_DONE	0x100	/* a server segment 1 s or more after the SYN-ACK
-				 * timed the server's TSval clock (detect_listener.c) */
 struct hs_memo {
 	uint32_t	key;		/* stream + 1; 0 = free */
 	uint32_t	synack_frame;	/* latest SYN-ACK */
@@ -172,9 +170,6 @@ void detect_listener_end_input(struct analysis *a);
  * (accept_overflow_drop) between from_ns and to_ns. */
 void listener_note_overflow(struct analysis *a, struct listener *l, int64_t from_ns,
     int64_t to_ns);
-/* analysis.c tells the listener a re-sent SYN-ACK's TSval advanced dts
- * over dns of capture time (syn_cookie's check of the server's clock). */
-void listener_ts_clock(struct analysis *a, struct listener *l, uint32_t dts, int64_t dns);
 void detect_teardown_first(const struct seg_ctx *sc);	/* detect_teardown.c: before the
 							 * other detectors */
 void detect_teardown(const struct seg_ctx *sc);

@@ -50,13 +50,6 @@
 #define TS_LAG_MAX_MS		66.0
 #define TS_STEP_MAX_MS		2.0
 
-/* The TSval clock is checked against capture time over at least 0.5 s
- * (a re-sent SYN-ACK: 1 s on Linux): within 10 % of 1 tick per ms. */
-#define TS_CLOCK_SPAN_NS	500000000LL
-#define TS_CLOCK_LONG_NS	1000000000LL	/* from a SYN-ACK to a later segment */
-#define TS_RATE_MIN		0.9
-#define TS_RATE_MAX		1.1
-
 struct hll {
 	uint8_t	reg[HLL_M];
 };
@@ -108,14 +101,9 @@ struct cookie_ev {
 	uint64_t	silent;		/* ... accept_overflow_drop (silent) */
 	uint64_t	request_socks;	/* SYN-ACKs shown to have a request socket */
 	uint64_t	completed;	/* handshakes completed on the listener */
-	uint64_t	ts_only;	/* ... taken for cookies on the TSval alone */
 	uint64_t	first_frame, last_frame;
 	int64_t		first_ns;
 	int		lag_min_ms, lag_max_ms;
-	/* does the server's TSval clock keep step with the capture's?  (re-sent
-	 * SYN-ACKs: TSval advance against capture time) */
-	uint32_t	clock_ok, clock_bad;
-	double		bad_rate;	/* TSval ticks per ms of the latest bad one */
 };
 
 struct lstate {
@@ -307,12 +295,6 @@ lstate_free(struct lstate *s)
 
 /* ---- half-open entries from counters ---------------------------------- */
 
-static unsigned
-ring_index(int64_t sec)
-{
-	return (unsigned)((sec % (int64_t)REQ_RING + REQ_RING) % REQ_RING);
-}
-
 static void
 rings_advance(struct lstate *s, int64_t sec)
 {
@@ -326,7 +308,7 @@ rings_advance(struct lstate *s, int64_t sec)
 		return;
 	}
 	for (k = s->ring_sec + 1; k <= sec; k++) {
-		unsigned i = ring_index(k - REQ_LIFE_S);
+		unsigned i = (unsigned)(((k - REQ_LIFE_S) % (int64_t)REQ_RING + REQ_RING) % REQ_RING);
 
 		/* the bucket REQ_LIFE_S seconds old expires */
 		s->req.sum -= s->req.b[i];
@@ -336,6 +318,12 @@ rings_advance(struct lstate *s, int64_t sec)
 	}
 	if (sec > s->ring_sec)
 		s->ring_sec = sec;
+}
+
+static unsigned
+ring_index(int64_t sec)
+{
+	return (unsigned)((sec % (int64_t)REQ_RING + REQ_RING) % REQ_RING);
 }
 
 static void
@@ -664,23 +652,6 @@ cookie_ts_check(const struct seg_ctx *sc)
 	    !(seg->opt.present & TCPOPT_HAVE_TS) ||
 	    (c->cflags & (CONN_LISTENER | CONN_HS_COMPLETE)) != (CONN_LISTENER | CONN_HS_COMPLETE))
 		return;
-	/* A server segment 1 s or more after the SYN-ACK times the server's
-	 * TSval clock (once per connection): a cookie's lag of 63 ms at most
-	 * moves the rate by 6.3 % at most, inside the band. */
-	if (sc->snd->packets > (uint32_t)c->synack_tx + 1) {
-		struct listener *l;
-
-		if (sc->ts_ns - conn_last_synack_ns(c) < TS_CLOCK_LONG_NS)
-			return;
-		m = hs_memo_find(sc->a, c->stream);
-		if (m == NULL || (m->flags & (MEMO_SYNACK_TS | MEMO_CLOCK_DONE)) != MEMO_SYNACK_TS)
-			return;
-		m->flags |= MEMO_CLOCK_DONE;
-		if ((l = analysis_conn_listener(sc->a, c)) != NULL)
-			listener_ts_clock(sc->a, l, seg->opt.tsval - m->synack_tsval,
-			    sc->ts_ns - conn_last_synack_ns(c));
-		return;
-	}
 	/* the server's first segment after its SYN-ACK(s) */
 	if (sc->snd->packets != (uint32_t)c->synack_tx + 1)
 		return;
@@ -751,7 +722,6 @@ cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
 	if (!(ts || silent || opts || unresent))
 		return;
 	ck->cookies++;
-	ck->ts_only += ts && !(silent || opts || unresent);
 	ck->ts_set_back += ts;
 	ck->silent += silent;
 	ck->opts_dropped += opts;
@@ -771,73 +741,32 @@ cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
 		ck->last_frame = frame;
 }
 
-/* A re-sent SYN-ACK's TSval advanced dts in dns of capture time since the
- * previous one of its connection: does the server's TSval clock keep step
- * with the capture's (1 tick per ms, Linux since 4.13)?  Synthetic
- * timestamps, a capture clock that jumps, or a TSval clock of another
- * rate (250 Hz) make the TSval-lag evidence of syn_cookie meaningless. */
-void
-listener_ts_clock(struct analysis *a, struct listener *l, uint32_t dts, int64_t dns)
-{
-	struct cookie_ev *ck = &analysis_listen_watch(a)->st[analysis_listener_index(a, l)].ck;
-	double rate;
-
-	if (dns < TS_CLOCK_SPAN_NS)
-		return;
-	rate = (double)dts / ((double)dns / 1e6);
-	if (rate >= TS_RATE_MIN && rate <= TS_RATE_MAX) {
-		ck->clock_ok++;
-	} else {
-		ck->clock_bad++;
-		ck->bad_rate = rate;
-	}
-}
-
-/* syn_cookie, once per listener and input.  Four kinds of evidence: SYN-ACKs
- * never re-sent though due (stronger when SYN-ACKs of the same listener
- * were re-sent: its SYN-ACK timer demonstrably works), TSvals set back
- * against the server's clock (used only once re-sent SYN-ACKs showed that
- * clock keeping step with the capture's), options dropped, data dropped
- * without a re-send.  Confidence "high" when two kinds hold, "medium" for
- * one; SYN-ACKs never re-sent alone are reported only when there are two
- * or more and the listener completed a handshake in the capture (a
- * capture filtered down to SYNs would show every SYN-ACK unanswered and
- * never re-sent). */
+/* syn_cookie, once per listener and input.  Confidence "high" when a
+ * SYN-ACK's own bytes or the server's later behaviour show it (TSval set
+ * back, options dropped, data dropped without a re-send), or when
+ * SYN-ACKs never re-sent sit beside re-sent ones of the same listener
+ * (its SYN-ACK timer demonstrably works); "medium" for SYN-ACKs never
+ * re-sent alone, reported only when there are two or more and the
+ * listener completed a handshake in the capture (a capture filtered down
+ * to SYNs would show every SYN-ACK unanswered and never re-sent). */
 static void
 report_cookie(struct analysis *a, struct listener *l, const struct cookie_ev *ck)
 {
-	bool clock = ck->clock_ok > 0 && ck->clock_bad == 0;
-	bool k_unresent = ck->not_resent > 0, k_ts = clock && ck->ts_set_back > 0;
-	bool k_opts = ck->opts_dropped > 0, k_silent = ck->silent > 0;
-	unsigned kinds = k_unresent + k_ts + k_opts + k_silent;
-	uint64_t cookies = clock ? ck->cookies : ck->cookies - ck->ts_only;
-	bool high = kinds >= 2;
-	char evidence[400], used_kinds[80], clock_note[120];
+	bool high = ck->ts_set_back || ck->opts_dropped || ck->silent ||
+	    (ck->not_resent && ck->request_socks);
+	char evidence[400];
 	size_t used = 0;
 	struct event ev;
 
-	if (cookies == 0 || kinds == 0 ||
-	    (kinds == 1 && k_unresent && (ck->not_resent < 2 || ck->completed == 0)))
+	if (ck->cookies == 0 || (!high && (ck->not_resent < 2 || ck->completed == 0)))
 		return;
-	if (clock)
-		snprintf(clock_note, sizeof(clock_note), "keeps step with the capture's "
-		    "(%u check%s)", ck->clock_ok, ck->clock_ok == 1 ? "" : "s");
-	else if (ck->clock_bad)
-		snprintf(clock_note, sizeof(clock_note), "does not keep step with the capture's "
-		    "(%.2f ticks per ms): TSval evidence not used", ck->bad_rate);
-	else
-		snprintf(clock_note, sizeof(clock_note), "not checked (no re-sent SYN-ACK, no "
-		    "server segment 1 s after one): TSval evidence not used");
-	snprintf(used_kinds, sizeof(used_kinds), "%s%s%s%s", k_unresent ? ",not_resent" : "",
-	    k_ts ? ",ts_set_back" : "", k_opts ? ",options_dropped" : "",
-	    k_silent ? ",silent_overflow" : "");
 	evidence[0] = '\0';
 	if (ck->not_resent)
 		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
 		    "%" PRIu64 " SYN-ACK%s never re-sent though the capture ran 1.5 s on "
 		    "(%" PRIu64 " of the listener's were); ", ck->not_resent,
 		    ck->not_resent == 1 ? "" : "s", ck->request_socks);
-	if (k_ts && used < sizeof(evidence))
+	if (ck->ts_set_back && used < sizeof(evidence))
 		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
 		    "%" PRIu64 " TSval%s set back %d-%d ms against the server's clock; ",
 		    ck->ts_set_back, ck->ts_set_back == 1 ? "" : "s", ck->lag_min_ms,
@@ -857,16 +786,13 @@ report_cookie(struct analysis *a, struct listener *l, const struct cookie_ev *ck
 	ev.first_frame = ck->first_frame;
 	ev.last_frame = ck->last_frame;
 	event_message(&ev, "the listener answered with SYN cookies: %" PRIu64 " SYN-ACK%s "
-	    "(%s confidence: %u kind%s of evidence)", cookies, cookies == 1 ? "" : "s",
-	    high ? "high" : "medium", kinds, kinds == 1 ? "" : "s");
-	event_detail_uint(&ev, "cookie_synacks", cookies);
+	    "(%s confidence)", ck->cookies, ck->cookies == 1 ? "" : "s", high ? "high" : "medium");
+	event_detail_uint(&ev, "cookie_synacks", ck->cookies);
 	event_detail_str(&ev, "confidence", high ? "high" : "medium");
 	event_detail_str(&ev, "evidence", evidence);
-	event_detail_str(&ev, "evidence_used", used_kinds + 1);
-	event_detail_str(&ev, "tsval_clock", clock_note);
 	event_detail_uint(&ev, "not_resent", ck->not_resent);
-	event_detail_uint(&ev, "ts_set_back", k_ts ? ck->ts_set_back : 0);
-	if (k_ts) {
+	event_detail_uint(&ev, "ts_set_back", ck->ts_set_back);
+	if (ck->ts_set_back) {
 		event_detail_int(&ev, "ts_lag_min_ms", ck->lag_min_ms);
 		event_detail_int(&ev, "ts_lag_max_ms", ck->lag_max_ms);
 	}
