@@ -55,7 +55,7 @@ make_reporter(const struct options *o, FILE *out, bool line)
 		    .time_format = (enum time_format)o->time_format,
 		    .local_time = o->local_time,
 		    .color = text_color(o->color, fileno(out)),
-		    .streaming = o->interface != NULL,
+		    .streaming = line,	/* -l, live, a pipe: as known */
 		});
 		break;
 	}
