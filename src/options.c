@@ -464,6 +464,20 @@ read_filter_file(struct options *o, const char *path)
 		free(buf);
 		return ok;
 	}
+	/* The words as the command line would have joined them: one space
+	 * between each, none at either end (the summary shows the expression). */
+	{
+		size_t w = 0;
+
+		for (; i < n; i++) {
+			if (buf[i] == ' ' && (w == 0 || buf[w - 1] == ' '))
+				continue;
+			buf[w++] = buf[i];
+		}
+		while (w > 0 && buf[w - 1] == ' ')
+			w--;
+		buf[w] = '\0';
+	}
 	free(o->filter);
 	o->filter = buf;
 	return true;
