@@ -40,7 +40,8 @@ static void
 check(const struct options *o)
 {
 	INVARIANT(o->format == OUT_TEXT || o->format == OUT_JSONL || o->format == OUT_JSON);
-	INVARIANT(o->ninputs <= MAX_INPUTS);
+	for (unsigned i = 0; i < o->ninputs; i++)
+		INVARIANT(o->inputs[i] != NULL);
 	INVARIANT(o->ninputs > 0 || o->interface != NULL || o->list_interfaces);
 	INVARIANT(o->memcap >= ((size_t)64 << 10));
 	INVARIANT(seconds_ok(o->msl) && o->msl > 0);
