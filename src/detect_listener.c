@@ -308,7 +308,8 @@ rings_advance(struct lstate *s, int64_t sec)
 		return;
 	}
 	for (k = s->ring_sec + 1; k <= sec; k++) {
-		unsigned i = (unsigned)(((k - REQ_LIFE_S) % (int64_t)REQ_RING + REQ_RING) % REQ_RING);
+		unsigned i = (unsigned)(((k - REQ_LIFE_S) % (int64_t)REQ_RING + REQ_RING) %
+		    REQ_RING);
 
 		/* the bucket REQ_LIFE_S seconds old expires */
 		s->req.sum -= s->req.b[i];
