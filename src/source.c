@@ -316,8 +316,9 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 		if (got < 0)
 			snprintf(why, sizeof(why), "%s", input.err);
 		else
-			snprintf(why, sizeof(why), "empty file (after %s decompression)",
-			    comp != NULL ? comp->name : "no");
+			snprintf(why, sizeof(why), "empty file%s%s%s",
+			    comp != NULL ? " (after " : "", comp != NULL ? comp->name : "",
+			    comp != NULL ? " decompression)" : "");
 		in_close(&input);
 		diag(path, "%s", why);
 		return SOURCE_OPEN_FAILED;

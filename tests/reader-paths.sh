@@ -67,7 +67,8 @@ run() {
 	st=$?
 	echo "exit $st" >> "$tmp/$how.err"
 	# a message about the content says it was compressed
-	sed -i -e "s/ (in $how-compressed data)//" "$tmp/$how.err"
+	sed -i -e "s/ (in $how-compressed data)//" -e "s/ (after $how decompression)//" \
+	    "$tmp/$how.err"
 	case $how in
 	stdin|libpcap-stdin|zstd)
 		sed -i -e "s|^tcpdissect: -:|tcpdissect: $name:|" "$tmp/$how.err"
@@ -87,7 +88,8 @@ same() {
 		rm -f "$tmp/w.pcap"
 		run "$how" "$name" "$@"
 		[ -f "$tmp/w.pcap" ] && mv "$tmp/w.pcap" "$tmp/$how.w"
-		if [ "$how" = libpcap ] && grep -q "libpcap cannot read such a pcapng" "$tmp/$how.err"
+		if { [ "$how" = libpcap ] || [ "$how" = libpcap-stdin ]; } &&
+		    grep -q "libpcap cannot read such a pcapng" "$tmp/$how.err"
 		then
 			continue	# interfaces that differ: Wireshark reads them, libpcap not
 		fi
@@ -230,14 +232,16 @@ same "-c 7" "$f" "$ways" -o jsonl -c 7 @IN@
 same "filter" "$f" "$ways" -o jsonl @IN@ tcp port 80
 same "-w" "$f" "mapped libpcap" -o json -w "$tmp/w.pcap" @IN@
 same "-w, filter, -c" "$f" "mapped libpcap" -o jsonl -c 40 -w "$tmp/w.pcap" @IN@ tcp
-same "text" "$f" "$ways" -o text @IN@
+# (not through a pipe: text output from a pipe streams, unordered by design)
+same "text" "$f" "${ways/ zstd/}" -o text @IN@
 same "all captures, one run, -c across them" "" "mapped libpcap" -o jsonl -c 5000 "${all[@]}"
 same "all captures, one run" "" "mapped libpcap" -q -o json "${all[@]}"
 
 # A cut compressed file: the damage is reported after what it held.
 if [ -d "$tmp/gzip" ]; then
 	n=$((n + 1))
-	gzip -c "$top/tests/pcaps/$f" | head -c 20000 > "$tmp/cut.gz"
+	gzip -c "$top/tests/pcaps/$f" > "$tmp/whole.gz"
+	head -c $(( $(wc -c < "$tmp/whole.gz") * 2 / 3 )) "$tmp/whole.gz" > "$tmp/cut.gz"
 	"$bin" -q "$tmp/cut.gz" > "$tmp/o" 2> "$tmp/e"
 	st=$?
 	if [ $st = 0 ] && grep -q "damaged after frame [1-9].*gzip data ends early" "$tmp/e" &&
