@@ -33,6 +33,22 @@ has() {
 		[[ "$g" =~ $w ]] || { echo "# '$g' !~ '$w'"; exit 1; }
 	done
 }
+# records PCAP WANT [OPTIONS...]: the connection records, "stream first_frame close resumed",
+# matched line by line against the grep -E patterns of WANT
+records() {
+	local pcap=$1 want=$2 got
+	shift 2
+	got=$("$bin" -o jsonl "$@" "$pcap" | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin):
+    if r["type"] == "connection":
+        print(r["stream"], r["first_frame"], r["close"], json.dumps(r.get("resumed", False)))')
+	[ "$(printf '%s\n' "$got" | grep -c .)" = "$(printf '%s\n' "$want" | grep -c .)" ] ||
+		{ echo "# got: $got"; return 1; }
+	paste -d '\n' <(printf '%s\n' "$got") <(printf '%s\n' "$want") | while read -r g && read -r w; do
+		[[ "$g" =~ $w ]] || { echo "# '$g' !~ '$w'"; exit 1; }
+	done
+}
 # none PCAP KIND [OPTIONS...]: no event of KIND
 none() {
 	local got
@@ -92,6 +108,18 @@ check "... no connection_reset for them" none "$F" connection_reset
 check "... and no retransmission after the ignored RSTs" none "$F" retransmission
 check "a FIN re-sent before its ACK: one retransmission, of a FIN" \
 	has "$P/gen-fin-retransmit.pcap" retransmission '^10 0 by="client" seq=39 len=0 .*fin=true$'
+
+# long silences: a file keeps a connection through any silence; --idle-timeout given forgets it
+F=$P/gen-stream-long-silence.pcap
+check "310 s of silence in a file, then 600 bytes missed: lost_segment at the data after them" \
+	has "$F" lost_segment '^6 0 by="client" gap_bytes=600 gap_from=301 previous_frame=4$'
+check "... one record, closed by its FINs, not resumed" \
+	records "$F" '^0 1 fin false$'
+check "... with --idle-timeout 300 given: forgotten at the silence, the gap not seen" \
+	none "$F" lost_segment --idle-timeout 300
+check "... and two records, the second resumed" \
+	records "$F" '^0 1 idle_timeout false
+^0 6 fin true$' --idle-timeout 300
 
 echo "1..$n"
 exit $((fails > 0))
