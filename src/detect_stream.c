@@ -32,6 +32,7 @@
 #include "analysis_int.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define FAST_RETRANS_US		20000u	/* Wireshark: within 20 ms of the dup ACK */
@@ -324,13 +325,23 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
 {
 	const struct segment *seg = sc->seg;
 	uint32_t rs = rel_seq(sc->snd, seg->seq);
+	/* old: below what the side had sent (re-sent); new: beyond it */
+	uint32_t old = sc->tr->retrans_bytes, fresh = seg->payload_len - old;
+	char bytes[48];
 	struct event ev;
 
+	if (fresh == 0)
+		snprintf(bytes, sizeof(bytes), "%u byte%s", old, old == 1 ? "" : "s");
+	else
+		snprintf(bytes, sizeof(bytes), "%u byte%s + %u new", old, old == 1 ? "" : "s",
+		    fresh);
 	stream_event(&ev, k, sc);
 	event_detail_uint(&ev, "seq", rs);
 	event_detail_uint(&ev, "len", seg->payload_len);
-	if (sc->tr->retrans_bytes)
-		event_detail_uint(&ev, "resent_bytes", sc->tr->retrans_bytes);
+	if (old)
+		event_detail_uint(&ev, "resent_bytes", old);
+	if (fresh)
+		event_detail_uint(&ev, "new_bytes", fresh);
 	if (e->sflags & SX_DATA_SEEN) {
 		/* Wireshark's fallback reference for the RTO: the segment
 		 * that last advanced the sequence */
@@ -346,11 +357,10 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
 		if (seg->payload_len == 0)
 			event_message(&ev, "%s re-sent its FIN at seq %u (%s)", who(sc), rs, why);
 		else
-			event_message(&ev, "%s re-sent %u byte%s and its FIN at seq %u (%s)",
-			    who(sc), seg->payload_len, seg->payload_len == 1 ? "" : "s", rs, why);
+			event_message(&ev, "%s re-sent %s and its FIN at seq %u (%s)", who(sc),
+			    bytes, rs, why);
 	} else {
-		event_message(&ev, "%s re-sent %u byte%s at seq %u (%s)", who(sc), seg->payload_len,
-		    seg->payload_len == 1 ? "" : "s", rs, why);
+		event_message(&ev, "%s re-sent %s at seq %u (%s)", who(sc), bytes, rs, why);
 	}
 	analysis_emit(sc->a, sc->c, &ev);
 }

@@ -2,7 +2,9 @@
 # teardown-cases.sh: the teardown and reuse events of the generated corner
 # cases (tests/gen/gen_captures.py: gen_close_wait, gen_time_wait_reuse,
 # gen_resets), frame by frame: which kind, where, and the detail that
-# carries the verdict.  Each capture is a few dozen packets.
+# carries the verdict; also what the flow table keeps through a long
+# silence and how retransmissions count old and new bytes
+# (tests/gen/gen_stream.py's captures).  Each capture is a few dozen packets.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${TCPDISSECT:-./tcpdissect}
@@ -23,15 +25,32 @@ for r in map(json.loads, sys.stdin):
 }
 # has PCAP KIND WANT [OPTIONS...]: the events of KIND, each line matched
 # against the grep -E patterns of WANT (one line each, same count)
-has() {
-	local pcap=$1 kind=$2 want=$3 got
-	shift 3
-	got=$(events "$pcap" "$kind" "$@")
+# matches GOT WANT: as many lines in each, each line of GOT matched by the grep -E pattern of
+# the same line of WANT
+matches() {
+	local got=$1 want=$2
 	[ "$(printf '%s\n' "$got" | grep -c .)" = "$(printf '%s\n' "$want" | grep -c .)" ] ||
 		{ echo "# got: $got"; return 1; }
 	paste -d '\n' <(printf '%s\n' "$got") <(printf '%s\n' "$want") | while read -r g && read -r w; do
 		[[ "$g" =~ $w ]] || { echo "# '$g' !~ '$w'"; exit 1; }
 	done
+}
+has() {
+	local pcap=$1 kind=$2 want=$3
+	shift 3
+	matches "$(events "$pcap" "$kind" "$@")" "$want"
+}
+# message PCAP KIND WANT [OPTIONS...]: "frame message" of each event of KIND, matched line by
+# line against the grep -E patterns of WANT
+message() {
+	local pcap=$1 kind=$2 want=$3 got
+	shift 3
+	got=$("$bin" -o jsonl "$@" "$pcap" | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin):
+    if r["type"] == "event" and r["kind"] == sys.argv[1]:
+        print(r["frame"], r["message"])' "$kind")
+	matches "$got" "$want"
 }
 # records PCAP WANT [OPTIONS...]: the connection records, "stream first_frame close resumed",
 # matched line by line against the grep -E patterns of WANT
@@ -43,11 +62,7 @@ import json, sys
 for r in map(json.loads, sys.stdin):
     if r["type"] == "connection":
         print(r["stream"], r["first_frame"], r["close"], json.dumps(r.get("resumed", False)))')
-	[ "$(printf '%s\n' "$got" | grep -c .)" = "$(printf '%s\n' "$want" | grep -c .)" ] ||
-		{ echo "# got: $got"; return 1; }
-	paste -d '\n' <(printf '%s\n' "$got") <(printf '%s\n' "$want") | while read -r g && read -r w; do
-		[[ "$g" =~ $w ]] || { echo "# '$g' !~ '$w'"; exit 1; }
-	done
+	matches "$got" "$want"
 }
 # none PCAP KIND [OPTIONS...]: no event of KIND
 none() {
@@ -108,6 +123,15 @@ check "... no connection_reset for them" none "$F" connection_reset
 check "... and no retransmission after the ignored RSTs" none "$F" retransmission
 check "a FIN re-sent before its ACK: one retransmission, of a FIN" \
 	has "$P/gen-fin-retransmit.pcap" retransmission '^10 0 by="client" seq=39 len=0 .*fin=true$'
+
+# re-sent bytes: old and new counted apart
+check "a retransmission carrying 1000 old and 1000 new bytes says so in its detail" \
+	has "$P/gen-stream-retrans-extra-data.pcap" retransmission '^7 0 by="client" seq=1001 len=2000 resent_bytes=1000 new_bytes=1000 '
+check "... and in its message" \
+	message "$P/gen-stream-retrans-extra-data.pcap" retransmission '^7 client re-sent 1000 bytes \+ 1000 new at seq 1001 '
+check "a retransmission of old bytes only: no new_bytes, the message unchanged" \
+	message "$P/gen-stream-retrans-overlap.pcap" retransmission '^8 client re-sent 1000 bytes at seq 1501 
+^10 client re-sent 500 bytes at seq 2501 '
 
 # long silences: a file keeps a connection through any silence; --idle-timeout given forgets it
 F=$P/gen-stream-long-silence.pcap
