@@ -41,15 +41,20 @@ has() {
 	matches "$(events "$pcap" "$kind" "$@")" "$want"
 }
 # message PCAP KIND WANT [OPTIONS...]: "frame message" of each event of KIND, matched line by
-# line against the grep -E patterns of WANT
+# line against the grep -E patterns of WANT; "frame ts sport>dport message" when KIND is
+# close_wait_stuck
 message() {
-	local pcap=$1 kind=$2 want=$3 got
+	local pcap=$1 kind=$2 want=$3 got ts=no
 	shift 3
+	[ "$kind" = close_wait_stuck ] && ts=ts
 	got=$("$bin" -o jsonl "$@" "$pcap" | python3 -c '
 import json, sys
 for r in map(json.loads, sys.stdin):
     if r["type"] == "event" and r["kind"] == sys.argv[1]:
-        print(r["frame"], r["message"])' "$kind")
+        if sys.argv[2] == "ts":
+            print(r["frame"], r["ts"], "%d>%d" % (r["src_port"], r["dst_port"]), r["message"])
+        else:
+            print(r["frame"], r["message"])' "$kind" "$ts")
 	matches "$got" "$want"
 }
 # records PCAP WANT [OPTIONS...]: the connection records, "stream first_frame close resumed",
@@ -73,21 +78,26 @@ none() {
 
 # close_wait_stuck
 F=$P/gen-close-wait-stuck.pcap
-check "FIN re-sent, then 12 s in CLOSE_WAIT: one event at the server's line 12 s after" \
-	has "$F" close_wait_stuck '^18 0 side="server" fin_frame=9 fin_ack_frame=11 seconds=12.003 .*data_bytes=35 evidence="packet" packet="data"$'
+check "FIN re-sent, then 12 s in CLOSE_WAIT: one event at the ACK that entered it, found at the line 12 s after" \
+	has "$F" close_wait_stuck '^11 0 side="server" fin_frame=9 fin_ack_frame=11 seconds=12.003 timeout=10.0 timeout_frame=18 data_bytes=35 evidence="packet" packet="data"$'
+check "... with the ACK's time, from the server to the client" \
+	message "$F" close_wait_stuck '^11 1700000000.253 8080>41010 server entered CLOSE_WAIT here \(the client.s FIN: frame 9\), still in it 12.003 s later \(frame 18\)'
+
 check "... the re-sent FIN is a retransmission of a FIN" \
 	has "$F" retransmission '^10 0 by="client" seq=39 len=0 .*fin=true'
 check "... not with --close-wait-timeout 15: the FIN at 14 s is sooner" \
 	none "$F" close_wait_stuck --close-wait-timeout 15
 check "... with --close-wait-timeout 13: the server's late FIN shows it" \
-	has "$F" close_wait_stuck '^20 0 .*seconds=14.004 .*packet="fin"$' --close-wait-timeout 13
+	has "$F" close_wait_stuck '^11 0 .*seconds=14.004 timeout=13.0 timeout_frame=20 .*packet="fin"$' --close-wait-timeout 13
 check "a half-close ended within the timeout: nothing" none "$P/gen-close-wait-ok.pcap" close_wait_stuck
 check "FIN at 2^32-1, data across 2^32: 300 bytes in CLOSE_WAIT" \
-	has "$P/gen-close-wait-wrap.pcap" close_wait_stuck '^13 0 side="server" fin_frame=7 fin_ack_frame=8 seconds=12.002 .*data_bytes=300 '
+	has "$P/gen-close-wait-wrap.pcap" close_wait_stuck '^8 0 side="server" fin_frame=7 fin_ack_frame=8 seconds=12.002 .*timeout_frame=13 data_bytes=300 '
 check "silent after the ACK, capture goes on 16 s: reported at the end, at the ACK's frame" \
-	has "$P/gen-close-wait-silent.pcap" close_wait_stuck '^13 0 side="server" fin_frame=12 fin_ack_frame=13 seconds=15.985 .*evidence="no_fin_until" until="end_of_capture"$'
+	has "$P/gen-close-wait-silent.pcap" close_wait_stuck '^13 0 side="server" fin_frame=12 fin_ack_frame=13 seconds=15.985 .*timeout_frame=29 .*evidence="no_fin_until" until="end_of_capture"$'
 check "80 minutes into the connection: the time kept to the millisecond" \
-	has "$P/gen-close-wait-late.pcap" close_wait_stuck '^54 0 side="server" fin_frame=52 fin_ack_frame=53 seconds=15\.0 '
+	has "$P/gen-close-wait-late.pcap" close_wait_stuck '^53 0 side="server" fin_frame=52 fin_ack_frame=53 seconds=15\.0 .*timeout_frame=54 '
+check "... and the ACK's time to the millisecond" \
+	message "$P/gen-close-wait-late.pcap" close_wait_stuck '^53 1700004800.05 8080>41015 '
 
 # time_wait_reuse and port_reuse
 F=$P/gen-tw-reuse-ts-newer.pcap
