@@ -2,7 +2,8 @@
  * family (retransmission, fast_retransmission, spurious_retransmission,
  * out_of_order, lost_segment, acked_unseen, dup_ack, zero_window,
  * zero_window_probe, window_full, window_update, keep_alive) plus
- * network_duplicate, zero_window_end and seq_wraparound, and the per-side
+ * network_duplicate, zero_window_end, seq_wraparound and synack_new_isn
+ * (a new sequence space where one was in use), and the per-side
  * figures of the connection record (retransmissions, dup ACKs,
  * zero-window time, RTT).
  *
@@ -430,6 +431,31 @@ detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x, bool e
 			    end_of_input ? "end_of_capture" : "connection_end");
 }
 
+/* ---- a new sequence space --------------------------------------------- */
+
+/* synack_new_isn: a SYN-ACK whose ISN is not the one its sender's earlier
+ * SYN-ACK (or SYN) had, to a synchronized peer (tcp_track: the peer cannot
+ * take it, and the connection goes on with the old numbers, so none of
+ * the byte-stream rules look at it).  Its sender restarted, or is another
+ * host (a load balancer sent a retried SYN to a second server), or a
+ * middlebox rewrote the numbers.  Each such SYN-ACK is reported. */
+static void
+emit_synack_new_isn(const struct seg_ctx *sc)
+{
+	struct event ev;
+
+	stream_event(&ev, EVK_SYNACK_NEW_ISN, sc);
+	event_detail_uint(&ev, "isn", sc->seg->seq);
+	event_detail_uint(&ev, "previous_isn", sc->snd->isn);
+	event_detail_uint(&ev, "ack", sc->seg->ack);
+	event_detail_bool(&ev, "acks_syn", sc->seg->ack == sc->rcv->isn + 1);
+	event_detail_str(&ev, "peer_state", tcp_state_name(sc->tr->rcv_old));
+	event_message(&ev, "%s sent a SYN-ACK with ISN %u on an established connection that "
+	    "uses its ISN %u: restarted, another host, or rewritten; the peer keeps the old",
+	    who(sc), sc->seg->seq, sc->snd->isn);
+	analysis_emit(sc->a, sc->c, &ev);
+}
+
 /* ---- per segment ------------------------------------------------------ */
 
 void
@@ -455,6 +481,10 @@ detect_stream(const struct seg_ctx *sc)
 	if ((f & TCP_SYN) && netdup) {
 		/* a copy of a SYN or SYN-ACK changes nothing */
 		emit_network_duplicate(sc);
+		return;
+	}
+	if (tr->synack_new_isn) {
+		emit_synack_new_isn(sc);
 		return;
 	}
 	if (se == NULL)

@@ -69,6 +69,14 @@ for r in map(json.loads, sys.stdin):
         print(r["stream"], r["first_frame"], r["close"], json.dumps(r.get("resumed", False)))')
 	matches "$got" "$want"
 }
+# conn_isn PCAP WANT: "stream client_isn server_isn" of each connection record
+conn_isn() {
+	matches "$("$bin" -o jsonl "$1" | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin):
+    if r["type"] == "connection":
+        print(r["stream"], r["client"]["isn"], r["server"]["isn"])')" "$2"
+}
 # none PCAP KIND [OPTIONS...]: no event of KIND
 none() {
 	local got
@@ -142,6 +150,18 @@ check "... and in its message" \
 check "a retransmission of old bytes only: no new_bytes, the message unchanged" \
 	message "$P/gen-stream-retrans-overlap.pcap" retransmission '^8 client re-sent 1000 bytes at seq 1501 
 ^10 client re-sent 500 bytes at seq 2501 '
+
+# a SYN-ACK with a new ISN on an established connection
+F=$P/gen-synack-new-isn.pcap
+check "a second server's SYN-ACK (ISN 9000000) after the first's (6000000) was taken: synack_new_isn" \
+	has "$F" synack_new_isn '^8 0 by="server" isn=9000000 previous_isn=6000000 ack=5000001 acks_syn=true peer_state="ESTABLISHED"$'
+check "... the connection goes on with the old ISN: no retransmission of the server's FIN" \
+	none "$F" retransmission
+check "... its record keeps the server's first ISN" \
+	conn_isn "$F" '^0 5000000 6000000
+^1 5100000 6100000$'
+check "a SYN-ACK re-sent with the same ISN after the handshake: synack_retransmit, not this" \
+	has "$F" synack_retransmit '^16 1 '
 
 # long silences: a file keeps a connection through any silence; --idle-timeout given forgets it
 F=$P/gen-stream-long-silence.pcap
