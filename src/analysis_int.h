@@ -38,6 +38,7 @@ struct analysis_teardown {
 	struct reuse_wait	wait[REUSE_WAITS];
 	unsigned		nwait;
 	int64_t			now_ns;		/* latest segment time of the input */
+	uint64_t		now_frame;	/* ... and that segment's frame */
 };
 
 struct seg_ctx {

@@ -2,7 +2,8 @@
  * family (retransmission, fast_retransmission, spurious_retransmission,
  * out_of_order, lost_segment, acked_unseen, dup_ack, zero_window,
  * zero_window_probe, window_full, window_update, keep_alive) plus
- * network_duplicate, zero_window_end and seq_wraparound, and the per-side
+ * network_duplicate, zero_window_end, seq_wraparound and synack_new_isn
+ * (a new sequence space where one was in use), and the per-side
  * figures of the connection record (retransmissions, dup ACKs,
  * zero-window time, RTT).
  *
@@ -32,6 +33,7 @@
 #include "analysis_int.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define FAST_RETRANS_US		20000u	/* Wireshark: within 20 ms of the dup ACK */
@@ -324,13 +326,23 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
 {
 	const struct segment *seg = sc->seg;
 	uint32_t rs = rel_seq(sc->snd, seg->seq);
+	/* old: below what the side had sent (re-sent); new: beyond it */
+	uint32_t old = sc->tr->retrans_bytes, fresh = seg->payload_len - old;
+	char bytes[48];
 	struct event ev;
 
+	if (fresh == 0)
+		snprintf(bytes, sizeof(bytes), "%u byte%s", old, old == 1 ? "" : "s");
+	else
+		snprintf(bytes, sizeof(bytes), "%u byte%s + %u new", old, old == 1 ? "" : "s",
+		    fresh);
 	stream_event(&ev, k, sc);
 	event_detail_uint(&ev, "seq", rs);
 	event_detail_uint(&ev, "len", seg->payload_len);
-	if (sc->tr->retrans_bytes)
-		event_detail_uint(&ev, "resent_bytes", sc->tr->retrans_bytes);
+	if (old)
+		event_detail_uint(&ev, "resent_bytes", old);
+	if (fresh)
+		event_detail_uint(&ev, "new_bytes", fresh);
 	if (e->sflags & SX_DATA_SEEN) {
 		/* Wireshark's fallback reference for the RTO: the segment
 		 * that last advanced the sequence */
@@ -346,11 +358,10 @@ emit_retransmission(const struct seg_ctx *sc, enum event_kind k, const struct si
 		if (seg->payload_len == 0)
 			event_message(&ev, "%s re-sent its FIN at seq %u (%s)", who(sc), rs, why);
 		else
-			event_message(&ev, "%s re-sent %u byte%s and its FIN at seq %u (%s)",
-			    who(sc), seg->payload_len, seg->payload_len == 1 ? "" : "s", rs, why);
+			event_message(&ev, "%s re-sent %s and its FIN at seq %u (%s)", who(sc),
+			    bytes, rs, why);
 	} else {
-		event_message(&ev, "%s re-sent %u byte%s at seq %u (%s)", who(sc), seg->payload_len,
-		    seg->payload_len == 1 ? "" : "s", rs, why);
+		event_message(&ev, "%s re-sent %s at seq %u (%s)", who(sc), bytes, rs, why);
 	}
 	analysis_emit(sc->a, sc->c, &ev);
 }
@@ -420,6 +431,31 @@ detect_stream_end(struct analysis *a, struct conn *c, struct conn_ext *x, bool e
 			    end_of_input ? "end_of_capture" : "connection_end");
 }
 
+/* ---- a new sequence space --------------------------------------------- */
+
+/* synack_new_isn: a SYN-ACK whose ISN is not the one its sender's earlier
+ * SYN-ACK (or SYN) had, to a synchronized peer (tcp_track: the peer cannot
+ * take it, and the connection goes on with the old numbers, so none of
+ * the byte-stream rules look at it).  Its sender restarted, or is another
+ * host (a load balancer sent a retried SYN to a second server), or a
+ * middlebox rewrote the numbers.  Each such SYN-ACK is reported. */
+static void
+emit_synack_new_isn(const struct seg_ctx *sc)
+{
+	struct event ev;
+
+	stream_event(&ev, EVK_SYNACK_NEW_ISN, sc);
+	event_detail_uint(&ev, "isn", sc->seg->seq);
+	event_detail_uint(&ev, "previous_isn", sc->snd->isn);
+	event_detail_uint(&ev, "ack", sc->seg->ack);
+	event_detail_bool(&ev, "acks_syn", sc->seg->ack == sc->rcv->isn + 1);
+	event_detail_str(&ev, "peer_state", tcp_state_name(sc->tr->rcv_old));
+	event_message(&ev, "%s sent a SYN-ACK with ISN %u on an established connection that "
+	    "uses its ISN %u: restarted, another host, or rewritten; the peer keeps the old",
+	    who(sc), sc->seg->seq, sc->snd->isn);
+	analysis_emit(sc->a, sc->c, &ev);
+}
+
 /* ---- per segment ------------------------------------------------------ */
 
 void
@@ -445,6 +481,10 @@ detect_stream(const struct seg_ctx *sc)
 	if ((f & TCP_SYN) && netdup) {
 		/* a copy of a SYN or SYN-ACK changes nothing */
 		emit_network_duplicate(sc);
+		return;
+	}
+	if (tr->synack_new_isn) {
+		emit_synack_new_isn(sc);
 		return;
 	}
 	if (se == NULL)

@@ -205,18 +205,29 @@ close_wait_bytes(const struct side *w, const struct side_ext *fin_side)
 	return d > 0 ? (uint32_t)d : 0;
 }
 
-/* The part of a close_wait_stuck event shared by the two ways of proving
+/* Start a close_wait_stuck event, the same for the two ways of proving
  * it: w (index) has been in CLOSE_WAIT since it acknowledged the FIN of
- * its peer, whose extension is f. */
+ * its peer (index !w, extension f).  The event names the frame of that
+ * ACK, where the side entered CLOSE_WAIT (from w to its peer), though it
+ * is decided later, at timeout_frame, when the timeout has passed; its
+ * time is the ACK's as the extension keeps it (to the microsecond within
+ * 35 minutes of the connection's start, to the millisecond after). */
 static void
-close_wait_detail(struct event *ev, const struct conn *c, unsigned w, const struct side_ext *f,
-    int64_t seconds_ns, int64_t timeout_ns)
+close_wait_event(struct event *ev, struct analysis *a, const struct conn *c, unsigned w,
+    const struct side_ext *f, int64_t seconds_ns, uint64_t timeout_frame)
 {
+	event_init(ev, EVK_CLOSE_WAIT_STUCK, f->fin_ack_frame, fin_ack_ns(c, f));
+	ev->stream = c->stream;
+	ev->has_stream = true;
+	ev->has_src = true;
+	analysis_endpoint(a, c, w, &ev->src);
+	analysis_endpoint(a, c, !w, &ev->dst);
 	event_detail_str(ev, "side", side_name(c, w));
 	event_detail_uint(ev, "fin_frame", f->nextseq_frame);
 	event_detail_uint(ev, "fin_ack_frame", f->fin_ack_frame);
 	event_detail_double(ev, "seconds", secs(seconds_ns));
-	event_detail_double(ev, "timeout", secs(timeout_ns));
+	event_detail_double(ev, "timeout", secs(analysis_config(a)->close_wait_timeout_ns));
+	event_detail_uint(ev, "timeout_frame", timeout_frame);
 	event_detail_uint(ev, "data_bytes", close_wait_bytes(&c->side[w], f));
 }
 
@@ -225,7 +236,8 @@ close_wait_detail(struct event *ev, const struct conn *c, unsigned w, const stru
  * connection (from either side) shows the other side still in CLOSE_WAIT
  * (this packet may be its FIN or RST, late: it closed only now).  The time
  * is counted from the ACK, which proves the FIN had arrived: a lower bound
- * of the time in CLOSE_WAIT.  Once per FIN. */
+ * of the time in CLOSE_WAIT.  Once per FIN, reported when this packet
+ * shows it (live: at once), at the ACK's frame, this one as timeout_frame. */
 static void
 detect_close_wait(const struct seg_ctx *sc)
 {
@@ -261,19 +273,18 @@ detect_close_wait(const struct seg_ctx *sc)
 			what = "data";
 		else
 			what = "ack";
-		seg_event(&ev, EVK_CLOSE_WAIT_STUCK, sc);
+		close_wait_event(&ev, sc->a, sc->c, w, fx, stayed, sc->frame);
 		if (w == sc->dir && (sc->seg->flags & (TCP_FIN | TCP_RST)))
-			event_message(&ev, "%s closed (%s) only %.3f s after acknowledging the "
-			    "%s's FIN (frames %u, %u); %u bytes sent in between", wn,
-			    sc->seg->flags & TCP_RST ? "RST" : "FIN", secs(stayed),
-			    side_name(sc->c, f), fx->nextseq_frame, fx->fin_ack_frame,
+			event_message(&ev, "%s entered CLOSE_WAIT here (the %s's FIN: frame %u) "
+			    "and closed (%s) only %.3f s later (frame %" PRIu64 "); %u bytes sent "
+			    "in between", wn, side_name(sc->c, f), fx->nextseq_frame,
+			    sc->seg->flags & TCP_RST ? "RST" : "FIN", secs(stayed), sc->frame,
 			    close_wait_bytes(&sc->c->side[w], fx));
 		else
-			event_message(&ev, "%s still in CLOSE_WAIT %.3f s after acknowledging the "
-			    "%s's FIN (frames %u, %u); %u bytes sent since, no FIN", wn,
-			    secs(stayed), side_name(sc->c, f), fx->nextseq_frame, fx->fin_ack_frame,
-			    close_wait_bytes(&sc->c->side[w], fx));
-		close_wait_detail(&ev, sc->c, w, fx, stayed, timeout);
+			event_message(&ev, "%s entered CLOSE_WAIT here (the %s's FIN: frame %u), "
+			    "still in it %.3f s later (frame %" PRIu64 "); %u bytes sent since, "
+			    "no FIN", wn, side_name(sc->c, f), fx->nextseq_frame, secs(stayed),
+			    sc->frame, close_wait_bytes(&sc->c->side[w], fx));
 		event_detail_str(&ev, "evidence", "packet");
 		event_detail_str(&ev, "packet", what);
 		analysis_emit(sc->a, sc->c, &ev);
@@ -285,8 +296,8 @@ detect_close_wait(const struct seg_ctx *sc)
  * side still in CLOSE_WAIT --close-wait-timeout or more after it
  * acknowledged its peer's FIN, and no FIN from it in the capture up to
  * then.  A stuck application and a host that vanished look the same
- * here; the detail says which proof it is.  Reported at the connection's
- * last frame. */
+ * here; the detail says which proof it is.  At the ACK's frame, with the
+ * input's latest frame then as timeout_frame. */
 static void
 close_wait_at_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum flow_end why)
 {
@@ -312,17 +323,11 @@ close_wait_at_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 		fx->sflags |= SX_CW_REPORTED;
 		until = why == FLOW_END_INPUT ? "end_of_capture" : why == FLOW_END_REUSED ?
 		    "new_syn" : why == FLOW_END_IDLE ? "idle_timeout" : "evicted";
-		event_init(&ev, EVK_CLOSE_WAIT_STUCK, c->last_frame, c->last_ns);
-		ev.stream = c->stream;
-		ev.has_stream = true;
-		ev.has_src = true;
-		analysis_endpoint(a, c, w, &ev.src);
-		analysis_endpoint(a, c, f, &ev.dst);
-		event_message(&ev, "%s still in CLOSE_WAIT %.3f s after acknowledging the %s's "
-		    "FIN (frames %u, %u) when the capture %s; no FIN from it seen", side_name(c, w),
-		    secs(stayed), side_name(c, f), fx->nextseq_frame, fx->fin_ack_frame,
+		close_wait_event(&ev, a, c, w, fx, stayed, analysis_teardown(a)->now_frame);
+		event_message(&ev, "%s entered CLOSE_WAIT here (the %s's FIN: frame %u), still in "
+		    "it %.3f s later when the capture %s; no FIN from it seen", side_name(c, w),
+		    side_name(c, f), fx->nextseq_frame, secs(stayed),
 		    why == FLOW_END_INPUT ? "ended" : "stopped following it");
-		close_wait_detail(&ev, c, w, fx, stayed, timeout);
 		event_detail_str(&ev, "evidence", "no_fin_until");
 		event_detail_str(&ev, "until", until);
 		analysis_emit(a, c, &ev);
@@ -644,8 +649,10 @@ detect_teardown_first(const struct seg_ctx *sc)
 {
 	struct analysis_teardown *td = analysis_teardown(sc->a);
 
-	if (sc->ts_ns > td->now_ns)
+	if (sc->ts_ns > td->now_ns) {
 		td->now_ns = sc->ts_ns;
+		td->now_frame = sc->frame;
+	}
 	if (td->nwait > 0)
 		reuse_waits(sc);
 }

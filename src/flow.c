@@ -1078,6 +1078,8 @@ flow_expire(struct flow_table *t, int64_t now_ns, int64_t idle_ns, int64_t close
 {
 	tomb_expire(t, now_ns);
 	expire_list(t, &t->closed, now_ns - closed_ns, false);
+	if (idle_ns <= 0)
+		return;		/* a file's connections: only the memcap evicts */
 	expire_list(t, &t->open, now_ns - idle_ns, true);
 	expire_list(t, &t->embryo, now_ns - idle_ns, true);
 }

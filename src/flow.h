@@ -217,8 +217,8 @@ struct conn_ext *flow_ext_get(struct flow_table *t, struct conn *c);
 /* Move c to the most-recently-used end (call once per packet). */
 void flow_touch(struct flow_table *t, struct conn *c, int64_t ts_ns);
 
-/* Remove connections quiet since before now - idle_ns (open ones) or
- * now - closed_ns (closed ones), oldest first. */
+/* Remove connections quiet since before now - idle_ns (open ones; none
+ * when idle_ns is 0) or now - closed_ns (closed ones), oldest first. */
 void flow_expire(struct flow_table *t, int64_t now_ns, int64_t idle_ns, int64_t closed_ns);
 
 /* End of one input file: every connection leaves (in stream order), the

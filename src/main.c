@@ -194,7 +194,12 @@ tcpdissect_main(int argc, char **argv)
 
 	memset(&pc, 0, sizeof(pc));
 	pc.memcap = o.memcap;
-	pc.idle_ns = (int64_t)(o.idle_timeout * 1e9);
+	/* Live, a quiet connection is forgotten after --idle-timeout (its
+	 * peers may be gone and the table must not fill with them).  A file
+	 * is read at once: a connection keeps its state through any silence
+	 * (600 bytes lost after 5 quiet minutes are still a lost_segment)
+	 * and only the memcap evicts, unless --idle-timeout is given. */
+	pc.idle_ns = o.interface != NULL || o.idle_set ? (int64_t)(o.idle_timeout * 1e9) : 0;
 	/* A closed connection (RST, or both FINs acknowledged) is reported
 	 * once it has been quiet this long: long enough for a retransmitted
 	 * FIN or the last ACK, short enough that the table holds open

@@ -107,7 +107,8 @@ static const char usage_text[] =
 "                          was reported\n"
 "      --strict            a damaged (truncated) capture exits 2\n"
 "      --memcap SIZE       memory for connection state, e.g. 256M (default 512M)\n"
-"      --idle-timeout SECONDS   forget a quiet open connection (default 300)\n"
+"      --idle-timeout SECONDS   forget a quiet open connection (default 300 live;\n"
+"                          files keep it through any silence unless given)\n"
 "      --close-wait-timeout SECONDS  (default 10)\n"
 "      --at TIME           list the sockets as ss -tan would have at TIME\n"
 "                          (seconds since the epoch, or +SECONDS after the\n"
@@ -583,6 +584,7 @@ options_parse(struct options *o, int argc, char **argv)
 				    optarg);
 				return OPT_USAGE;
 			}
+			o->idle_set = true;
 			break;
 		case LOPT_CLOSE_WAIT:
 			if (!parse_seconds(optarg, &o->close_wait_timeout)) {

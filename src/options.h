@@ -49,6 +49,7 @@ struct options {
 	bool			 list_interfaces; /* -D */
 	double			 msl;		/* --msl seconds */
 	double			 idle_timeout;	/* --idle-timeout seconds */
+	bool			 idle_set;	/* --idle-timeout given */
 	double			 close_wait_timeout;
 	bool			 at_set;		/* --at */
 	bool			 at_relative;

@@ -19,7 +19,8 @@ struct plot;
 
 struct pipeline_config {
 	size_t			memcap;		/* --memcap, bytes */
-	int64_t			idle_ns;	/* --idle-timeout */
+	int64_t			idle_ns;	/* --idle-timeout; 0: never (files,
+						 * unless given: the memcap evicts) */
 	int64_t			closed_ns;	/* how long a closed connection lingers */
 	bool			at_set;		/* --at: show the sockets at ... */
 	bool			at_relative;	/* ... at_ns after an input's first

@@ -250,6 +250,25 @@ rst_answers_bad_ack(const struct side *snd, const struct side *rcv, const struct
 	    rcv->ack_max != snd->isn + 1;
 }
 
+/* A SYN-ACK with another ISN than its sender's earlier SYN-ACK (or SYN),
+ * to a peer that took the earlier one (it acknowledged that ISN: a peer
+ * the capture merely presumes ESTABLISHED may have refused it and gone on
+ * re-sending its SYN) and is still synchronized (ESTABLISHED up to
+ * LAST_ACK): a restarted host, a second server answering a retried SYN, or
+ * a middlebox.  The peer cannot take it (RFC 793 p.69: "If the SYN is in
+ * the window it is an error"; RFC 5961 4.2: a challenge ACK of the old
+ * numbers), so the connection goes on with the old ISN: sequence space,
+ * options and states stay as they were. */
+static bool
+synack_new_isn(const struct side *snd, const struct side *rcv, const struct segment *seg,
+    bool reopened)
+{
+	return (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+	    (snd->flags & SIDE_SYN) && seg->seq != snd->isn && !reopened &&
+	    (rcv->flags & SIDE_ACKED) && seq_gt(rcv->ack_max, snd->isn) &&
+	    rcv->state >= TS_ESTABLISHED && rcv->state < TS_TIME_WAIT;
+}
+
 /* A side first heard from without a SYN was picked up mid-stream: the
  * capture started after the handshake, the SYN was lost before the capture
  * point, or the flow table forgot the connection.  Its sequence space
@@ -281,6 +300,7 @@ tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_e
 	tr->rcv_old = rcv->state;
 	tr->first = !(snd->flags & SIDE_SEEN);
 	tr->syn_retransmit = false;
+	tr->synack_new_isn = false;
 	tr->fin_retransmit = false;
 	tr->retrans_bytes = 0;
 	tr->prev_snd_next = snd->snd_next;
@@ -303,6 +323,10 @@ tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_e
 	snd->packets++;
 	if (sx != NULL)
 		sx->bytes += seg->payload_len;
+	if (synack_new_isn(snd, rcv, seg, tr->reopened)) {
+		tr->synack_new_isn = true;
+		goto done;
+	}
 	snd->win_raw = seg->win_raw;
 
 	if (syn) {

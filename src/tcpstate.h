@@ -148,6 +148,10 @@ struct track_result {
 	uint8_t		rcv_old, rcv_new;	/* receiver state before/after */
 	bool		first;			/* first segment of the sender */
 	bool		syn_retransmit;		/* SYN/SYN-ACK, already seen ISN */
+	bool		synack_new_isn;		/* a SYN-ACK with another ISN than
+						 * the side's earlier one, to a
+						 * synchronized peer, which cannot take
+						 * it: nothing of it was tracked */
 	bool		fin_retransmit;		/* FIN at an already seen fin_seq */
 	uint32_t	retrans_bytes;		/* payload below snd_next */
 	uint32_t	prev_snd_next;		/* sender's snd_next before */

@@ -170,9 +170,9 @@ check "... the SYN re-sent after the client's RST 33: frame 34, attempt 2" \
 check "... no port_reuse" "$(teardown "$f" 'len(ev("port_reuse"))')" 0
 
 f=$top/tests/pcaps/real-close-wait-stuck.pcap
-check "close_wait_stuck: frame 17, stream 0, the server, FIN 6, ACK 7" \
-    "$(teardown "$f" '" ".join("%d/%d/%s/%d/%d" % (e["frame"], e["stream"], e["detail"]["side"], e["detail"]["fin_frame"], e["detail"]["fin_ack_frame"]) for e in ev("close_wait_stuck"))')" \
-    "17/0/server/6/7"
+check "close_wait_stuck: at the ACK 7 that entered CLOSE_WAIT, stream 0, the server, FIN 6, timeout passed at 17" \
+    "$(teardown "$f" '" ".join("%d/%d/%s/%d/%d/%d" % (e["frame"], e["stream"], e["detail"]["side"], e["detail"]["fin_frame"], e["detail"]["fin_ack_frame"], e["detail"]["timeout_frame"]) for e in ev("close_wait_stuck"))')" \
+    "7/0/server/6/7/17"
 # the ss line the recording script took 5 s after the client's FIN
 cw=$(awk '/^#   CLOSE-WAIT/ { print $5 " " $6 }' "$f.nstat")
 check "... the socket ss showed in CLOSE-WAIT" \

@@ -2,7 +2,9 @@
 # teardown-cases.sh: the teardown and reuse events of the generated corner
 # cases (tests/gen/gen_captures.py: gen_close_wait, gen_time_wait_reuse,
 # gen_resets), frame by frame: which kind, where, and the detail that
-# carries the verdict.  Each capture is a few dozen packets.
+# carries the verdict; also what the flow table keeps through a long
+# silence and how retransmissions count old and new bytes
+# (tests/gen/gen_stream.py's captures).  Each capture is a few dozen packets.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${TCPDISSECT:-./tcpdissect}
@@ -23,15 +25,57 @@ for r in map(json.loads, sys.stdin):
 }
 # has PCAP KIND WANT [OPTIONS...]: the events of KIND, each line matched
 # against the grep -E patterns of WANT (one line each, same count)
-has() {
-	local pcap=$1 kind=$2 want=$3 got
-	shift 3
-	got=$(events "$pcap" "$kind" "$@")
+# matches GOT WANT: as many lines in each, each line of GOT matched by the grep -E pattern of
+# the same line of WANT
+matches() {
+	local got=$1 want=$2
 	[ "$(printf '%s\n' "$got" | grep -c .)" = "$(printf '%s\n' "$want" | grep -c .)" ] ||
 		{ echo "# got: $got"; return 1; }
 	paste -d '\n' <(printf '%s\n' "$got") <(printf '%s\n' "$want") | while read -r g && read -r w; do
 		[[ "$g" =~ $w ]] || { echo "# '$g' !~ '$w'"; exit 1; }
 	done
+}
+has() {
+	local pcap=$1 kind=$2 want=$3
+	shift 3
+	matches "$(events "$pcap" "$kind" "$@")" "$want"
+}
+# message PCAP KIND WANT [OPTIONS...]: "frame message" of each event of KIND, matched line by
+# line against the grep -E patterns of WANT; "frame ts sport>dport message" when KIND is
+# close_wait_stuck
+message() {
+	local pcap=$1 kind=$2 want=$3 got ts=no
+	shift 3
+	[ "$kind" = close_wait_stuck ] && ts=ts
+	got=$("$bin" -o jsonl "$@" "$pcap" | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin):
+    if r["type"] == "event" and r["kind"] == sys.argv[1]:
+        if sys.argv[2] == "ts":
+            print(r["frame"], r["ts"], "%d>%d" % (r["src_port"], r["dst_port"]), r["message"])
+        else:
+            print(r["frame"], r["message"])' "$kind" "$ts")
+	matches "$got" "$want"
+}
+# records PCAP WANT [OPTIONS...]: the connection records, "stream first_frame close resumed",
+# matched line by line against the grep -E patterns of WANT
+records() {
+	local pcap=$1 want=$2 got
+	shift 2
+	got=$("$bin" -o jsonl "$@" "$pcap" | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin):
+    if r["type"] == "connection":
+        print(r["stream"], r["first_frame"], r["close"], json.dumps(r.get("resumed", False)))')
+	matches "$got" "$want"
+}
+# conn_isn PCAP WANT: "stream client_isn server_isn" of each connection record
+conn_isn() {
+	matches "$("$bin" -o jsonl "$1" | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin):
+    if r["type"] == "connection":
+        print(r["stream"], r["client"]["isn"], r["server"]["isn"])')" "$2"
 }
 # none PCAP KIND [OPTIONS...]: no event of KIND
 none() {
@@ -42,21 +86,26 @@ none() {
 
 # close_wait_stuck
 F=$P/gen-close-wait-stuck.pcap
-check "FIN re-sent, then 12 s in CLOSE_WAIT: one event at the server's line 12 s after" \
-	has "$F" close_wait_stuck '^18 0 side="server" fin_frame=9 fin_ack_frame=11 seconds=12.003 .*data_bytes=35 evidence="packet" packet="data"$'
+check "FIN re-sent, then 12 s in CLOSE_WAIT: one event at the ACK that entered it, found at the line 12 s after" \
+	has "$F" close_wait_stuck '^11 0 side="server" fin_frame=9 fin_ack_frame=11 seconds=12.003 timeout=10.0 timeout_frame=18 data_bytes=35 evidence="packet" packet="data"$'
+check "... with the ACK's time, from the server to the client" \
+	message "$F" close_wait_stuck '^11 1700000000.253 8080>41010 server entered CLOSE_WAIT here \(the client.s FIN: frame 9\), still in it 12.003 s later \(frame 18\)'
+
 check "... the re-sent FIN is a retransmission of a FIN" \
 	has "$F" retransmission '^10 0 by="client" seq=39 len=0 .*fin=true'
 check "... not with --close-wait-timeout 15: the FIN at 14 s is sooner" \
 	none "$F" close_wait_stuck --close-wait-timeout 15
 check "... with --close-wait-timeout 13: the server's late FIN shows it" \
-	has "$F" close_wait_stuck '^20 0 .*seconds=14.004 .*packet="fin"$' --close-wait-timeout 13
+	has "$F" close_wait_stuck '^11 0 .*seconds=14.004 timeout=13.0 timeout_frame=20 .*packet="fin"$' --close-wait-timeout 13
 check "a half-close ended within the timeout: nothing" none "$P/gen-close-wait-ok.pcap" close_wait_stuck
 check "FIN at 2^32-1, data across 2^32: 300 bytes in CLOSE_WAIT" \
-	has "$P/gen-close-wait-wrap.pcap" close_wait_stuck '^13 0 side="server" fin_frame=7 fin_ack_frame=8 seconds=12.002 .*data_bytes=300 '
+	has "$P/gen-close-wait-wrap.pcap" close_wait_stuck '^8 0 side="server" fin_frame=7 fin_ack_frame=8 seconds=12.002 .*timeout_frame=13 data_bytes=300 '
 check "silent after the ACK, capture goes on 16 s: reported at the end, at the ACK's frame" \
-	has "$P/gen-close-wait-silent.pcap" close_wait_stuck '^13 0 side="server" fin_frame=12 fin_ack_frame=13 seconds=15.985 .*evidence="no_fin_until" until="end_of_capture"$'
+	has "$P/gen-close-wait-silent.pcap" close_wait_stuck '^13 0 side="server" fin_frame=12 fin_ack_frame=13 seconds=15.985 .*timeout_frame=29 .*evidence="no_fin_until" until="end_of_capture"$'
 check "80 minutes into the connection: the time kept to the millisecond" \
-	has "$P/gen-close-wait-late.pcap" close_wait_stuck '^54 0 side="server" fin_frame=52 fin_ack_frame=53 seconds=15\.0 '
+	has "$P/gen-close-wait-late.pcap" close_wait_stuck '^53 0 side="server" fin_frame=52 fin_ack_frame=53 seconds=15\.0 .*timeout_frame=54 '
+check "... and the ACK's time to the millisecond" \
+	message "$P/gen-close-wait-late.pcap" close_wait_stuck '^53 1700004800.05 8080>41015 '
 
 # time_wait_reuse and port_reuse
 F=$P/gen-tw-reuse-ts-newer.pcap
@@ -92,6 +141,39 @@ check "... no connection_reset for them" none "$F" connection_reset
 check "... and no retransmission after the ignored RSTs" none "$F" retransmission
 check "a FIN re-sent before its ACK: one retransmission, of a FIN" \
 	has "$P/gen-fin-retransmit.pcap" retransmission '^10 0 by="client" seq=39 len=0 .*fin=true$'
+
+# re-sent bytes: old and new counted apart
+check "a retransmission carrying 1000 old and 1000 new bytes says so in its detail" \
+	has "$P/gen-stream-retrans-extra-data.pcap" retransmission '^7 0 by="client" seq=1001 len=2000 resent_bytes=1000 new_bytes=1000 '
+check "... and in its message" \
+	message "$P/gen-stream-retrans-extra-data.pcap" retransmission '^7 client re-sent 1000 bytes \+ 1000 new at seq 1001 '
+check "a retransmission of old bytes only: no new_bytes, the message unchanged" \
+	message "$P/gen-stream-retrans-overlap.pcap" retransmission '^8 client re-sent 1000 bytes at seq 1501 
+^10 client re-sent 500 bytes at seq 2501 '
+
+# a SYN-ACK with a new ISN on an established connection
+F=$P/gen-synack-new-isn.pcap
+check "a second server's SYN-ACK (ISN 9000000) after the first's (6000000) was taken: synack_new_isn" \
+	has "$F" synack_new_isn '^8 0 by="server" isn=9000000 previous_isn=6000000 ack=5000001 acks_syn=true peer_state="ESTABLISHED"$'
+check "... the connection goes on with the old ISN: no retransmission of the server's FIN" \
+	none "$F" retransmission
+check "... its record keeps the server's first ISN" \
+	conn_isn "$F" '^0 5000000 6000000
+^1 5100000 6100000$'
+check "a SYN-ACK re-sent with the same ISN after the handshake: synack_retransmit, not this" \
+	has "$F" synack_retransmit '^16 1 '
+
+# long silences: a file keeps a connection through any silence; --idle-timeout given forgets it
+F=$P/gen-stream-long-silence.pcap
+check "310 s of silence in a file, then 600 bytes missed: lost_segment at the data after them" \
+	has "$F" lost_segment '^6 0 by="client" gap_bytes=600 gap_from=301 previous_frame=4$'
+check "... one record, closed by its FINs, not resumed" \
+	records "$F" '^0 1 fin false$'
+check "... with --idle-timeout 300 given: forgotten at the silence, the gap not seen" \
+	none "$F" lost_segment --idle-timeout 300
+check "... and two records, the second resumed" \
+	records "$F" '^0 1 idle_timeout false
+^0 6 fin true$' --idle-timeout 300
 
 echo "1..$n"
 exit $((fails > 0))

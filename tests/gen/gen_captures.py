@@ -917,7 +917,7 @@ def gen_close_wait():
     # gen-close-wait-stuck: the client half-closes after its request; its FIN is re-sent
     # 200 ms later (the first copy's ACK never came), then acknowledged by the server, which
     # keeps sending a line every 3 s and closes only 14 s later: close_wait_stuck at the
-    # server's first packet 10 s or more after its ACK of the FIN (the line at +12 s).
+    # server's ACK of the FIN, found at its first packet 10 s or more after (the line at +12 s).
     f = Flow("192.0.2.76", 41010, "198.51.100.76", 8080, 7770000, 8880000)
     pk = f.handshake() + f.data()
     pk.append(f.seg(C, "FA", dt=5 * MS))
@@ -942,8 +942,8 @@ def gen_close_wait():
 
     # gen-close-wait-wrap: sequence numbers wrap during the teardown: the client's FIN takes
     # sequence number 2^32 - 1 (its ACK is 0) and the server's data in CLOSE_WAIT crosses 2^32
-    # (3 x 100 bytes from 2^32 - 150): close_wait_stuck at the line 12 s after the ACK, with
-    # 300 bytes sent in CLOSE_WAIT.
+    # (3 x 100 bytes from 2^32 - 150): close_wait_stuck at the ACK, found at the line 12 s
+    # after it, with 300 bytes sent in CLOSE_WAIT.
     req = b"GET /w HTTP/1.0\r\n\r\n"
     f = Flow("192.0.2.78", 41012, "198.51.100.76", 8080, (M32 - 1 - len(req)) & M32,
              (2**32 - 150 - 1 - 20) & M32)
@@ -958,8 +958,8 @@ def gen_close_wait():
     pcap("gen-close-wait-wrap.pcap", DLT_EN10MB, link_eth(pk))
 
     # gen-close-wait-silent: the server acknowledges the client's FIN and then says nothing
-    # more; another connection keeps the capture going for 16 s: close_wait_stuck at the end
-    # of the capture, reported at the first connection's last frame (the ACK).
+    # more; another connection keeps the capture going for 16 s: close_wait_stuck found at the
+    # end of the capture, reported at the ACK (the first connection's last frame).
     f = Flow("192.0.2.79", 41013, "198.51.100.76", 8080, 7773000, 8883000)
     pk = f.handshake() + f.data()
     pk.append(f.seg(C, "FA", dt=5 * MS))
@@ -975,8 +975,8 @@ def gen_close_wait():
 def gen_close_wait_late():
     # gen-close-wait-late: the same 80 minutes into a connection (a line every 200 s until
     # then): the time of the FIN's ACK is kept to the millisecond past 35 minutes, where
-    # 32 bits of microseconds would have wrapped after 71 (close_wait_stuck 15.000 s, at the
-    # server's line 15 s after the ACK).
+    # 32 bits of microseconds would have wrapped after 71 (close_wait_stuck 15.000 s at the
+    # ACK, found at the server's line 15 s after it).
     f = Flow("192.0.2.84", 41015, "198.51.100.76", 8080, 7775000, 8885000)
     pk = f.handshake()
     pk += server_lines(f, [b"hello\n"] * 24, 200 * SEC)
@@ -984,6 +984,35 @@ def gen_close_wait_late():
     pk.append(f.seg(S, "A", dt=1 * MS))
     pk += server_lines(f, [b"late\n"], 15 * SEC)
     pcap("gen-close-wait-late.pcap", DLT_EN10MB, link_eth(pk))
+
+
+def gen_synack_new_isn():
+    # gen-synack-new-isn: stream 0, a client's SYN re-sent after 1 s reaches two servers behind
+    # a load balancer: the first answers (ISN 6000000), the connection is established and
+    # carries a request, then the second server's SYN-ACK (ISN 9000000, its own TSval clock)
+    # for the same SYN arrives: synack_new_isn at frame 8; the client answers it with a
+    # challenge ACK of the old numbers (RFC 5961 4.2) and the first server's answer follows.
+    # Stream 1, the control: a SYN-ACK re-sent with the same ISN after the client's ACK (lost
+    # on its way): a synack_retransmit, no synack_new_isn.
+    f = Flow("192.0.2.90", 41020, "198.51.100.90", 443, 5000000, 6000000)
+    pk = [f.seg(C, "S", dt=0)]
+    f.nxt[C] = (f.nxt[C] - 1) & M32
+    pk.append(f.seg(C, "S", dt=1 * SEC))
+    pk.append(f.seg(S, "SA", dt=10 * MS))
+    pk.append(f.seg(C, "A", dt=10 * MS))
+    pk.append(f.seg(C, "PA", b"GET / HTTP/1.1\r\nHost: example.test\r\n\r\n", dt=1 * MS))
+    pk.append(f.seg(S, "A", dt=10 * MS))
+    pk.append(f.seg(S, "PA", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", dt=1 * MS))
+    pk.append(f.seg(S, "SA", dt=15 * MS, seq=9000000, ack=5000001, advance=False,
+                    opts=syn_opts(4242000, f.tsval[C] - 2)))
+    pk.append(f.seg(C, "A", dt=1 * MS))                 # challenge ACK: the old numbers
+    pk += f.close()
+    g = Flow("192.0.2.91", 41021, "198.51.100.90", 443, 5100000, 6100000, t=f.t + 100 * MS)
+    pk2 = g.handshake()
+    pk2.append(g.seg(S, "SA", dt=1 * SEC, seq=6100000, advance=False))
+    pk2.append(g.seg(C, "A", dt=10 * MS))
+    pk2 += g.data() + g.close()
+    pcap("gen-synack-new-isn.pcap", DLT_EN10MB, link_eth(pk + pk2))
 
 
 def tw_old(cport, cisn, sisn, timestamps=True, req=b"GET / HTTP/1.0\r\n\r\n"):
@@ -1313,6 +1342,7 @@ def main():
     gen_teardown()
     gen_close_wait()
     gen_close_wait_late()
+    gen_synack_new_isn()
     gen_time_wait_reuse()
     gen_resets()
     gen_long_spans()

@@ -503,6 +503,24 @@ def sc_lost_segment(c):
     c.close()
 
 
+def sc_long_silence(c):
+    """Quiet for 5 minutes 10 s (past the live --idle-timeout of 300 s), then 600 bytes the
+    capture missed and 400 it saw: a file keeps the connection's state through the silence, so
+    the gap is a lost_segment (as Wireshark flags it) and the server's ACK of all of it an
+    acked_unseen."""
+    c.handshake()
+    c.data(C, 300)
+    c.ack(S, c.rtt)
+    hole = c.side[C].nxt
+    c.key(hole, 600)
+    c.data(C, 600, 310 * SEC, captured=False)
+    c.data(C, 400, 100, expect=["lost_segment"])
+    c.ack(S, c.rtt, expect=["acked_unseen"])
+    c.data(S, 200, 1 * MS)
+    c.ack(C, c.rtt)
+    c.close()
+
+
 def sc_keep_alive(c):
     """Idle connection; keep-alives one byte below S.nextseq: 0-byte (Linux) and 1-byte garbage
     (BSD/Windows) variants; their ACKs are not dup ACKs."""
@@ -852,6 +870,8 @@ BASIC = [
     ("hole-filled-late", sc_hole_filled_late, {},
      "hole filled 5 ms later by a retransmission with a newer TSval -> retransmission"),
     ("retransmission", sc_retransmission, {}, "plain RTO retransmission"),
+    ("long-silence", sc_long_silence, {},
+     "600 bytes missed after 310 s of silence: lost_segment, the connection kept in a file"),
     ("network-duplicate", sc_network_duplicate, {},
      "identical copy 50 us later (same IP ID / TSval) -> network_duplicate"),
     ("netdup-ipid0-late", sc_netdup_ipid0_late, {"ipid_zero": True},
