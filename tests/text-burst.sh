@@ -163,6 +163,57 @@ check "loss-fast-sender: the text accounts for every JSON event, in order" \
 check "loss-fast-sender: no line groups a fast retransmission" \
     test "$(grep -c 'fast_retransmission .* x[0-9]' "$tmp/real.txt")" = 0
 
+# ---- a port scan (tests/gen/gen_captures.py gen_port_scan): one SYN to each
+# of ports 1-1000 of 198.51.100.20 (22, 80, 443 open; 100-149 filtered; 947
+# refused), then port 23 of 40 hosts, all refused.  Each refused port is a
+# listener of its own: the host's 947 become one line with the port ranges
+# (as nmap's and Zeek's scan summaries put it), the 50 unanswered another,
+# the 40 hosts' port 23 one line under the scanner; the open ports' resets
+# stay as they are
+f=$P/gen-port-scan.pcap
+"$bin" "$f" > "$tmp/scan.txt" 2>> "$tmp/err"
+check "port-scan: text exit 0" test $? = 0
+"$bin" -o jsonl "$f" > "$tmp/scan.jsonl" 2>> "$tmp/err"
+cat > "$tmp/want" <<'EOF'
+#2 22:13:20.000100 notice connection_refused x947, frames 2-1953 | from 198.51.100.20, 947 ports 1-21,23-79,81-99,150-442,444-1000: e.g. stream 0 (#2), stream 1 (#4), stream 2 (#6), ...; the first: RST answered the SYN to port 1 after 1 SYN (0.000100 s after the first)
+#55 22:13:20.005400 warning syn_unanswered x50, frames 55-1849 | to 198.51.100.20, 50 ports 100-149: e.g. stream 27 (#55), stream 30 (#60), stream 33 (#65), ...; the first: 1 SYN over 0.000 s, no SYN-ACK or RST seen
+#1109 22:13:20.113600 notice connection_reset stream 567 | 203.0.113.9:51234 > 198.51.100.20:80: client reset the connection (established)
+#1302 22:13:20.133400 notice connection_reset stream 666 | 203.0.113.9:51234 > 198.51.100.20:443: client reset the connection (established)
+#1434 22:13:20.146800 notice connection_reset stream 733 | 203.0.113.9:51234 > 198.51.100.20:22: client reset the connection (established)
+#1955 22:13:20.200100 notice connection_refused x40, frames 1955-2033 | to 203.0.113.9 from any host, 1 port 23: e.g. stream 1000 (#1955), stream 1001 (#1957), stream 1002 (#1959), ...; the first: RST answered the SYN to port 23 after 1 SYN (0.000100 s after the first)
+EOF
+records "$tmp/scan.txt" > "$tmp/got"
+check "port-scan: exactly the grouped lines" diff "$tmp/want" "$tmp/got"
+# the grouped lines' counts, frames and ports are those of the JSON events
+scan_json() {
+	python3 - "$1" <<'EOF'
+import json, sys
+ev = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "event"]
+def group(kind, port, other=lambda e: True, **match):
+    g = [e for e in ev if e["kind"] == kind and other(e) and
+         all(e[k] == v for k, v in match.items())]
+    return len(g), g[0]["frame"], g[-1]["frame"], sorted({e[port] for e in g})
+n, a, b, ports = group("connection_refused", "src_port", src_ip="198.51.100.20")
+assert (n, a, b) == (947, 2, 1953), (n, a, b)
+assert ports == [p for p in range(1, 1001) if p not in (22, 80, 443) and not 100 <= p < 150]
+n, a, b, ports = group("syn_unanswered", "dst_port", dst_ip="198.51.100.20")
+assert (n, a, b, ports) == (50, 55, 1849, list(range(100, 150))), (n, a, b)
+n, a, b, ports = group("connection_refused", "src_port", lambda e: e["src_ip"] != "198.51.100.20",
+                       dst_ip="203.0.113.9", src_port=23)
+assert (n, a, b, ports) == (40, 1955, 2033, [23]), (n, a, b, ports)
+assert len({e["src_ip"] for e in ev if e["src_port"] == 23}) == 41
+assert len(ev) == 947 + 50 + 3 + 40, len(ev)
+EOF
+}
+check "port-scan: each grouped line is its JSON events" scan_json "$tmp/scan.jsonl"
+check "port-scan: the diagnosis names the host once" \
+    grep -qx '  198.51.100.20 (50 ports): 50 connection attempts never answered' "$tmp/scan.txt"
+check "port-scan: the text summary counts every event" \
+    grep -q '^  events: syn_unanswered 50, connection_refused 987, connection_reset 3$' \
+    "$tmp/scan.txt"
+check "port-scan: every line fits 80 columns" python3 "$top/tests/text_check.py" width \
+    "$tmp/scan.txt"
+
 # ---- -q prints no event line, grouped or not
 "$bin" -q "$P/gen-stream-dup-ack-burst-30.pcap" > "$tmp/q.txt" 2>> "$tmp/err"
 check "-q: no event lines" test "$(grep -c '^#' "$tmp/q.txt")" = 0
