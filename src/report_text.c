@@ -950,6 +950,43 @@ print_hints(struct reporter *r, const bool *seen)
 	}
 }
 
+/* The heading above the lines of a chunk: what they are, and how their
+ * times read (first: the earliest, for the zone and the date). */
+static void
+print_heading(struct reporter *r, const char *what, int64_t first)
+{
+	const struct text_style *st = &((struct text_priv *)r->priv)->style;
+	char times[160], zone[80], day[48];
+
+	switch (st->time_format) {
+	case TIME_NONE:
+		times[0] = '\0';
+		break;
+	case TIME_EPOCH:
+		snprintf(times, sizeof(times), " (times: seconds since the epoch)");
+		break;
+	case TIME_DELTA_PREV:
+		snprintf(times, sizeof(times), " (times: since the previous line)");
+		break;
+	case TIME_DELTA_FIRST:
+		snprintf(times, sizeof(times), " (times: since the first packet)");
+		break;
+	case TIME_DATE:
+		zone_str(st, first, zone, sizeof(zone));
+		snprintf(times, sizeof(times), " (times %s)", zone);
+		break;
+	default:
+		zone_str(st, first, zone, sizeof(zone));
+		if (first != INT64_MAX)
+			wall_str(st, first, 6, true, day, sizeof(day));
+		else
+			day[0] = '\0';
+		snprintf(times, sizeof(times), " (times %s, %.10s)", zone, day);
+		break;
+	}
+	emitf(r, 0, 4, "%s, in frame order%s:", what, times);
+}
+
 /* Forget the chunk's fold keys. */
 static void
 keys_reset(struct text_priv *p)
@@ -971,7 +1008,6 @@ flush_chunk(struct reporter *r, bool input_done)
 	size_t n = 0, i;
 	bool seen[EVK_COUNT];
 	int64_t first = INT64_MAX;
-	char zone[80], day[48];
 
 	if (!p->have_input)
 		return;
@@ -1024,40 +1060,9 @@ flush_chunk(struct reporter *r, bool input_done)
 		print_diagnosis(r);
 	else if (input_done)
 		out_printf(r->out, "no events\n");
-	if (n > 0) {
-		const char *what = p->nevents == 0 ? "connections" : r->verbose ?
-		    "events and connections" : "events";
-
-		zone_str(&p->style, first, zone, sizeof(zone));
-		if (first != INT64_MAX && (p->style.time_format == TIME_OF_DAY))
-			wall_str(&p->style, first, 6, true, day, sizeof(day));
-		else
-			day[0] = '\0';
-		switch (p->style.time_format) {
-		case TIME_NONE:
-			emitf(r, 0, 4, "%s, in frame order:", what);
-			break;
-		case TIME_EPOCH:
-			emitf(r, 0, 4, "%s, in frame order (times: seconds since the epoch):",
-			    what);
-			break;
-		case TIME_DELTA_PREV:
-			emitf(r, 0, 4, "%s, in frame order (times: since the previous line):",
-			    what);
-			break;
-		case TIME_DELTA_FIRST:
-			emitf(r, 0, 4, "%s, in frame order (times: since the first packet):",
-			    what);
-			break;
-		case TIME_DATE:
-			emitf(r, 0, 4, "%s, in frame order (times %s):", what, zone);
-			break;
-		default:
-			emitf(r, 0, 4, "%s, in frame order (times %s, %.10s):", what, zone,
-			    day);
-			break;
-		}
-	}
+	if (n > 0)
+		print_heading(r, p->nevents == 0 ? "connections" : r->verbose ?
+		    "events and connections" : "events", first);
 	p->prev_ns = INT64_MIN;
 	for (i = 0; i < n; i++) {
 		const struct line *l = items[i].line;
@@ -1346,6 +1351,38 @@ text_sockets(struct reporter *r, const struct socket_table *st, const struct inp
 	}
 }
 
+static const char *
+kind_name(unsigned i)
+{
+	return event_kind_name((enum event_kind)i);
+}
+
+static const char *
+warn_name(unsigned i)
+{
+	return warn_reason_name((enum warn_reason)i);
+}
+
+/* "  LABEL: name N, name N, ..." of the non-zero counts, if any. */
+static void
+print_counts(struct reporter *r, const char *label, const uint64_t *count, unsigned ncount,
+    const char *(*name)(unsigned))
+{
+	char text[2048];
+	size_t len = 0;
+	unsigned i, n = 0;
+
+	for (i = 0; i < ncount && len < sizeof(text); i++) {
+		if (!count[i])
+			continue;
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s%s" NBSP "%" PRIu64,
+		    n ? ", " : label, n ? "" : ": ", name(i), count[i]);
+		n++;
+	}
+	if (n)
+		emit(r, text, 2, 6, NULL, NULL);
+}
+
 static void
 text_summary(struct reporter *r, const struct summary *s)
 {
@@ -1400,15 +1437,7 @@ text_summary(struct reporter *r, const struct summary *s)
 		emitf(r, 2, 6, "capture: %s to %s %s (%.3f" NBSP "s)", a, b, zone,
 		    (double)(s->end_ns - s->start_ns) / 1e9);
 	}
-	for (i = 0, n = 0, len = 0; i < EVK_COUNT && len < sizeof(text); i++) {
-		if (!s->events_by_kind[i])
-			continue;
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s" NBSP "%" PRIu64,
-		    n++ ? ", " : "events: ", event_kind_name((enum event_kind)i),
-		    s->events_by_kind[i]);
-	}
-	if (n)
-		emit(r, text, 2, 6, NULL, NULL);
+	print_counts(r, "events", s->events_by_kind, EVK_COUNT, kind_name);
 	/* The busiest listeners first; the JSON summary has them all. */
 	order = s->nlisteners ? malloc(s->nlisteners * sizeof(*order)) : NULL;
 	shown = order != NULL ? s->nlisteners : 0;
@@ -1437,15 +1466,7 @@ text_summary(struct reporter *r, const struct summary *s)
 		    plural(more, "listener", "listeners"));
 	}
 	free(order);
-	for (i = 0, n = 0, len = 0; i < WARN_COUNT && len < sizeof(text); i++) {
-		if (!s->stats->warn[i])
-			continue;
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s" NBSP "%" PRIu64,
-		    n++ ? ", " : "warnings: ", warn_reason_name((enum warn_reason)i),
-		    s->stats->warn[i]);
-	}
-	if (n)
-		emit(r, text, 2, 6, NULL, NULL);
+	print_counts(r, "warnings", s->stats->warn, WARN_COUNT, warn_name);
 	if (s->have_capture_stats)
 		emitf(r, 2, 6, "capture: %" PRIu64 " %s received, %" PRIu64 " dropped by the "
 		    "kernel, %" PRIu64 " by the interface", s->cap_received,
