@@ -40,6 +40,7 @@
 #define WIDTH		80	/* columns */
 #define LINES_MAX	4096	/* lines held per chunk */
 #define FOLD_LINES	5	/* more lines than this under one key fold */
+#define PEER_FOLD_LINES	20	/* the same for a client's data kinds */
 #define EXAMPLES	3	/* example streams on a folded line */
 #define KEYS_MAX	3072	/* fold keys per chunk (three groups a line);
 				 * past it, lines stay */
@@ -522,10 +523,7 @@ group_endpoint(const struct event *ev, enum group g, struct endpoint *ep, bool *
 {
 	*src = key_is_src(ev);
 	if (g == G_PEER) {
-		/* a client that probes many hosts: handshake kinds only (a
-		 * client's data troubles with many servers read better per
-		 * server) */
-		if (!ev->has_src || listener_is_src(ev->kind) < 0)
+		if (!ev->has_src)
 			return false;
 		*ep = *src ? ev->dst : ev->src;
 	} else {
@@ -1121,6 +1119,17 @@ new_line(struct reporter *r, enum line_type type, uint64_t frame)
 
 /* ---- the reporter ---------------------------------------------------------- */
 
+/* How many lines a key holds before they fold.  A client probing many
+ * hosts folds by the client as soon as a listener would; a client's data
+ * troubles with many servers read better per server, so the client's
+ * line waits for more of them. */
+static uint64_t
+fold_limit(const struct fold_key *k)
+{
+	return k->group == G_PEER && listener_is_src(k->kind) < 0 ? PEER_FOLD_LINES :
+	    FOLD_LINES;
+}
+
 /* Fold every unfolded line of key ki into its one line: from now on the
  * lines count there and nowhere else. */
 static void
@@ -1225,7 +1234,7 @@ text_event(struct reporter *r, const struct event *ev, const struct input_info *
 	if (ev->has_stream && burst_kind(ev->kind) && (sl = stream_line(p, ev->stream)) != NULL)
 		*sl = (int32_t)(l - p->lines);
 	for (g = 0; g < G_COUNT; g++)
-		if (l->key[g] >= 0 && p->keys[l->key[g]].lines > FOLD_LINES) {
+		if (l->key[g] >= 0 && p->keys[l->key[g]].lines > fold_limit(&p->keys[l->key[g]])) {
 			fold_lines(p, l->key[g]);
 			break;
 		}

@@ -214,6 +214,43 @@ check "port-scan: the text summary counts every event" \
 check "port-scan: every line fits 80 columns" python3 "$top/tests/text_check.py" width \
     "$tmp/scan.txt"
 
+# ---- one client's data trouble with many servers: 30 connections from
+# 192.0.2.50, each to a host of its own, each with one retransmission.  No
+# listener or host has more than one; past 20 lines they fold under the
+# client (a client's data kinds wait for more lines than a scan's do)
+python3 - "$tmp/peer.pcap" <<'EOF'
+import struct, sys
+def pkt(src, dst, sport, dport, seq, ack, flags, ipid, data=b""):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(data), ipid, 0, 64, 6,
+                       0, bytes(src), bytes(dst)) + tcp + data
+out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101)]    # DLT_RAW
+t = 1700000000 * 10**6
+cli = [192, 0, 2, 50]
+for i in range(30):
+    srv, cp = [198, 51, 100, 100 + i], 40000 + i
+    for dt, p in ((0, pkt(cli, srv, cp, 443, 1000, 0, 0x02, 1)),
+                  (1000, pkt(srv, cli, 443, cp, 5000, 1001, 0x12, 2)),
+                  (1000, pkt(cli, srv, cp, 443, 1001, 5001, 0x10, 3)),
+                  (1000, pkt(cli, srv, cp, 443, 1001, 5001, 0x18, 4, b"x" * 100)),
+                  (300000, pkt(cli, srv, cp, 443, 1001, 5001, 0x18, 5, b"x" * 100)),
+                  (1000, pkt(srv, cli, 443, cp, 5001, 1101, 0x10, 6))):
+        t += dt
+        out.append(struct.pack("<IIII", t // 10**6, t % 10**6, len(p), len(p)) + p)
+open(sys.argv[1], "wb").write(b"".join(out))
+EOF
+(cd "$tmp" && "$bin" peer.pcap) > "$tmp/peer.txt" 2>> "$tmp/err"
+"$bin" -o jsonl "$tmp/peer.pcap" > "$tmp/peer.jsonl" 2>> "$tmp/err"
+check "one client, 30 servers: JSON has 30 retransmissions" \
+    test "$(summary_count "$tmp/peer.jsonl" retransmission)" = 30
+check "one client, 30 servers: one line for the 30" \
+    test "$(grep -c '^#' "$tmp/peer.txt")" = 1
+check "one client, 30 servers: it names the client and the port" \
+    grep -q '^    from 192.0.2.50 to any host, 1 port 443 (client): e.g. stream 0 (#5),' \
+    "$tmp/peer.txt"
+check "one client, 30 servers: the count and frames" \
+    grep -qx '#5 22:13:20.303000 notice retransmission x30, frames 5-179' "$tmp/peer.txt"
+
 # ---- -q prints no event line, grouped or not
 "$bin" -q "$P/gen-stream-dup-ack-burst-30.pcap" > "$tmp/q.txt" 2>> "$tmp/err"
 check "-q: no event lines" test "$(grep -c '^#' "$tmp/q.txt")" = 0
