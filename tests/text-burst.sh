@@ -5,11 +5,8 @@
 # one prints as before; the JSON outputs keep every event.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-bin=${TCPDISSECT:-./tcpdissect}
-P=$top/tests/pcaps
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/tap-lib.sh"
+tap_setup
 
 # records TEXT: the event records of the text output, one per line:
 # "#F TIME SEV KIND stream S[ xN, frames F-L] | SRC > DST: MESSAGE", the
@@ -278,5 +275,4 @@ assert heads[0] < conns[0] < first[0] < heads[1] < conns[1] < first[1], l' "$tmp
 
 check "nothing on stderr" test ! -s "$tmp/err"
 
-echo "1..$n"
-[ $fails = 0 ]
+tap_done
