@@ -102,20 +102,28 @@ recs = [json.loads(l) for l in open(sys.argv[1])]
 print([r for r in recs if r["type"] == "summary"][-1]["events"].get(sys.argv[2], 0))' "$1" "$2"
 }
 
+# outputs LABEL BASE CAPTURE: the text and JSON Lines outputs of CAPTURE in
+# $tmp/BASE.txt and $tmp/BASE.jsonl, each exiting 0, and the text's records
+# exactly the lines on standard input
+outputs() {
+	local label=$1 base=$2 f=$3
+	"$bin" "$f" > "$tmp/$base.txt" 2>> "$tmp/err"
+	check "$label: text exit 0" test $? = 0
+	"$bin" -o jsonl "$f" > "$tmp/$base.jsonl" 2>> "$tmp/err"
+	check "$label: jsonl exit 0" test $? = 0
+	cat > "$tmp/want"
+	records "$tmp/$base.txt" > "$tmp/got"
+	check "$label: exactly the grouped lines" diff "$tmp/want" "$tmp/got"
+}
+
 # ---- a generated burst: 30 dup ACKs of frame 37, a fast retransmission
 # after the third
 f=$P/gen-stream-dup-ack-burst-30.pcap
-"$bin" "$f" > "$tmp/burst.txt" 2> "$tmp/err"
-check "dup-ack-burst-30: text exit 0" test $? = 0
-"$bin" -o jsonl "$f" > "$tmp/burst.jsonl" 2>> "$tmp/err"
-check "dup-ack-burst-30: jsonl exit 0" test $? = 0
-cat > "$tmp/want" <<'EOF'
+outputs dup-ack-burst-30 burst "$f" <<'EOF'
 #38 22:13:25.022750 info dup_ack stream 0 x3, frames 38-40 | 198.51.100.20:8080 > 192.0.2.10:40000: server repeated its ACK of frame 37 (duplicate #1)
 #41 22:13:25.023850 notice fast_retransmission stream 0 | 192.0.2.10:40000 > 198.51.100.20:8080: client re-sent 1000 bytes at seq 1001 (after duplicate ACKs)
 #42 22:13:25.023900 info dup_ack stream 0 x27, frames 42-68 | 198.51.100.20:8080 > 192.0.2.10:40000: server repeated its ACK of frame 37 (duplicate #4)
 EOF
-records "$tmp/burst.txt" > "$tmp/got"
-check "dup-ack-burst-30: exactly the grouped lines" diff "$tmp/want" "$tmp/got"
 check "dup-ack-burst-30: JSON keeps all 30 dup ACKs" \
     events_are "$tmp/burst.jsonl" dup_ack 38 39 40 $(seq 42 68)
 check "dup-ack-burst-30: and the one fast retransmission" \
@@ -139,18 +147,13 @@ assert [e["frame"] for e in d["events"]] == [38, 39, 40, 41] + list(range(42, 69
 # retransmissions; each run of three is one line, the retransmissions are
 # runs of one
 f=$P/real-stream-loss-fast-sender.pcap
-"$bin" "$f" > "$tmp/real.txt" 2>> "$tmp/err"
-check "loss-fast-sender: text exit 0" test $? = 0
-"$bin" -o jsonl "$f" > "$tmp/real.jsonl" 2>> "$tmp/err"
-cat > "$tmp/want" <<'EOF'
+outputs loss-fast-sender real "$f" <<'EOF'
 #63 04:53:56.856395 info dup_ack stream 0 x3, frames 63-72 | 10.203.0.2:9000 > 10.203.0.1:48474: server repeated its ACK of frame 62 (duplicate #1)
 #73 04:53:56.857456 notice fast_retransmission stream 0 | 10.203.0.1:48474 > 10.203.0.2:9000: client re-sent 1448 bytes at seq 28961 (after duplicate ACKs)
 #74 04:53:56.857461 info dup_ack stream 0 x3, frames 74-76 | 10.203.0.2:9000 > 10.203.0.1:48474: server repeated its ACK of frame 62 (duplicate #4)
 #77 04:53:56.857586 notice fast_retransmission stream 0 | 10.203.0.1:48474 > 10.203.0.2:9000: client re-sent 1448 bytes at seq 30409 (fills a hole the peer's SACK blocks show)
 #78 04:53:56.857672 info dup_ack stream 0 x3, frames 78-93 | 10.203.0.2:9000 > 10.203.0.1:48474: server repeated its ACK of frame 62 (duplicate #7)
 EOF
-records "$tmp/real.txt" > "$tmp/got"
-check "loss-fast-sender: exactly the grouped lines" diff "$tmp/want" "$tmp/got"
 check "loss-fast-sender: JSON keeps all 9 dup ACKs" \
     events_are "$tmp/real.jsonl" dup_ack 63 64 72 74 75 76 78 83 93
 check "loss-fast-sender: and both fast retransmissions" \
@@ -167,11 +170,7 @@ check "loss-fast-sender: no line groups a fast retransmission" \
 # (as nmap's and Zeek's scan summaries put it), the 50 unanswered another,
 # the 40 hosts' port 23 one line under the scanner; the open ports' resets
 # stay as they are
-f=$P/gen-port-scan.pcap
-"$bin" "$f" > "$tmp/scan.txt" 2>> "$tmp/err"
-check "port-scan: text exit 0" test $? = 0
-"$bin" -o jsonl "$f" > "$tmp/scan.jsonl" 2>> "$tmp/err"
-cat > "$tmp/want" <<'EOF'
+outputs port-scan scan "$P/gen-port-scan.pcap" <<'EOF'
 #2 22:13:20.000100 notice connection_refused x947, frames 2-1953 | from 198.51.100.20, 947 ports 1-21,23-79,81-99,150-442,444-1000: e.g. stream 0 (#2), stream 1 (#4), stream 2 (#6), ...; the first: RST answered the SYN to port 1 after 1 SYN (0.000100 s after the first)
 #55 22:13:20.005400 warning syn_unanswered x50, frames 55-1849 | to 198.51.100.20, 50 ports 100-149: e.g. stream 27 (#55), stream 30 (#60), stream 33 (#65), ...; the first: 1 SYN over 0.000 s, no SYN-ACK or RST seen
 #1109 22:13:20.113600 notice connection_reset stream 567 | 203.0.113.9:51234 > 198.51.100.20:80: client reset the connection (established)
@@ -179,8 +178,6 @@ cat > "$tmp/want" <<'EOF'
 #1434 22:13:20.146800 notice connection_reset stream 733 | 203.0.113.9:51234 > 198.51.100.20:22: client reset the connection (established)
 #1955 22:13:20.200100 notice connection_refused x40, frames 1955-2033 | to 203.0.113.9 from any host, 1 port 23: e.g. stream 1000 (#1955), stream 1001 (#1957), stream 1002 (#1959), ...; the first: RST answered the SYN to port 23 after 1 SYN (0.000100 s after the first)
 EOF
-records "$tmp/scan.txt" > "$tmp/got"
-check "port-scan: exactly the grouped lines" diff "$tmp/want" "$tmp/got"
 # the grouped lines' counts, frames and ports are those of the JSON events
 scan_json() {
 	python3 - "$1" <<'EOF'
