@@ -721,8 +721,11 @@ key_label(const struct fold_key *k, char *buf, size_t len)
 		return;
 	}
 	endpoint_addr_str(&k->ep, a, sizeof(a));
-	snprintf(buf, len, "%s (%s%u %s)", a, k->group == G_PEER ? "peer of " : "", k->nports,
-	    plural(k->nports, "port", "ports"));
+	if (k->ports == NULL)
+		snprintf(buf, len, "%s (%s)", a, k->group == G_PEER ? "peer" : "any port");
+	else
+		snprintf(buf, len, "%s (%s%u %s)", a, k->group == G_PEER ? "peer of " : "",
+		    k->nports, plural(k->nports, "port", "ports"));
 }
 
 /* The head line "#F TIME SEV KIND[ stream S][ xN, frames A-B]" of an
@@ -785,6 +788,10 @@ print_folded(struct reporter *r, const struct fold_key *k)
 	if (k->group == G_LISTENER) {
 		endpoint_str(&k->ep, ep, sizeof(ep));
 		snprintf(where, sizeof(where), "%s %s", from, ep);
+	} else if (k->ports == NULL) {	/* no memory for the ports */
+		endpoint_addr_str(&k->ep, ep, sizeof(ep));
+		snprintf(where, sizeof(where), "%s %s%s", from, ep, k->group == G_PEER ?
+		    (k->ep_is_src ? " from any host" : " to any host") : ", any port");
 	} else {
 		endpoint_addr_str(&k->ep, ep, sizeof(ep));
 		port_list(k, ports, sizeof(ports));
