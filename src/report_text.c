@@ -23,8 +23,9 @@
  * line per listener; the listener's host (G_HOST), so a port scan's one
  * refused or unanswered SYN per port becomes one line per scanned host with
  * its ports; the other side's host (G_PEER), so one scanner's probes of
- * one port on many hosts become one line.  An event goes to the first
- * folded group it belongs to.  The JSON outputs keep every event. */
+ * one port on many hosts become one line (for kinds without a listener
+ * only past PEER_FOLD_LINES).  An event goes to the first folded group it
+ * belongs to.  The JSON outputs keep every event. */
 #include "config.h"
 
 #include "report.h"
