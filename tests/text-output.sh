@@ -8,12 +8,8 @@
 # tests/text_check.py.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-bin=${TCPDISSECT:-./tcpdissect}
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")	# the suite runs in $P
-P=$top/tests/pcaps
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/tap-lib.sh"
+tap_setup absolute	# the suite runs in $P
 need_python
 export TZ=UTC LC_ALL=C
 unset NO_COLOR
@@ -194,5 +190,4 @@ awk '/^```$/ { if (on) exit; if (seen) on = 1; next } /real-stream-loss-fast-rec
 (cd "$top" && "$bin" tests/pcaps/real-stream-loss-fast-receiver.pcap) > "$tmp/now" 2>&1
 check "README: the text example is today's output" diff -u "$tmp/readme" "$tmp/now"
 
-echo "1..$n"
-[ $fails = 0 ]
+tap_done
