@@ -15,11 +15,17 @@
  * Grouping, in two steps.  (1) Consecutive events of a burst kind (dup_ack
  * for one original frame, retransmissions, zero window, ...) on one stream
  * and in one direction make one line "xN, frames A-B".  (2) Lines of one
- * kind, severity, reason and endpoint (the listener for handshake kinds, the
- * lower port otherwise: see key_endpoint) fold into one line once there are
- * more than FOLD_LINES of them: the count, the frames, a few example streams
- * and the first event's message.  A SYN flood's thousands of syn_unanswered
- * become one line per listener.  The JSON outputs keep every event. */
+ * kind, severity and reason fold into one line once more than FOLD_LINES of
+ * them share a group: the count, the frames, a few example streams and the
+ * first event's message.  The groups, tried in this order: the endpoint
+ * (G_LISTENER: the listener for handshake kinds, the lower port otherwise:
+ * see key_is_src), so a SYN flood's thousands of syn_unanswered become one
+ * line per listener; the listener's host (G_HOST), so a port scan's one
+ * refused or unanswered SYN per port becomes one line per scanned host with
+ * its ports; the other side's host (G_PEER), so one scanner's probes of
+ * one port on many hosts become one line (for kinds without a listener
+ * only past PEER_FOLD_LINES).  An event goes to the first folded group it
+ * belongs to.  The JSON outputs keep every event. */
 #include "config.h"
 
 #include "report.h"
@@ -35,9 +41,11 @@
 #define WIDTH		80	/* columns */
 #define LINES_MAX	4096	/* lines held per chunk */
 #define FOLD_LINES	5	/* more lines than this under one key fold */
+#define PEER_FOLD_LINES	20	/* the same for a client's data kinds */
 #define EXAMPLES	3	/* example streams on a folded line */
-#define KEYS_MAX	1024	/* fold keys per chunk; past it, lines stay */
-#define KEY_SLOTS	2048	/* hash slots for the keys (power of two) */
+#define KEYS_MAX	3072	/* fold keys per chunk (three groups a line);
+				 * past it, lines stay */
+#define KEY_SLOTS	4096	/* hash slots for the keys (power of two) */
 #define STREAM_SLOTS	8192	/* hash slots: stream -> its newest line */
 #define VERDICTS_MAX	10	/* endpoints in the diagnosis */
 #define TEXT_LISTENERS_MAX 10
@@ -45,28 +53,41 @@
 
 enum line_type { LINE_EVENT, LINE_CONN };
 
+/* What the lines of a fold key share besides kind, severity and reason. */
+enum group {
+	G_LISTENER,	/* the endpoint (address and port) */
+	G_HOST,		/* the endpoint's address, any port */
+	G_PEER,		/* the other endpoint's address, any port */
+	G_COUNT
+};
+
 /* One printed line (an event or a burst of them, or a -v connection). */
 struct line {
 	enum line_type	 type;
 	uint64_t	 frame;		/* sort key: the first event's frame */
 	uint64_t	 arrival;	/* ties keep arrival order */
-	int		 key;		/* fold key it counts under, -1: none */
-	bool		 folded;	/* printed as part of its key's line */
+	int		 key[G_COUNT];	/* fold keys it counts under, -1: none */
+	int		 owner;		/* the key its events count in, -1: none */
+	bool		 folded;	/* printed as part of its owner's line */
 	uint64_t	 count, last_frame;
 	int64_t		 ts_ns;		/* LINE_CONN: its first packet */
 	char		*text;		/* LINE_CONN */
 	struct event	 ev;		/* LINE_EVENT: the first event */
 };
 
-/* Lines of one kind, severity, reason and endpoint. */
+/* Lines of one kind, severity, reason and group. */
 struct fold_key {
 	enum event_kind	 kind;
 	enum severity	 sev;
-	struct endpoint	 ep;
-	bool		 ep_is_src;
+	enum group	 group;
+	struct endpoint	 ep;		/* port 0 for G_HOST and G_PEER */
+	bool		 ep_is_src;	/* the listener is the events' source */
 	char		 reason[40];
-	uint64_t	 lines;		/* lines under it (before folding) */
+	uint64_t	 lines;		/* unfolded lines under it */
 	bool		 folded;
+	uint8_t		*ports;		/* G_HOST, G_PEER once folded: a bitmap of
+					 * the listeners' ports (8 KiB) */
+	unsigned	 nports;	/* bits set in ports */
 	uint64_t	 events, first_frame, last_frame;
 	uint64_t	 ex_frame[EXAMPLES], ex_stream[EXAMPLES];
 	unsigned	 nex;
@@ -416,32 +437,42 @@ same_burst(const struct event *first, const struct event *ev)
 	return true;
 }
 
-/* The endpoint a kind's events are grouped and judged by: the listener
- * for the handshake kinds (the server sends the SYN-ACK and the refusing
- * or aborting RST; the client the SYN and the final ACK), the named
- * endpoint of aggregate events, and otherwise the lower port, which is
- * the service in client/server traffic. */
-static bool
-key_is_src(const struct event *ev)
+/* Where a handshake kind's listener is: the server sends the SYN-ACK and
+ * the refusing or aborting RST (1: the source); the client the SYN and
+ * the final ACK (0: the destination); -1 for the other kinds. */
+static int
+listener_is_src(enum event_kind k)
 {
-	if (!ev->has_src)
-		return false;
-	switch (ev->kind) {
+	switch (k) {
 	case EVK_SYNACK_RETRANSMIT:
 	case EVK_SYNACK_BAD_ACK:
 	case EVK_CONNECTION_REFUSED:
 	case EVK_ACCEPT_OVERFLOW_RST:
-		return true;
+		return 1;
 	case EVK_SYN_RETRANSMIT:
 	case EVK_SYN_UNANSWERED:
 	case EVK_ACCEPT_OVERFLOW_DROP:
 	case EVK_TIME_WAIT_REUSE:
 	case EVK_PORT_REUSE:
 	case EVK_SIMULTANEOUS_OPEN:
-		return false;
+		return 0;
 	default:
-		return ev->src.port < ev->dst.port;
+		return -1;
 	}
+}
+
+/* The endpoint a kind's events are grouped and judged by: the listener
+ * for the handshake kinds, the named endpoint of aggregate events, and
+ * otherwise the lower port, which is the service in client/server
+ * traffic. */
+static bool
+key_is_src(const struct event *ev)
+{
+	int l = listener_is_src(ev->kind);
+
+	if (!ev->has_src)
+		return false;
+	return l >= 0 ? l == 1 : ev->src.port < ev->dst.port;
 }
 
 /* The reason that splits a kind's lines: its variant, phase, who, or
@@ -474,11 +505,11 @@ hash_bytes(uint32_t h, const void *data, size_t n)
 }
 
 static uint32_t
-key_hash(enum event_kind k, enum severity s, const struct endpoint *ep, bool src,
+key_hash(enum event_kind k, enum severity s, enum group g, const struct endpoint *ep, bool src,
     const char *reason)
 {
 	uint32_t h = 2166136261u;
-	uint8_t t[4] = { (uint8_t)k, (uint8_t)s, (uint8_t)src, ep->family };
+	uint8_t t[5] = { (uint8_t)k, (uint8_t)s, (uint8_t)g, (uint8_t)src, ep->family };
 
 	h = hash_bytes(h, t, sizeof(t));
 	h = hash_bytes(h, ep->addr, ep->family == 6 ? 16 : 4);
@@ -486,29 +517,51 @@ key_hash(enum event_kind k, enum severity s, const struct endpoint *ep, bool src
 	return hash_bytes(h, reason, strlen(reason));
 }
 
-/* The fold key of ev: found, made, or -1 when the table is full. */
-static int
-key_of(struct text_priv *p, const struct event *ev)
+/* The endpoint of ev's group g: the listener, its address (port 0), or
+ * the other side's address; false when ev has no other side. */
+static bool
+group_endpoint(const struct event *ev, enum group g, struct endpoint *ep, bool *src)
 {
-	bool src = key_is_src(ev);
-	const struct endpoint *ep = src ? &ev->src : &ev->dst;
+	*src = key_is_src(ev);
+	if (g == G_PEER) {
+		if (!ev->has_src)
+			return false;
+		*ep = *src ? ev->dst : ev->src;
+	} else {
+		*ep = *src ? ev->src : ev->dst;
+	}
+	if (g != G_LISTENER)
+		ep->port = 0;
+	return true;
+}
+
+/* The fold key of ev in group g: found, made (when create is set), or
+ * -1 when it is not there, ev has no such group or the table is full. */
+static int
+key_of(struct text_priv *p, const struct event *ev, enum group g, bool create)
+{
+	struct endpoint ep;
+	bool src;
 	char reason[40];
 	uint32_t h, i;
 	struct fold_key *k;
 
+	if (!group_endpoint(ev, g, &ep, &src))
+		return -1;
 	event_reason(ev, reason, sizeof(reason));
-	h = key_hash(ev->kind, ev->severity, ep, src, reason);
+	h = key_hash(ev->kind, ev->severity, g, &ep, src, reason);
 	for (i = 0; i < KEY_SLOTS; i++) {
 		int16_t *slot = &p->key_slot[(h + i) & (KEY_SLOTS - 1)];
 
 		if (*slot == 0) {
-			if (p->nkeys >= KEYS_MAX)
+			if (!create || p->nkeys >= KEYS_MAX)
 				return -1;
 			k = &p->keys[p->nkeys];
 			memset(k, 0, offsetof(struct fold_key, first));
 			k->kind = ev->kind;
 			k->sev = ev->severity;
-			k->ep = *ep;
+			k->group = g;
+			k->ep = ep;
 			k->ep_is_src = src;
 			snprintf(k->reason, sizeof(k->reason), "%s", reason);
 			k->first_frame = UINT64_MAX;
@@ -517,8 +570,9 @@ key_of(struct text_priv *p, const struct event *ev)
 			return *slot - 1;
 		}
 		k = &p->keys[*slot - 1];
-		if (k->kind == ev->kind && k->sev == ev->severity && k->ep_is_src == src &&
-		    endpoint_eq(&k->ep, ep) && strcmp(k->reason, reason) == 0)
+		if (k->kind == ev->kind && k->sev == ev->severity && k->group == g &&
+		    k->ep_is_src == src && endpoint_eq(&k->ep, &ep) &&
+		    strcmp(k->reason, reason) == 0)
 			return *slot - 1;
 	}
 	return -1;
@@ -548,6 +602,14 @@ key_add(struct fold_key *k, const struct event *ev, uint64_t count, uint64_t las
 	unsigned i, j;
 
 	k->events += count;
+	if (k->ports != NULL) {
+		uint16_t port = key_is_src(ev) ? ev->src.port : ev->dst.port;
+
+		if (!(k->ports[port / 8] & (1u << (port % 8)))) {
+			k->ports[port / 8] |= (uint8_t)(1u << (port % 8));
+			k->nports++;
+		}
+	}
 	if (ev->frame < k->first_frame) {
 		k->first_frame = ev->frame;
 		event_copy(&k->first, ev);
@@ -617,15 +679,82 @@ item_order(const void *a, const void *b)
 	return x->arrival < y->arrival ? -1 : x->arrival > y->arrival;
 }
 
+/* The ports of a G_HOST or G_PEER key as ranges, "1-21,23,25-79", cut
+ * with ",..." to fit len (one word: the wrapping keeps it whole). */
+static void
+port_list(const struct fold_key *k, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned port = 0, end;
+	char range[16];
+
+	buf[0] = '\0';
+	for (port = 0; k->ports != NULL && port < 65536; port = end + 1) {
+		if (!(k->ports[port / 8] & (1u << (port % 8)))) {
+			end = port;
+			continue;
+		}
+		for (end = port; end + 1 < 65536 &&
+		    (k->ports[(end + 1) / 8] & (1u << ((end + 1) % 8))); end++)
+			;
+		if (end == port)
+			snprintf(range, sizeof(range), "%s%u", n ? "," : "", port);
+		else
+			snprintf(range, sizeof(range), "%s%u-%u", n ? "," : "", port, end);
+		if (n + strlen(range) + sizeof(",...") > len) {
+			snprintf(buf + n, len - n, ",...");
+			return;
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s", range);
+	}
+}
+
+/* A fold key's endpoint as the diagnosis and a folded line name it:
+ * "198.51.100.5:443", "198.51.100.20 (990 ports)", or for the other
+ * side "203.0.113.9 (peer of 990 ports)". */
+static void
+key_label(const struct fold_key *k, char *buf, size_t len)
+{
+	char a[64];
+
+	if (k->group == G_LISTENER) {
+		endpoint_str(&k->ep, buf, len);
+		return;
+	}
+	endpoint_addr_str(&k->ep, a, sizeof(a));
+	if (k->ports == NULL)
+		snprintf(buf, len, "%s (%s)", a, k->group == G_PEER ? "peer" : "any port");
+	else
+		snprintf(buf, len, "%s (%s%u %s)", a, k->group == G_PEER ? "peer of " : "",
+		    k->nports, plural(k->nports, "port", "ports"));
+}
+
+/* The head line "#F TIME SEV KIND[ stream S][ xN, frames A-B]" of an
+ * event line (stream is "" for a folded one) in the severity's colour. */
+static void
+print_head(struct reporter *r, const struct event *ev, const char *stream, uint64_t count,
+    uint64_t first_frame, uint64_t last_frame)
+{
+	struct text_priv *p = r->priv;
+	char when[48], head[256], burst[80];
+
+	line_time(p, ev->ts_ns, when, sizeof(when));
+	if (count > 1)
+		snprintf(burst, sizeof(burst), " x%" PRIu64 ", frames %" PRIu64 "-%" PRIu64,
+		    count, first_frame, last_frame);
+	else
+		burst[0] = '\0';
+	snprintf(head, sizeof(head), "#%" PRIu64 "%s%s %s %s%s%s", first_frame, *when ? " " : "",
+	    when, severity_name(ev->severity), event_kind_name(ev->kind), stream, burst);
+	emit(r, head, 0, 4, severity_name(ev->severity), sev_color(ev->severity));
+}
+
 static void
 print_event_line(struct reporter *r, const struct event *ev, uint64_t count,
     uint64_t last_frame)
 {
-	struct text_priv *p = r->priv;
-	char when[48], src[80], dst[80], head[256], body[EVENT_MESSAGE_MAX + 256];
-	char burst[80], stream[48];
+	char src[80], dst[80], body[EVENT_MESSAGE_MAX + 256], stream[48];
 
-	line_time(p, ev->ts_ns, when, sizeof(when));
 	if (ev->has_stream)
 		snprintf(stream, sizeof(stream), " stream %" PRIu64, ev->stream);
 	else if (ev->first_frame)
@@ -633,14 +762,7 @@ print_event_line(struct reporter *r, const struct event *ev, uint64_t count,
 		    ev->first_frame, ev->last_frame);
 	else
 		stream[0] = '\0';
-	if (count > 1)
-		snprintf(burst, sizeof(burst), " x%" PRIu64 ", frames %" PRIu64 "-%" PRIu64,
-		    count, ev->frame, last_frame);
-	else
-		burst[0] = '\0';
-	snprintf(head, sizeof(head), "#%" PRIu64 "%s%s %s %s%s%s", ev->frame, *when ? " " : "",
-	    when, severity_name(ev->severity), event_kind_name(ev->kind), stream, burst);
-	emit(r, head, 0, 4, severity_name(ev->severity), sev_color(ev->severity));
+	print_head(r, ev, stream, count, ev->frame, last_frame);
 	endpoint_str(&ev->dst, dst, sizeof(dst));
 	if (ev->has_src) {
 		endpoint_str(&ev->src, src, sizeof(src));
@@ -651,28 +773,40 @@ print_event_line(struct reporter *r, const struct event *ev, uint64_t count,
 	emit(r, body, 4, 4, NULL, NULL);
 }
 
+/* A folded key's line: the count and frames; where (the endpoint, or the
+ * host or peer with the listeners' ports); example streams; the first
+ * event's message. */
 static void
 print_folded(struct reporter *r, const struct fold_key *k)
 {
-	struct text_priv *p = r->priv;
 	const struct event *ev = &k->first;
-	char when[48], ep[80], head[256], ex[256], body[EVENT_MESSAGE_MAX + 512];
+	char ep[80], ports[48], where[256], ex[256], body[EVENT_MESSAGE_MAX + 512];
+	const char *from = k->ep_is_src != (k->group == G_PEER) ? "from" : "to";
 	size_t n = 0;
 	unsigned i;
 
-	line_time(p, ev->ts_ns, when, sizeof(when));
-	snprintf(head, sizeof(head), "#%" PRIu64 "%s%s %s %s x%" PRIu64 ", frames %" PRIu64
-	    "-%" PRIu64, k->first_frame, *when ? " " : "", when, severity_name(k->sev),
-	    event_kind_name(k->kind), k->events, k->first_frame, k->last_frame);
-	emit(r, head, 0, 4, severity_name(k->sev), sev_color(k->sev));
-	endpoint_str(&k->ep, ep, sizeof(ep));
+	print_head(r, ev, "", k->events, k->first_frame, k->last_frame);
+	if (k->group == G_LISTENER) {
+		endpoint_str(&k->ep, ep, sizeof(ep));
+		snprintf(where, sizeof(where), "%s %s", from, ep);
+	} else if (k->ports == NULL) {	/* no memory for the ports */
+		endpoint_addr_str(&k->ep, ep, sizeof(ep));
+		snprintf(where, sizeof(where), "%s %s%s", from, ep, k->group == G_PEER ?
+		    (k->ep_is_src ? " from any host" : " to any host") : ", any port");
+	} else {
+		endpoint_addr_str(&k->ep, ep, sizeof(ep));
+		port_list(k, ports, sizeof(ports));
+		snprintf(where, sizeof(where), "%s %s%s, %u %s %s", from, ep,
+		    k->group == G_PEER ? (k->ep_is_src ? " from any host" : " to any host") : "",
+		    k->nports, plural(k->nports, "port", "ports"), ports);
+	}
 	ex[0] = '\0';
 	for (i = 0; i < k->nex && n < sizeof(ex); i++)
 		n += (size_t)snprintf(ex + n, sizeof(ex) - n, "%s stream %" PRIu64 " (#%" PRIu64
 		    ")", i ? "," : "", k->ex_stream[i], k->ex_frame[i]);
-	snprintf(body, sizeof(body), "%s %s%s%s%s: e.g.%s%s; the first: %s",
-	    k->ep_is_src ? "from" : "to", ep, *k->reason ? " (" : "", k->reason,
-	    *k->reason ? ")" : "", ex, k->events > k->nex ? ", ..." : "", ev->message);
+	snprintf(body, sizeof(body), "%s%s%s%s: e.g.%s%s; the first: %s", where,
+	    *k->reason ? " (" : "", k->reason, *k->reason ? ")" : "", ex,
+	    k->events > k->nex ? ", ..." : "", ev->message);
 	emit(r, body, 4, 4, NULL, NULL);
 }
 
@@ -742,7 +876,7 @@ print_diagnosis(struct reporter *r)
 
 	memset(done, 0, sizeof(done));
 	for (i = 0; i < p->nkeys; i++)
-		if (p->keys[i].sev < SEV_WARNING) {
+		if (p->keys[i].sev < SEV_WARNING || p->keys[i].events == 0) {
 			minor += p->keys[i].events;
 			done[i] = true;
 		}
@@ -750,7 +884,7 @@ print_diagnosis(struct reporter *r)
 	for (;;) {
 		/* the next endpoint: the most severe, then the earliest */
 		int best = -1;
-		char ep[80], text[1024], phrase[200];
+		char ep[128], text[1024], phrase[200];
 		uint64_t per_kind[EVK_COUNT];
 		size_t n;
 		int sev;
@@ -769,7 +903,8 @@ print_diagnosis(struct reporter *r)
 		top = p->keys[best].sev;
 		memset(per_kind, 0, sizeof(per_kind));
 		for (j = 0; j < p->nkeys; j++) {
-			if (done[j] || !endpoint_eq(&p->keys[j].ep, &p->keys[best].ep))
+			if (done[j] || p->keys[j].group != p->keys[best].group ||
+			    !endpoint_eq(&p->keys[j].ep, &p->keys[best].ep))
 				continue;
 			/* by the kind's default severity: one lowered for a
 			 * harmless case counts as the kind */
@@ -781,7 +916,7 @@ print_diagnosis(struct reporter *r)
 			continue;
 		}
 		shown++;
-		endpoint_str(&p->keys[best].ep, ep, sizeof(ep));
+		key_label(&p->keys[best], ep, sizeof(ep));
 		n = (size_t)snprintf(text, sizeof(text), "%s:", ep);
 		for (sev = SEV_ALERT, j = 0; sev >= SEV_WARNING; sev--)
 			for (i = 0; i < EVK_COUNT && n < sizeof(text); i++) {
@@ -821,6 +956,55 @@ print_hints(struct reporter *r, const bool *seen)
 	}
 }
 
+/* The heading above the lines of a chunk: what they are, and how their
+ * times read (first: the earliest, for the zone and the date). */
+static void
+print_heading(struct reporter *r, const char *what, int64_t first)
+{
+	const struct text_style *st = &((struct text_priv *)r->priv)->style;
+	char times[160], zone[80], day[48];
+
+	switch (st->time_format) {
+	case TIME_NONE:
+		times[0] = '\0';
+		break;
+	case TIME_EPOCH:
+		snprintf(times, sizeof(times), " (times: seconds since the epoch)");
+		break;
+	case TIME_DELTA_PREV:
+		snprintf(times, sizeof(times), " (times: since the previous line)");
+		break;
+	case TIME_DELTA_FIRST:
+		snprintf(times, sizeof(times), " (times: since the first packet)");
+		break;
+	case TIME_DATE:
+		zone_str(st, first, zone, sizeof(zone));
+		snprintf(times, sizeof(times), " (times %s)", zone);
+		break;
+	default:
+		zone_str(st, first, zone, sizeof(zone));
+		if (first != INT64_MAX)
+			wall_str(st, first, 6, true, day, sizeof(day));
+		else
+			day[0] = '\0';
+		snprintf(times, sizeof(times), " (times %s, %.10s)", zone, day);
+		break;
+	}
+	emitf(r, 0, 4, "%s, in frame order%s:", what, times);
+}
+
+/* Forget the chunk's fold keys. */
+static void
+keys_reset(struct text_priv *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nkeys; i++)
+		free(p->keys[i].ports);
+	p->nkeys = 0;
+	memset(p->key_slot, 0, sizeof(p->key_slot));
+}
+
 /* Print the chunk held so far, sorted, and start a new one. */
 static void
 flush_chunk(struct reporter *r, bool input_done)
@@ -830,13 +1014,12 @@ flush_chunk(struct reporter *r, bool input_done)
 	size_t n = 0, i;
 	bool seen[EVK_COUNT];
 	int64_t first = INT64_MAX;
-	char zone[80], day[48];
 
 	if (!p->have_input)
 		return;
 	if (r->quiet || p->style.streaming) {	/* nothing held */
 		p->nlines = 0;
-		p->nkeys = 0;
+		keys_reset(p);
 		return;
 	}
 	items = calloc(p->nlines + p->nkeys + 1, sizeof(*items));
@@ -883,40 +1066,9 @@ flush_chunk(struct reporter *r, bool input_done)
 		print_diagnosis(r);
 	else if (input_done)
 		out_printf(r->out, "no events\n");
-	if (n > 0) {
-		const char *what = p->nevents == 0 ? "connections" : r->verbose ?
-		    "events and connections" : "events";
-
-		zone_str(&p->style, first, zone, sizeof(zone));
-		if (first != INT64_MAX && (p->style.time_format == TIME_OF_DAY))
-			wall_str(&p->style, first, 6, true, day, sizeof(day));
-		else
-			day[0] = '\0';
-		switch (p->style.time_format) {
-		case TIME_NONE:
-			emitf(r, 0, 4, "%s, in frame order:", what);
-			break;
-		case TIME_EPOCH:
-			emitf(r, 0, 4, "%s, in frame order (times: seconds since the epoch):",
-			    what);
-			break;
-		case TIME_DELTA_PREV:
-			emitf(r, 0, 4, "%s, in frame order (times: since the previous line):",
-			    what);
-			break;
-		case TIME_DELTA_FIRST:
-			emitf(r, 0, 4, "%s, in frame order (times: since the first packet):",
-			    what);
-			break;
-		case TIME_DATE:
-			emitf(r, 0, 4, "%s, in frame order (times %s):", what, zone);
-			break;
-		default:
-			emitf(r, 0, 4, "%s, in frame order (times %s, %.10s):", what, zone,
-			    day);
-			break;
-		}
-	}
+	if (n > 0)
+		print_heading(r, p->nevents == 0 ? "connections" : r->verbose ?
+		    "events and connections" : "events", first);
 	p->prev_ns = INT64_MIN;
 	for (i = 0; i < n; i++) {
 		const struct line *l = items[i].line;
@@ -933,8 +1085,7 @@ flush_chunk(struct reporter *r, bool input_done)
 	for (i = 0; i < p->nlines; i++)
 		free(p->lines[i].text);
 	p->nlines = 0;
-	p->nkeys = 0;
-	memset(p->key_slot, 0, sizeof(p->key_slot));
+	keys_reset(p);
 	memset(p->stream_slot, 0, sizeof(p->stream_slot));
 	p->chunked = !input_done;
 	if (input_done) {
@@ -964,7 +1115,9 @@ new_line(struct reporter *r, enum line_type type, uint64_t frame)
 	l->type = type;
 	l->frame = frame;
 	l->arrival = p->arrival++;
-	l->key = -1;
+	for (int g = 0; g < G_COUNT; g++)
+		l->key[g] = -1;
+	l->owner = -1;
 	l->folded = false;
 	l->count = 1;
 	l->last_frame = frame;
@@ -973,6 +1126,48 @@ new_line(struct reporter *r, enum line_type type, uint64_t frame)
 }
 
 /* ---- the reporter ---------------------------------------------------------- */
+
+/* How many lines a key holds before they fold.  A client probing many
+ * hosts folds by the client as soon as a listener would; a client's data
+ * troubles with many servers read better per server, so the client's
+ * line waits for more of them. */
+static uint64_t
+fold_limit(const struct fold_key *k)
+{
+	return k->group == G_PEER && listener_is_src(k->kind) < 0 ? PEER_FOLD_LINES :
+	    FOLD_LINES;
+}
+
+/* Fold every unfolded line of key ki into its one line: from now on the
+ * lines count there and nowhere else. */
+static void
+fold_lines(struct text_priv *p, int ki)
+{
+	struct fold_key *k = &p->keys[ki];
+	size_t i;
+	int g;
+
+	k->folded = true;
+	k->events = 0;
+	if (k->group != G_LISTENER && k->ports == NULL)
+		k->ports = calloc(65536 / 8, 1);	/* NULL: the line lists no ports */
+	for (i = 0; i < p->nlines; i++) {
+		struct line *m = &p->lines[i];
+
+		if (m->type != LINE_EVENT || m->folded || m->key[k->group] != ki)
+			continue;
+		m->folded = true;
+		for (g = 0; g < G_COUNT; g++)
+			if (m->key[g] >= 0 && m->key[g] != ki)
+				p->keys[m->key[g]].lines--;
+		if (m->owner >= 0 && m->owner != ki)
+			p->keys[m->owner].events -= m->count;
+		m->owner = ki;
+		if (m->arrival < k->arrival)
+			k->arrival = m->arrival;	/* ties in frame: the first line's place */
+		key_add(k, &m->ev, m->count, m->last_frame);
+	}
+}
 
 static void
 text_begin(struct reporter *r, const struct input_info *in)
@@ -997,8 +1192,8 @@ text_event(struct reporter *r, const struct event *ev, const struct input_info *
 	struct text_priv *p = r->priv;
 	int32_t *sl = NULL;
 	struct line *l;
-	struct fold_key *k = NULL;
-	int key;
+	struct fold_key *k;
+	int key, g;
 
 	p->nevents++;
 	p->ts_digits = in->ts_digits;
@@ -1013,50 +1208,44 @@ text_event(struct reporter *r, const struct event *ev, const struct input_info *
 		if (l->type == LINE_EVENT && same_burst(&l->ev, ev)) {
 			l->count++;
 			l->last_frame = ev->frame;
-			if (l->key >= 0)
-				p->keys[l->key].events++;
-			if (l->folded && ev->frame > p->keys[l->key].last_frame)
-				p->keys[l->key].last_frame = ev->frame;
+			if (l->owner >= 0) {
+				k = &p->keys[l->owner];
+				k->events++;
+				if (l->folded && ev->frame > k->last_frame)
+					k->last_frame = ev->frame;
+			}
 			return;
 		}
 	}
-	/* (2) a folded key takes it whole */
-	key = key_of(p, ev);
-	if (key >= 0)
-		k = &p->keys[key];
-	if (k != NULL && k->folded) {
-		key_add(k, ev, 1, ev->frame);
-		if (sl != NULL)
-			*sl = -1;
-		return;
+	/* (2) the first folded group it belongs to takes it whole */
+	for (g = 0; g < G_COUNT; g++) {
+		key = key_of(p, ev, (enum group)g, false);
+		if (key >= 0 && p->keys[key].folded) {
+			key_add(&p->keys[key], ev, 1, ev->frame);
+			if (sl != NULL)
+				*sl = -1;
+			return;
+		}
 	}
+	/* (3) a line of its own, counted under each group (after new_line:
+	 * it may have begun a chunk, with no keys) */
 	l = new_line(r, LINE_EVENT, ev->frame);
 	if (l == NULL)
 		return;
-	if (p->nkeys == 0 && key >= 0) {	/* a chunk began: the key went */
-		key = key_of(p, ev);
-		k = key >= 0 ? &p->keys[key] : NULL;
-	}
 	event_copy(&l->ev, ev);
-	l->key = key;
+	for (g = 0; g < G_COUNT; g++)
+		if ((l->key[g] = key_of(p, ev, (enum group)g, true)) >= 0)
+			p->keys[l->key[g]].lines++;
+	l->owner = l->key[G_LISTENER];
+	if (l->owner >= 0)
+		p->keys[l->owner].events++;
 	if (ev->has_stream && burst_kind(ev->kind) && (sl = stream_line(p, ev->stream)) != NULL)
 		*sl = (int32_t)(l - p->lines);
-	if (k == NULL)
-		return;
-	k->events++;
-	if (++k->lines <= FOLD_LINES)
-		return;
-	/* fold: every line of the key becomes part of one */
-	k->folded = true;
-	k->events = 0;
-	for (size_t i = 0; i < p->nlines; i++) {
-		struct line *m = &p->lines[i];
-
-		if (m->type != LINE_EVENT || m->key != key)
-			continue;
-		m->folded = true;
-		key_add(k, &m->ev, m->count, m->last_frame);
-	}
+	for (g = 0; g < G_COUNT; g++)
+		if (l->key[g] >= 0 && p->keys[l->key[g]].lines > fold_limit(&p->keys[l->key[g]])) {
+			fold_lines(p, l->key[g]);
+			break;
+		}
 }
 
 /* -v: what a user asks first about a connection. */
@@ -1179,6 +1368,38 @@ text_sockets(struct reporter *r, const struct socket_table *st, const struct inp
 	}
 }
 
+static const char *
+kind_name(unsigned i)
+{
+	return event_kind_name((enum event_kind)i);
+}
+
+static const char *
+warn_name(unsigned i)
+{
+	return warn_reason_name((enum warn_reason)i);
+}
+
+/* "  LABEL: name N, name N, ..." of the non-zero counts, if any. */
+static void
+print_counts(struct reporter *r, const char *label, const uint64_t *count, unsigned ncount,
+    const char *(*name)(unsigned))
+{
+	char text[2048];
+	size_t len = 0;
+	unsigned i, n = 0;
+
+	for (i = 0; i < ncount && len < sizeof(text); i++) {
+		if (!count[i])
+			continue;
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s%s" NBSP "%" PRIu64,
+		    n ? ", " : label, n ? "" : ": ", name(i), count[i]);
+		n++;
+	}
+	if (n)
+		emit(r, text, 2, 6, NULL, NULL);
+}
+
 static void
 text_summary(struct reporter *r, const struct summary *s)
 {
@@ -1233,15 +1454,7 @@ text_summary(struct reporter *r, const struct summary *s)
 		emitf(r, 2, 6, "capture: %s to %s %s (%.3f" NBSP "s)", a, b, zone,
 		    (double)(s->end_ns - s->start_ns) / 1e9);
 	}
-	for (i = 0, n = 0, len = 0; i < EVK_COUNT && len < sizeof(text); i++) {
-		if (!s->events_by_kind[i])
-			continue;
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s" NBSP "%" PRIu64,
-		    n++ ? ", " : "events: ", event_kind_name((enum event_kind)i),
-		    s->events_by_kind[i]);
-	}
-	if (n)
-		emit(r, text, 2, 6, NULL, NULL);
+	print_counts(r, "events", s->events_by_kind, EVK_COUNT, kind_name);
 	/* The busiest listeners first; the JSON summary has them all. */
 	order = s->nlisteners ? malloc(s->nlisteners * sizeof(*order)) : NULL;
 	shown = order != NULL ? s->nlisteners : 0;
@@ -1270,15 +1483,7 @@ text_summary(struct reporter *r, const struct summary *s)
 		    plural(more, "listener", "listeners"));
 	}
 	free(order);
-	for (i = 0, n = 0, len = 0; i < WARN_COUNT && len < sizeof(text); i++) {
-		if (!s->stats->warn[i])
-			continue;
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s" NBSP "%" PRIu64,
-		    n++ ? ", " : "warnings: ", warn_reason_name((enum warn_reason)i),
-		    s->stats->warn[i]);
-	}
-	if (n)
-		emit(r, text, 2, 6, NULL, NULL);
+	print_counts(r, "warnings", s->stats->warn, WARN_COUNT, warn_name);
 	if (s->have_capture_stats)
 		emitf(r, 2, 6, "capture: %" PRIu64 " %s received, %" PRIu64 " dropped by the "
 		    "kernel, %" PRIu64 " by the interface", s->cap_received,
@@ -1305,6 +1510,7 @@ text_destroy(struct reporter *r)
 	for (i = 0; i < p->nlines; i++)
 		free(p->lines[i].text);
 	free(p->lines);
+	keys_reset(p);
 	free(p->keys);
 	free(p);
 	free(r);

@@ -8,12 +8,8 @@
 # ends the options.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-bin=${TCPDISSECT:-./tcpdissect}
-case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
-P=$top/tests/pcaps
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/tap-lib.sh"
+tap_setup absolute
 
 run() {
 	"$bin" "$@" > "$tmp/out" 2> "$tmp/err"
@@ -139,5 +135,4 @@ check "completion: every long option of --help" eval \
     '[ -s "$tmp/help-opts" ] && [ -z "$(comm -23 "$tmp/help-opts" "$tmp/comp-opts")" ]'
 comm -23 "$tmp/help-opts" "$tmp/comp-opts" | sed 's/^/# missing: /'
 
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

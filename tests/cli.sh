@@ -4,11 +4,8 @@
 # --fail-on, a closed pipe, and output that is always valid JSON.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-bin=${TCPDISSECT:-./tcpdissect}
-P=$top/tests/pcaps
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/tap-lib.sh"
+tap_setup
 
 # run ARGS...: run tcpdissect, leaving stdout, stderr and the exit status
 run() {
@@ -210,5 +207,4 @@ rc=${PIPESTATUS[0]}
 check "closed pipe: exit 0" test "$rc" = 0
 check "closed pipe: nothing on stderr" test ! -s "$tmp/err"
 
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

@@ -7,11 +7,8 @@
 # tree and no option the program does not take.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-bin=${TCPDISSECT:-./tcpdissect}
-P=$top/tests/pcaps
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/tap-lib.sh"
+tap_setup
 
 # hs FILE: "stream handshake" of each connection record of FILE
 hs() {
@@ -89,5 +86,4 @@ check "README promises nothing that is to follow" \
 
 check "nothing on stderr" test ! -s "$tmp/err"
 
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

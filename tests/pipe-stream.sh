@@ -7,11 +7,8 @@
 # bounded by timeouts.  Also for a named FIFO, and with -l.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-bin=${TCPDISSECT:-./tcpdissect}
-P=$top/tests/pcaps
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/tap-lib.sh"
+tap_setup
 need_python
 
 # writer MODE ARGS...: run tcpdissect ARGS reading gen-refused.pcap's first
@@ -74,5 +71,4 @@ cat "$P/gen-refused.pcap" | "$bin" -o jsonl - > "$tmp/stdin.jsonl"
 check "stdin from a pipe: the same records" \
     cmp -s <(grep -v '"summary"' "$tmp/file.jsonl") <(grep -v '"summary"' "$tmp/stdin.jsonl")
 
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

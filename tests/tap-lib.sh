@@ -24,3 +24,24 @@ need_python() {	# sets $py to a python3, or skips the whole test (exit 77)
 		exit 77
 	fi
 }
+
+# tap_setup [absolute]: the start the tests share, after "set -u", $top and
+# sourcing this file.  Sets $bin, the program ($TCPDISSECT, else
+# ./tcpdissect; with "absolute" made absolute, for a test that changes
+# directory), $P, the captures, and $tmp, a scratch directory removed at
+# exit (after tap_cleanup, if the test defines one: processes to stop).
+tap_setup() {
+	bin=${TCPDISSECT:-./tcpdissect}
+	if [ "${1:-}" = absolute ]; then
+		bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+	fi
+	P=$top/tests/pcaps
+	tmp=$(mktemp -d) || exit 99
+	trap 'declare -F tap_cleanup > /dev/null && tap_cleanup; rm -rf "$tmp"' EXIT
+}
+
+# tap_done: the plan, and the test's status: 0 when every check passed.
+tap_done() {
+	echo "1..$n"
+	[ "$fails" = 0 ]
+}

@@ -5,11 +5,8 @@
 # one prints as before; the JSON outputs keep every event.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-bin=${TCPDISSECT:-./tcpdissect}
-P=$top/tests/pcaps
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/tap-lib.sh"
+tap_setup
 
 # records TEXT: the event records of the text output, one per line:
 # "#F TIME SEV KIND stream S[ xN, frames F-L] | SRC > DST: MESSAGE", the
@@ -105,20 +102,28 @@ recs = [json.loads(l) for l in open(sys.argv[1])]
 print([r for r in recs if r["type"] == "summary"][-1]["events"].get(sys.argv[2], 0))' "$1" "$2"
 }
 
+# outputs LABEL BASE CAPTURE: the text and JSON Lines outputs of CAPTURE in
+# $tmp/BASE.txt and $tmp/BASE.jsonl, each exiting 0, and the text's records
+# exactly the lines on standard input
+outputs() {
+	local label=$1 base=$2 f=$3
+	"$bin" "$f" > "$tmp/$base.txt" 2>> "$tmp/err"
+	check "$label: text exit 0" test $? = 0
+	"$bin" -o jsonl "$f" > "$tmp/$base.jsonl" 2>> "$tmp/err"
+	check "$label: jsonl exit 0" test $? = 0
+	cat > "$tmp/want"
+	records "$tmp/$base.txt" > "$tmp/got"
+	check "$label: exactly the grouped lines" diff "$tmp/want" "$tmp/got"
+}
+
 # ---- a generated burst: 30 dup ACKs of frame 37, a fast retransmission
 # after the third
 f=$P/gen-stream-dup-ack-burst-30.pcap
-"$bin" "$f" > "$tmp/burst.txt" 2> "$tmp/err"
-check "dup-ack-burst-30: text exit 0" test $? = 0
-"$bin" -o jsonl "$f" > "$tmp/burst.jsonl" 2>> "$tmp/err"
-check "dup-ack-burst-30: jsonl exit 0" test $? = 0
-cat > "$tmp/want" <<'EOF'
+outputs dup-ack-burst-30 burst "$f" <<'EOF'
 #38 22:13:25.022750 info dup_ack stream 0 x3, frames 38-40 | 198.51.100.20:8080 > 192.0.2.10:40000: server repeated its ACK of frame 37 (duplicate #1)
 #41 22:13:25.023850 notice fast_retransmission stream 0 | 192.0.2.10:40000 > 198.51.100.20:8080: client re-sent 1000 bytes at seq 1001 (after duplicate ACKs)
 #42 22:13:25.023900 info dup_ack stream 0 x27, frames 42-68 | 198.51.100.20:8080 > 192.0.2.10:40000: server repeated its ACK of frame 37 (duplicate #4)
 EOF
-records "$tmp/burst.txt" > "$tmp/got"
-check "dup-ack-burst-30: exactly the grouped lines" diff "$tmp/want" "$tmp/got"
 check "dup-ack-burst-30: JSON keeps all 30 dup ACKs" \
     events_are "$tmp/burst.jsonl" dup_ack 38 39 40 $(seq 42 68)
 check "dup-ack-burst-30: and the one fast retransmission" \
@@ -142,18 +147,13 @@ assert [e["frame"] for e in d["events"]] == [38, 39, 40, 41] + list(range(42, 69
 # retransmissions; each run of three is one line, the retransmissions are
 # runs of one
 f=$P/real-stream-loss-fast-sender.pcap
-"$bin" "$f" > "$tmp/real.txt" 2>> "$tmp/err"
-check "loss-fast-sender: text exit 0" test $? = 0
-"$bin" -o jsonl "$f" > "$tmp/real.jsonl" 2>> "$tmp/err"
-cat > "$tmp/want" <<'EOF'
+outputs loss-fast-sender real "$f" <<'EOF'
 #63 04:53:56.856395 info dup_ack stream 0 x3, frames 63-72 | 10.203.0.2:9000 > 10.203.0.1:48474: server repeated its ACK of frame 62 (duplicate #1)
 #73 04:53:56.857456 notice fast_retransmission stream 0 | 10.203.0.1:48474 > 10.203.0.2:9000: client re-sent 1448 bytes at seq 28961 (after duplicate ACKs)
 #74 04:53:56.857461 info dup_ack stream 0 x3, frames 74-76 | 10.203.0.2:9000 > 10.203.0.1:48474: server repeated its ACK of frame 62 (duplicate #4)
 #77 04:53:56.857586 notice fast_retransmission stream 0 | 10.203.0.1:48474 > 10.203.0.2:9000: client re-sent 1448 bytes at seq 30409 (fills a hole the peer's SACK blocks show)
 #78 04:53:56.857672 info dup_ack stream 0 x3, frames 78-93 | 10.203.0.2:9000 > 10.203.0.1:48474: server repeated its ACK of frame 62 (duplicate #7)
 EOF
-records "$tmp/real.txt" > "$tmp/got"
-check "loss-fast-sender: exactly the grouped lines" diff "$tmp/want" "$tmp/got"
 check "loss-fast-sender: JSON keeps all 9 dup ACKs" \
     events_are "$tmp/real.jsonl" dup_ack 63 64 72 74 75 76 78 83 93
 check "loss-fast-sender: and both fast retransmissions" \
@@ -162,6 +162,88 @@ check "loss-fast-sender: the text accounts for every JSON event, in order" \
     consistent "$tmp/real.txt" "$tmp/real.jsonl"
 check "loss-fast-sender: no line groups a fast retransmission" \
     test "$(grep -c 'fast_retransmission .* x[0-9]' "$tmp/real.txt")" = 0
+
+# ---- a port scan (tests/gen/gen_captures.py gen_port_scan): one SYN to each
+# of ports 1-1000 of 198.51.100.20 (22, 80, 443 open; 100-149 filtered; 947
+# refused), then port 23 of 40 hosts, all refused.  Each refused port is a
+# listener of its own: the host's 947 become one line with the port ranges
+# (as nmap's and Zeek's scan summaries put it), the 50 unanswered another,
+# the 40 hosts' port 23 one line under the scanner; the open ports' resets
+# stay as they are
+outputs port-scan scan "$P/gen-port-scan.pcap" <<'EOF'
+#2 22:13:20.000100 notice connection_refused x947, frames 2-1953 | from 198.51.100.20, 947 ports 1-21,23-79,81-99,150-442,444-1000: e.g. stream 0 (#2), stream 1 (#4), stream 2 (#6), ...; the first: RST answered the SYN to port 1 after 1 SYN (0.000100 s after the first)
+#55 22:13:20.005400 warning syn_unanswered x50, frames 55-1849 | to 198.51.100.20, 50 ports 100-149: e.g. stream 27 (#55), stream 30 (#60), stream 33 (#65), ...; the first: 1 SYN over 0.000 s, no SYN-ACK or RST seen
+#1109 22:13:20.113600 notice connection_reset stream 567 | 203.0.113.9:51234 > 198.51.100.20:80: client reset the connection (established)
+#1302 22:13:20.133400 notice connection_reset stream 666 | 203.0.113.9:51234 > 198.51.100.20:443: client reset the connection (established)
+#1434 22:13:20.146800 notice connection_reset stream 733 | 203.0.113.9:51234 > 198.51.100.20:22: client reset the connection (established)
+#1955 22:13:20.200100 notice connection_refused x40, frames 1955-2033 | to 203.0.113.9 from any host, 1 port 23: e.g. stream 1000 (#1955), stream 1001 (#1957), stream 1002 (#1959), ...; the first: RST answered the SYN to port 23 after 1 SYN (0.000100 s after the first)
+EOF
+# the grouped lines' counts, frames and ports are those of the JSON events
+scan_json() {
+	python3 - "$1" <<'EOF'
+import json, sys
+ev = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "event"]
+def group(kind, port, other=lambda e: True, **match):
+    g = [e for e in ev if e["kind"] == kind and other(e) and
+         all(e[k] == v for k, v in match.items())]
+    return len(g), g[0]["frame"], g[-1]["frame"], sorted({e[port] for e in g})
+n, a, b, ports = group("connection_refused", "src_port", src_ip="198.51.100.20")
+assert (n, a, b) == (947, 2, 1953), (n, a, b)
+assert ports == [p for p in range(1, 1001) if p not in (22, 80, 443) and not 100 <= p < 150]
+n, a, b, ports = group("syn_unanswered", "dst_port", dst_ip="198.51.100.20")
+assert (n, a, b, ports) == (50, 55, 1849, list(range(100, 150))), (n, a, b)
+n, a, b, ports = group("connection_refused", "src_port", lambda e: e["src_ip"] != "198.51.100.20",
+                       dst_ip="203.0.113.9", src_port=23)
+assert (n, a, b, ports) == (40, 1955, 2033, [23]), (n, a, b, ports)
+assert len({e["src_ip"] for e in ev if e["src_port"] == 23}) == 41
+assert len(ev) == 947 + 50 + 3 + 40, len(ev)
+EOF
+}
+check "port-scan: each grouped line is its JSON events" scan_json "$tmp/scan.jsonl"
+check "port-scan: the diagnosis names the host once" \
+    grep -qx '  198.51.100.20 (50 ports): 50 connection attempts never answered' "$tmp/scan.txt"
+check "port-scan: the text summary counts every event" \
+    grep -q '^  events: syn_unanswered 50, connection_refused 987, connection_reset 3$' \
+    "$tmp/scan.txt"
+check "port-scan: every line fits 80 columns" python3 "$top/tests/text_check.py" width \
+    "$tmp/scan.txt"
+
+# ---- one client's data trouble with many servers: 30 connections from
+# 192.0.2.50, each to a host of its own, each with one retransmission.  No
+# listener or host has more than one; past 20 lines they fold under the
+# client (a client's data kinds wait for more lines than a scan's do)
+python3 - "$tmp/peer.pcap" <<'EOF'
+import struct, sys
+def pkt(src, dst, sport, dport, seq, ack, flags, ipid, data=b""):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(data), ipid, 0, 64, 6,
+                       0, bytes(src), bytes(dst)) + tcp + data
+out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101)]    # DLT_RAW
+t = 1700000000 * 10**6
+cli = [192, 0, 2, 50]
+for i in range(30):
+    srv, cp = [198, 51, 100, 100 + i], 40000 + i
+    for dt, p in ((0, pkt(cli, srv, cp, 443, 1000, 0, 0x02, 1)),
+                  (1000, pkt(srv, cli, 443, cp, 5000, 1001, 0x12, 2)),
+                  (1000, pkt(cli, srv, cp, 443, 1001, 5001, 0x10, 3)),
+                  (1000, pkt(cli, srv, cp, 443, 1001, 5001, 0x18, 4, b"x" * 100)),
+                  (300000, pkt(cli, srv, cp, 443, 1001, 5001, 0x18, 5, b"x" * 100)),
+                  (1000, pkt(srv, cli, 443, cp, 5001, 1101, 0x10, 6))):
+        t += dt
+        out.append(struct.pack("<IIII", t // 10**6, t % 10**6, len(p), len(p)) + p)
+open(sys.argv[1], "wb").write(b"".join(out))
+EOF
+(cd "$tmp" && "$bin" peer.pcap) > "$tmp/peer.txt" 2>> "$tmp/err"
+"$bin" -o jsonl "$tmp/peer.pcap" > "$tmp/peer.jsonl" 2>> "$tmp/err"
+check "one client, 30 servers: JSON has 30 retransmissions" \
+    test "$(summary_count "$tmp/peer.jsonl" retransmission)" = 30
+check "one client, 30 servers: one line for the 30" \
+    test "$(grep -c '^#' "$tmp/peer.txt")" = 1
+check "one client, 30 servers: it names the client and the port" \
+    grep -q '^    from 192.0.2.50 to any host, 1 port 443 (client): e.g. stream 0 (#5),' \
+    "$tmp/peer.txt"
+check "one client, 30 servers: the count and frames" \
+    grep -qx '#5 22:13:20.303000 notice retransmission x30, frames 5-179' "$tmp/peer.txt"
 
 # ---- -q prints no event line, grouped or not
 "$bin" -q "$P/gen-stream-dup-ack-burst-30.pcap" > "$tmp/q.txt" 2>> "$tmp/err"
@@ -190,5 +272,4 @@ assert heads[0] < conns[0] < first[0] < heads[1] < conns[1] < first[1], l' "$tmp
 
 check "nothing on stderr" test ! -s "$tmp/err"
 
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

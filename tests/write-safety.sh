@@ -14,17 +14,12 @@
 #    report goes to stderr.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-bin=${TCPDISSECT:-./tcpdissect}
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-P=$top/tests/pcaps
-tmp=$(mktemp -d)
-td_pid=
-cleanup() {
-	[ -n "$td_pid" ] && kill "$td_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$top/tests/tap-lib.sh"
+td_pid=
+tap_cleanup() {
+	[ -n "$td_pid" ] && kill "$td_pid" 2>/dev/null
+}
+tap_setup absolute
 cd "$tmp" || exit 99
 
 sum() { md5sum < "$1"; }
@@ -121,5 +116,4 @@ else
 	fi
 fi
 
-echo "1..$n"
-[ "$fails" = 0 ]
+tap_done

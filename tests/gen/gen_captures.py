@@ -1325,6 +1325,33 @@ def gen_one_sided():
     pcap("gen-one-sided.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def gen_port_scan():
+    # gen-port-scan: a port scan as nmap -sS makes it (issue 17 item 5, bursts grouped).
+    # 203.0.113.9 sends one SYN from port 51234 to each of ports 1-1000 of 198.51.100.20, in
+    # a fixed shuffled order, 200 us apart: ports 22, 80 and 443 answer with a SYN-ACK (the
+    # scanner resets), ports 100-149 never answer (filtered), the 947 others refuse (RST-ACK
+    # after 100 us).  Then it probes port 23 on the 40 hosts 198.51.100.101-140, all
+    # refusing.  Text output: one line for the 947 refused ports of the host, one for the
+    # 50 unanswered, one for the 40 hosts' port 23 (grouped by the scanner), the open ports
+    # as they are; JSON keeps every event.
+    pk = []
+    t = T0
+    opened, filtered = (22, 80, 443), range(100, 150)
+    targets = [("198.51.100.20", (i * 337) % 1000 + 1) for i in range(1000)]
+    targets += [("198.51.100.%d" % h, 23) for h in range(101, 141)]
+    for i, (host, port) in enumerate(targets):
+        f = Flow("203.0.113.9", 51234, host, port, 0x5ca40000 + i * 7919, 0x7e570000 + i * 104729,
+                 t=t, timestamps=False, ipid=((0x2000 + i) & 0xFFFF, 0))
+        pk.append(f.seg(C, "S", dt=0, opts=[("MSS", 1460)], win=1024))
+        if port in opened:
+            pk.append(f.seg(S, "SA", dt=100 * US))
+            pk.append(f.seg(C, "R", dt=100 * US, ack=0, win=0, opts=[]))
+        elif port not in filtered or host != "198.51.100.20":
+            pk.append(f.seg(S, "RA", dt=100 * US, seq=0, win=0, opts=[]))
+        t += 200 * US
+    pcap("gen-port-scan.pcap", DLT_EN10MB, link_eth(merge(pk)))
+
+
 def main():
     global OUT
     here = os.path.dirname(os.path.abspath(__file__))
@@ -1350,6 +1377,7 @@ def main():
     gen_flood()
     gen_cookie_clock()
     gen_one_sided()
+    gen_port_scan()
 
 
 if __name__ == "__main__":
