@@ -35,7 +35,13 @@
 	    "connections dropped from the table to stay under --memcap") \
 	X(STREAM_RENUMBER_RISK, "stream_numbering_uncertain",		\
 	    "tombstones forgotten under memory pressure: a 4-tuple coming back "	\
-	    "may get a stream number other than Wireshark's")
+	    "may get a stream number other than Wireshark's")	\
+	X(STREAM_HOLES_FORCED, "stream_holes_forced",			\
+	    "--follow/--extract: holes no longer waited for, to stay under "	\
+	    "--stream-memcap (bytes after them handed on, the hole left)") \
+	X(STREAM_CONNS_SKIPPED, "stream_connections_skipped",		\
+	    "--follow/--extract: connections whose bytes were not reassembled: "	\
+	    "--stream-memcap was full when they began")
 
 enum warn_reason {
 #define X(id, name, what) WARN_##id,
