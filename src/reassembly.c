@@ -16,6 +16,7 @@ struct rs_chunk {
 	uint64_t	 off;		/* stream offset of data[0] */
 	uint64_t	 frame;		/* the segment that carried it */
 	uint32_t	 len;
+	uint32_t	 alloc;		/* len when allocated (trimming keeps it) */
 	uint8_t		 data[];
 };
 
@@ -40,7 +41,7 @@ to_off(const struct rs_side *s, uint32_t seq)
 static void
 release(struct rs_side *s, struct rs_budget *b, struct rs_chunk *c)
 {
-	size_t cost = CHUNK_COST(c->len);
+	size_t cost = CHUNK_COST(c->alloc);
 
 	s->held -= cost;
 	b->used -= cost;
@@ -79,6 +80,7 @@ chunk_new(struct rs_side *s, struct rs_budget *b, uint64_t off, const uint8_t *p
 	c->off = off;
 	c->frame = frame;
 	c->len = len;
+	c->alloc = len;
 	memcpy(c->data, p, len);
 	s->held += cost;
 	b->used += cost;
