@@ -265,10 +265,11 @@ follow_hexdump(FILE *f, const char *indent, uint64_t base, const uint8_t *p, uin
 		int n = snprintf(line, sizeof(line), "%s%08" PRIx64 "  ", indent, base + i);
 
 		for (j = 0; j < 16; j++) {
-			if (i + j < len)
-				n += snprintf(line + n, sizeof(line) - (size_t)n, "%02x ", p[i + j]);
-			else
-				n += snprintf(line + n, sizeof(line) - (size_t)n, "   ");
+			char *at = line + n;
+			size_t room = sizeof(line) - (size_t)n;
+
+			n += i + j < len ? snprintf(at, room, "%02x ", p[i + j]) :
+			    snprintf(at, room, "   ");
 			if (j == 7)
 				line[n++] = ' ';
 		}
@@ -288,6 +289,9 @@ follow_data(struct bs_side *s, uint64_t off, const uint8_t *p, uint32_t len, uin
 	const char *indent = s->dir == bs->follow_node0 ? "" : "\t";
 	uint32_t i;
 
+	if (bs->cfg.follow_mode != FOLLOW_RAW)	/* tshark's length, then ours */
+		out_printf(f, "%s%" PRIu32 " [offset %" PRIu64 ", frame %" PRIu64 "]\n", indent,
+		    len, off, frame);
 	switch (bs->cfg.follow_mode) {
 	case FOLLOW_RAW:
 		out_printf(f, "%s", indent);
@@ -296,16 +300,12 @@ follow_data(struct bs_side *s, uint64_t off, const uint8_t *p, uint32_t len, uin
 		out_printf(f, "\n");
 		break;
 	case FOLLOW_HEX:
-		out_printf(f, "%s%" PRIu32 " [offset %" PRIu64 ", frame %" PRIu64 "]\n", indent, len,
-		    off, frame);
 		follow_hexdump(f, indent, s->printed, p, len);
 		break;
 	case FOLLOW_ASCII: {
 		char buf[4096];
 		uint32_t n = 0;
 
-		out_printf(f, "%s%" PRIu32 " [offset %" PRIu64 ", frame %" PRIu64 "]\n", indent, len,
-		    off, frame);
 		/* tshark's ascii: printable bytes and line ends as they are,
 		 * every other byte a dot */
 		for (i = 0; i < len; i++) {
