@@ -17,8 +17,10 @@
 
 /* --extract writes a side's bytes in pieces of this size (one open, one
  * pwrite, one close each), so any number of connections needs no more
- * than one descriptor at a time. */
-#define OUT_BUF		(64u << 10)
+ * than one descriptor at a time.  The buffers may take at most half the
+ * budget, so that waiting bytes and new connections always find room; a
+ * side without one writes each block at once (slower, never lost). */
+#define OUT_BUF		(16u << 10)
 #define NAME_MAX_LEN	160
 #define PATH_MAX_LEN	4096
 
@@ -58,7 +60,8 @@ struct bytestream {
 	bool			 follow_seen;	/* this input: the stream began */
 	bool			 follow_done;
 	unsigned		 follow_node0;	/* the side that sent the first packet */
-	uint64_t		 skipped_conns;	/* no room for their entry */
+	uint64_t		 skipped_segments;	/* with payload, no room for an entry */
+	size_t			 bufs_used;	/* of budget.used, --extract's buffers */
 	struct rs_sink		 sink;
 	void			(*emit)(void *ctx, struct conn *c, const struct event *ev);
 	void			*emit_ctx;
@@ -163,9 +166,11 @@ extract_data(struct bs_side *s, uint64_t off, const uint8_t *p, uint32_t len)
 {
 	struct rs_budget *b = &s->bs->budget;
 
-	if (s->buf == NULL && b->used + OUT_BUF <= b->cap) {
+	if (s->buf == NULL && b->used + OUT_BUF <= b->cap &&
+	    s->bs->bufs_used + OUT_BUF <= b->cap / 2) {
 		s->buf = malloc(OUT_BUF);
 		if (s->buf != NULL) {
+			s->bs->bufs_used += OUT_BUF;
 			b->used += OUT_BUF;
 			if (b->used > b->peak)
 				b->peak = b->used;
@@ -446,6 +451,7 @@ finish(struct bytestream *bs, struct bs_conn *e, uint64_t frame, int64_t ts_ns)
 		if (s->buf != NULL) {
 			free(s->buf);
 			bs->budget.used -= OUT_BUF;
+			bs->bufs_used -= OUT_BUF;
 		}
 	}
 	if (bs->cfg.follow && e->stream == bs->cfg.follow_stream && !bs->follow_done)
@@ -498,7 +504,8 @@ bytestream_segment(struct bytestream *bs, struct conn *c, unsigned dir,
 			return;		/* nothing to read yet: no entry */
 		if (bs->budget.used + sizeof(*e) > bs->budget.cap ||
 		    (e = calloc(1, sizeof(*e))) == NULL) {
-			bs->skipped_conns++;
+			if (seg->payload_len > 0)
+				bs->skipped_segments++;
 			return;
 		}
 		bs->budget.used += sizeof(*e);
@@ -566,7 +573,7 @@ void
 bytestream_count_warnings(const struct bytestream *bs, struct stats *st)
 {
 	st->warn[WARN_STREAM_HOLES_FORCED] = bs->budget.forced_holes;
-	st->warn[WARN_STREAM_CONNS_SKIPPED] = bs->skipped_conns;
+	st->warn[WARN_STREAM_SEGMENTS_SKIPPED] = bs->skipped_segments;
 }
 
 bool

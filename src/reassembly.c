@@ -138,7 +138,9 @@ compare_history(struct rs_side *s, const struct rs_sink *k, void *ctx, uint64_t 
 	}
 }
 
-/* Keep a delivered chunk for comparisons, within RS_HISTORY_BYTES. */
+/* Keep a delivered chunk for comparisons, within RS_HISTORY_BYTES, and only
+ * while the budget is less than half used: bytes still waiting for a hole
+ * (on any side) come first. */
 static void
 to_history(struct rs_side *s, struct rs_budget *b, struct rs_chunk *c)
 {
@@ -150,6 +152,8 @@ to_history(struct rs_side *s, struct rs_budget *b, struct rs_chunk *c)
 	s->hist_tail = c;
 	s->hist_bytes += c->len;
 	while (s->hist != c && s->hist_bytes - s->hist->len >= RS_HISTORY_BYTES)
+		drop_oldest_history(s, b);
+	while (s->hist != NULL && b->used > b->cap / 2)
 		drop_oldest_history(s, b);
 }
 

@@ -28,7 +28,8 @@
 #include <stdint.h>
 
 /* Delivered bytes kept per side to compare retransmissions with: about
- * a receive window of the common sizes; older ones are not compared. */
+ * a receive window of the common sizes, and only while the budget is less
+ * than half used; older ones are not compared. */
 #define RS_HISTORY_BYTES	(64u << 10)
 
 struct rs_budget {

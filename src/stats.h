@@ -39,9 +39,9 @@
 	X(STREAM_HOLES_FORCED, "stream_holes_forced",			\
 	    "--follow/--extract: holes no longer waited for, to stay under "	\
 	    "--stream-memcap (bytes after them handed on, the hole left)") \
-	X(STREAM_CONNS_SKIPPED, "stream_connections_skipped",		\
-	    "--follow/--extract: connections whose bytes were not reassembled: "	\
-	    "--stream-memcap was full when they began")
+	X(STREAM_SEGMENTS_SKIPPED, "stream_segments_skipped",		\
+	    "--follow/--extract: segments with payload of connections that had no "	\
+	    "room in --stream-memcap (their bytes not reassembled)")
 
 enum warn_reason {
 #define X(id, name, what) WARN_##id,

@@ -93,6 +93,40 @@ check "--extract into a directory that cannot be made: error exit, one line" \
 "$TCPDISSECT" -o jsonl --stream-memcap 64K --extract "$tmp/y" "$cap" > "$tmp/small.jsonl"
 check "--stream-memcap 64K: same bytes" cmp "$tmp/x/0-10.0.0.1.40000-10.0.0.2.7000" \
 	"$tmp/y/0-10.0.0.1.40000-10.0.0.2.7000"
+# A capture with bytes waiting behind holes: a 64K budget forces some holes to be passed over,
+# counted in the summary, and yet every byte is written where the default budget writes it.
+tls=$top/tests/pcaps/corpus-suricata-verify-tls-tls-subjectaltname-input.pcap
+"$TCPDISSECT" -o jsonl --stream-memcap 64K --extract "$tmp/t1" "$tls" > "$tmp/t1.jsonl"
+"$TCPDISSECT" -q --extract "$tmp/t2" "$tls" > /dev/null
+check "--stream-memcap 64K: the holes no longer waited for are in the summary's warnings" \
+	"$py" -c '
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{\"type\":\"summary\"")][0]
+assert s["warnings"].get("stream_holes_forced", 0) >= 1, s["warnings"]
+' "$tmp/t1.jsonl"
+check "--stream-memcap 64K: the same bytes as the default budget outside the holes it lists" \
+	"$py" -c '
+import os, sys
+a, b = sys.argv[1:3]
+assert sorted(n for n in os.listdir(a) if not n.endswith(".holes")) == \
+    sorted(n for n in os.listdir(b) if not n.endswith(".holes"))
+forced = 0
+for n in os.listdir(a):
+    if n.endswith(".holes"):
+        continue
+    x = bytearray(open(os.path.join(a, n), "rb").read())
+    y = bytearray(open(os.path.join(b, n), "rb").read())
+    assert len(x) == len(y), n
+    if os.path.exists(os.path.join(a, n + ".holes")):
+        for line in open(os.path.join(a, n + ".holes")):
+            off, ln, why = line.split()[:3]
+            off, ln = int(off), int(ln)
+            forced += why == "stream_memcap"
+            assert x[off:off + ln] == bytes(ln), n
+            y[off:off + ln] = bytes(ln)
+    assert x == y, n
+assert forced >= 1
+' "$tmp/t1" "$tmp/t2"
 
 if command -v tcpflow > /dev/null 2>&1; then
 	http=$top/tests/pcaps/corpus-zeek-http-get.pcap
