@@ -518,6 +518,12 @@ analysis_emit(struct analysis *a, struct conn *c, const struct event *ev)
 	report_event(a->r, ev, a->in);
 }
 
+void
+analysis_report_event(struct analysis *a, struct conn *c, const struct event *ev)
+{
+	analysis_emit(a, c, ev);
+}
+
 /* ---- history ---------------------------------------------------------- */
 
 /* Zeek's conn history: one letter per kind of segment, upper case from

@@ -65,6 +65,10 @@ void analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
 void analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     enum flow_end why);
 
+/* An event found outside the analysis (bytestream.c's overlap_conflict):
+ * counted, flagged on c's stream and reported as the analysis's own. */
+void analysis_report_event(struct analysis *a, struct conn *c, const struct event *ev);
+
 /* Fill the analysis part of the summary (events, listeners, peaks). */
 void analysis_fill_summary(const struct analysis *a, struct summary *s);
 

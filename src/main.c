@@ -17,6 +17,7 @@
 #include "options.h"
 #include "pipeline.h"
 #include "plot.h"
+#include "bytestream.h"
 #include "progress.h"
 #include "report.h"
 #include "source.h"
@@ -137,6 +138,7 @@ tcpdissect_main(int argc, char **argv)
 	struct capture_writer *writer = NULL;
 	FILE *out = stdout;	/* the report's */
 	struct plot *plot = NULL;
+	struct bytestream *bytes = NULL;
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
@@ -235,7 +237,29 @@ tcpdissect_main(int argc, char **argv)
 	else if (!isatty(fileno(out)) && o.format != OUT_JSONL)
 		setvbuf(out, NULL, _IOFBF, 64 << 10);
 	in = calloc(o.ninputs > 0 ? o.ninputs : 1, sizeof(*in));
-	r = in != NULL ? make_reporter(&o, out, line) : NULL;
+	/* --follow prints the conversation instead of the report, as
+	 * tshark -q -z follow does. */
+	if (in != NULL && o.follow_set)
+		r = report_null_new();
+	else
+		r = in != NULL ? make_reporter(&o, out, line) : NULL;
+	if (r != NULL && (o.follow_set || o.extract_dir != NULL)) {
+		struct bytestream_config bc;
+
+		memset(&bc, 0, sizeof(bc));
+		bc.memcap = o.stream_memcap;
+		bc.follow = o.follow_set;
+		bc.follow_stream = o.follow_stream;
+		bc.follow_mode = (enum follow_mode)o.follow_mode;
+		bc.follow_out = out;
+		bc.extract_dir = o.extract_dir;
+		bytes = bytestream_create(&bc);
+		if (bytes == NULL) {
+			rc = o.extract_dir != NULL ? EXIT_USAGE : EXIT_INPUT;
+			goto out_free;
+		}
+		pc.bytes = bytes;
+	}
 	if (r != NULL && o.nplot > 0) {
 		struct reporter *pr = NULL;
 
@@ -255,6 +279,7 @@ tcpdissect_main(int argc, char **argv)
 	if (r != NULL)
 		p = pipeline_create(&pc, r);
 	pc.plot = NULL;		/* not the -w second pass's */
+	pc.bytes = NULL;
 	if (r == NULL || p == NULL) {
 		diag(NULL, "out of memory (try a smaller --memcap)");
 		rc = EXIT_INPUT;
@@ -353,6 +378,11 @@ tcpdissect_main(int argc, char **argv)
 		write_failed = true;
 	if (plot != NULL && plot_failed(plot))
 		write_failed = true;
+	if (bytes != NULL) {
+		bytestream_end_input(bytes);	/* the files written before the exit code */
+		if (bytestream_failed(bytes))
+			write_failed = true;
+	}
 	if (input_failed || write_failed || (damaged && o.strict))
 		rc = EXIT_INPUT;
 	else if (fail_on_matched(&o, p))
@@ -366,6 +396,7 @@ out_free:
 	report_destroy(r);
 	free(in);
 	plot_destroy(plot);
+	bytestream_destroy(bytes);
 	options_free(&o);
 	return rc;
 }

@@ -36,6 +36,10 @@ enum {
 	LOPT_PICTURES,		/* the block of picture options (issue 14) */
 	LOPT_PLOT = LOPT_PICTURES,
 	LOPT_PLOT_DIR,
+	LOPT_BYTES,		/* the block of byte stream options (issue 15) */
+	LOPT_FOLLOW = LOPT_BYTES,
+	LOPT_EXTRACT,
+	LOPT_STREAM_MEMCAP,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +77,10 @@ static const struct option long_opts[] = {
 	/* pictures */
 	{ "plot", required_argument, NULL, LOPT_PLOT },
 	{ "plot-dir", required_argument, NULL, LOPT_PLOT_DIR },
+	/* byte stream */
+	{ "follow", required_argument, NULL, LOPT_FOLLOW },
+	{ "extract", required_argument, NULL, LOPT_EXTRACT },
+	{ "stream-memcap", required_argument, NULL, LOPT_STREAM_MEMCAP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -120,6 +128,13 @@ static const char usage_text[] =
 "      --plot STREAM[,STREAM...]  write a time-sequence graph (SVG) of each\n"
 "                          direction of these tcp.stream numbers\n"
 "      --plot-dir DIR      where --plot writes (default: the current directory)\n"
+"      --follow STREAM[,ascii|hex|raw]  print the bytes of tcp.stream STREAM\n"
+"                          as each side's application read them (as tshark\n"
+"                          -z follow,tcp), instead of the report\n"
+"      --extract DIR       write each direction of each connection to a file\n"
+"                          in DIR (holes: NUL bytes, listed in FILE.holes)\n"
+"      --stream-memcap SIZE  memory for --follow/--extract's waiting bytes\n"
+"                          (default 32M)\n"
 "  -i, --interface IFACE   live capture on IFACE; Ctrl-C prints the final report\n"
 "  -D, --list-interfaces   list the interfaces live capture can use\n"
 "  -Z, --user USER         live: drop to USER once the interface is open\n"
@@ -150,6 +165,7 @@ options_init(struct options *o)
 	o->memcap = (size_t)512 << 20;
 	o->fail_on_severity = -1;
 	o->plot_dir = ".";
+	o->stream_memcap = (size_t)32 << 20;
 }
 
 void
@@ -311,6 +327,61 @@ parse_picture_option(struct options *o, int c, const char *arg)
 			return false;
 		}
 		o->plot_dir = arg;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* --follow 3 / 3,hex / 3,raw */
+static bool
+parse_follow(struct options *o, const char *arg)
+{
+	static const char *const modes[] = { "ascii", "hex", "raw" };
+	char *end;
+	unsigned long long v;
+	unsigned i;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end == arg || errno != 0 || v > UINT32_MAX || *arg == '-' ||
+	    (*end != '\0' && *end != ','))
+		goto bad;
+	o->follow_set = true;
+	o->follow_stream = (uint32_t)v;
+	o->follow_mode = 0;
+	if (*end == '\0')
+		return true;
+	for (i = 0; i < 3; i++)
+		if (strcmp(end + 1, modes[i]) == 0) {
+			o->follow_mode = (int)i;
+			return true;
+		}
+bad:
+	diag("--follow", "'%s' is not STREAM or STREAM,ascii|hex|raw (e.g. 3,raw)", arg);
+	return false;
+}
+
+/* One byte stream option; false: usage error (said). */
+static bool
+parse_bytes_option(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case LOPT_FOLLOW:
+		return parse_follow(o, arg);
+	case LOPT_EXTRACT:
+		if (*arg == '\0') {
+			diag("--extract", "empty directory name");
+			return false;
+		}
+		o->extract_dir = arg;
+		return true;
+	case LOPT_STREAM_MEMCAP:
+		if (!parse_size(arg, &o->stream_memcap) || o->stream_memcap < ((size_t)64 << 10)) {
+			diag("--stream-memcap", "'%s' is not a size of at least 64K (e.g. 64M)",
+			    arg);
+			return false;
+		}
 		return true;
 	default:
 		return false;
@@ -665,6 +736,12 @@ options_parse(struct options *o, int argc, char **argv)
 		case LOPT_PLOT:
 		case LOPT_PLOT_DIR:
 			if (!parse_picture_option(o, c, optarg))
+				return OPT_USAGE;
+			break;
+		case LOPT_FOLLOW:
+		case LOPT_EXTRACT:
+		case LOPT_STREAM_MEMCAP:
+			if (!parse_bytes_option(o, c, optarg))
 				return OPT_USAGE;
 			break;
 		case ':':

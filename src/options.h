@@ -72,6 +72,12 @@ struct options {
 	uint32_t		 plot_streams[MAX_PLOT_STREAMS];	/* --plot */
 	unsigned		 nplot;
 	const char		*plot_dir;	/* --plot-dir (default ".") */
+	/* the byte stream (issue 15) */
+	bool			 follow_set;	/* --follow */
+	uint32_t		 follow_stream;
+	int			 follow_mode;	/* enum follow_mode (bytestream.h) */
+	const char		*extract_dir;	/* --extract, or NULL */
+	size_t			 stream_memcap;	/* --stream-memcap bytes */
 };
 
 void options_init(struct options *o);

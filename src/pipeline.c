@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytestream.h"
 #include "decode.h"
 #include "flow.h"
 #include "plot.h"
@@ -44,7 +45,18 @@ on_conn_end(void *ctx, struct conn *c, enum flow_end why)
 {
 	struct pipeline *p = ctx;
 
+	if (p->cfg.bytes != NULL)
+		bytestream_conn_end(p->cfg.bytes, c);
 	analysis_conn_end(p->analysis, c, flow_ext(p->flows, c), why);
+}
+
+/* bytestream.c's overlap_conflict events, counted as the analysis's. */
+static void
+emit_bytes_event(void *ctx, struct conn *c, const struct event *ev)
+{
+	struct pipeline *p = ctx;
+
+	analysis_report_event(p->analysis, c, ev);
 }
 
 struct pipeline *
@@ -74,6 +86,8 @@ pipeline_create(const struct pipeline_config *cfg, struct reporter *r)
 		return NULL;
 	}
 	analysis_set_flows(p->analysis, p->flows);
+	if (cfg->bytes != NULL)
+		bytestream_set_emit(cfg->bytes, emit_bytes_event, p);
 	return p;
 }
 
@@ -110,6 +124,8 @@ pipeline_begin_input(struct pipeline *p, const struct input_info *in)
 	p->at_pending = p->cfg.at_set;
 	p->in_have_time = false;
 	analysis_begin_input(p->analysis, in);
+	if (p->cfg.bytes != NULL)
+		bytestream_begin_input(p->cfg.bytes, in);
 }
 
 static enum warn_reason
@@ -185,14 +201,21 @@ pipeline_tick(struct pipeline *p, int64_t now_ns)
 	flow_expire(p->flows, now_ns, p->cfg.idle_ns, p->cfg.closed_ns);
 }
 
-void
-pipeline_decode(const struct packet *pkt, struct pipeline_item *it)
+/* The item with seg.payload still pointing into the packet's bytes. */
+static void
+decode_item(const struct packet *pkt, struct pipeline_item *it)
 {
 	it->res = decode_packet(pkt, &it->seg);
-	it->seg.payload = NULL;		/* the bytes do not outlive the packet */
 	it->frame = pkt->frame;
 	it->ts_ns = pkt->ts_ns;
 	it->wirelen = pkt->wirelen;
+}
+
+void
+pipeline_decode(const struct packet *pkt, struct pipeline_item *it)
+{
+	decode_item(pkt, it);
+	it->seg.payload = NULL;		/* the bytes do not outlive the packet */
 }
 
 /* Packet time moves on: the capture's span, --at, and the expiry sweep,
@@ -281,6 +304,8 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 	    x != NULL ? &x->side[!dir] : NULL, seg, &tr);
 	if (p->cfg.plot != NULL)
 		plot_segment(p->cfg.plot, c, dir, seg, &tr, it->frame, it->ts_ns);
+	if (p->cfg.bytes != NULL)	/* needs seg->payload: pipeline_packet() */
+		bytestream_segment(p->cfg.bytes, c, dir, seg, it->frame, it->ts_ns);
 	analysis_segment(p->analysis, c, x, dir, how, flow_lookup_prev(p->flows), seg, &tr,
 	    it->frame, it->ts_ns);
 	flow_touch(p->flows, c, it->ts_ns);
@@ -292,7 +317,7 @@ pipeline_packet(struct pipeline *p, const struct packet *pkt)
 {
 	struct pipeline_item it;
 
-	pipeline_decode(pkt, &it);
+	decode_item(pkt, &it);		/* the payload is read during the call */
 	return pipeline_process(p, &it);
 }
 
@@ -318,6 +343,8 @@ pipeline_end_input(struct pipeline *p)
 	if (p->at_pending && p->in_have_time)
 		show_sockets(p, p->in_last_ns, true);
 	flow_flush(p->flows);
+	if (p->cfg.bytes != NULL)
+		bytestream_end_input(p->cfg.bytes);
 	analysis_end_input(p->analysis);
 }
 
@@ -351,6 +378,8 @@ fill_summary(struct pipeline *p, struct summary *s, bool damaged)
 	p->stats.connections = fc->created;
 	p->stats.warn[WARN_CONN_EVICTED] = fc->evicted;
 	p->stats.warn[WARN_STREAM_RENUMBER_RISK] = fc->tombs_evicted;
+	if (p->cfg.bytes != NULL)
+		bytestream_count_warnings(p->cfg.bytes, &p->stats);
 	s->stats = &p->stats;
 	s->flows = fc;
 	s->start_ns = p->first_ns;

@@ -16,6 +16,7 @@
 #include "stats.h"
 
 struct plot;
+struct bytestream;
 
 struct pipeline_config {
 	size_t			memcap;		/* --memcap, bytes */
@@ -31,6 +32,7 @@ struct pipeline_config {
 						 * filters there), for the summary */
 	struct analysis_config	analysis;
 	struct plot		*plot;		/* --plot: borrowed, or NULL */
+	struct bytestream	*bytes;		/* --follow, --extract: borrowed, or NULL */
 };
 
 struct pipeline;

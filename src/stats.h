@@ -35,7 +35,13 @@
 	    "connections dropped from the table to stay under --memcap") \
 	X(STREAM_RENUMBER_RISK, "stream_numbering_uncertain",		\
 	    "tombstones forgotten under memory pressure: a 4-tuple coming back "	\
-	    "may get a stream number other than Wireshark's")
+	    "may get a stream number other than Wireshark's")	\
+	X(STREAM_HOLES_FORCED, "stream_holes_forced",			\
+	    "--follow/--extract: holes no longer waited for, to stay under "	\
+	    "--stream-memcap (bytes after them handed on, the hole left)") \
+	X(STREAM_SEGMENTS_SKIPPED, "stream_segments_skipped",		\
+	    "--follow/--extract: segments with payload of connections that had no "	\
+	    "room in --stream-memcap (their bytes not reassembled)")
 
 enum warn_reason {
 #define X(id, name, what) WARN_##id,
