@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "shard.h"
 #include "util.h"
 
 enum {
@@ -36,6 +37,7 @@ enum {
 	LOPT_PICTURES,		/* the block of picture options (issue 14) */
 	LOPT_PLOT = LOPT_PICTURES,
 	LOPT_PLOT_DIR,
+	LOPT_SHARD,		/* issue 16 */
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +75,7 @@ static const struct option long_opts[] = {
 	/* pictures */
 	{ "plot", required_argument, NULL, LOPT_PLOT },
 	{ "plot-dir", required_argument, NULL, LOPT_PLOT_DIR },
+	{ "shard", required_argument, NULL, LOPT_SHARD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -119,6 +122,8 @@ static const char usage_text[] =
 "      --plot STREAM[,STREAM...]  write a time-sequence graph (SVG) of each\n"
 "                          direction of these tcp.stream numbers\n"
 "      --plot-dir DIR      where --plot writes (default: the current directory)\n"
+"      --shard K/N         analyse only shard K (0..N-1) of the connections and\n"
+"                          write a shard log (jsonl) for 'tcpdissect merge'\n"
 "  -i, --interface IFACE   live capture on IFACE; Ctrl-C prints the final report\n"
 "  -D, --list-interfaces   list the interfaces live capture can use\n"
 "  -Z, --user USER         live: drop to USER once the interface is open\n"
@@ -491,6 +496,12 @@ check_inputs(const struct options *o)
 		    "(try --help)");
 		return OPT_USAGE;
 	}
+	if (o->shard_n > 0 && (o->interface != NULL || o->write_file != NULL || o->at_set ||
+	    o->nplot > 0 || o->format != OUT_JSONL)) {
+		diag("--shard", "writes a shard log for 'tcpdissect merge': it needs -o jsonl "
+		    "and a capture file, and takes no -i, -w, --at or --plot");
+		return OPT_USAGE;
+	}
 	return OPT_OK;
 }
 
@@ -664,6 +675,13 @@ options_parse(struct options *o, int argc, char **argv)
 		case LOPT_PLOT_DIR:
 			if (!parse_picture_option(o, c, optarg))
 				return OPT_USAGE;
+			break;
+		case LOPT_SHARD:
+			if (!shard_parse(optarg, &o->shard_k, &o->shard_n)) {
+				diag("--shard", "'%s' is not K/N with 0 <= K < N <= %u (e.g. 0/4)",
+				    optarg, SHARD_MAX);
+				return OPT_USAGE;
+			}
 			break;
 		case ':':
 			diag(argv[optind - 1], "option needs an argument (try --help)");

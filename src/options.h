@@ -71,6 +71,8 @@ struct options {
 	uint32_t		 plot_streams[MAX_PLOT_STREAMS];	/* --plot */
 	unsigned		 nplot;
 	const char		*plot_dir;	/* --plot-dir (default ".") */
+	/* sharding (issue 16) */
+	unsigned		 shard_k, shard_n;	/* --shard K/N; n == 0: none */
 };
 
 void options_init(struct options *o);
