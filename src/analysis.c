@@ -806,6 +806,8 @@ analysis_clock(struct analysis *a, int64_t ts_ns)
 {
 	if (ts_ns > a->now_ns)
 		a->now_ns = ts_ns;
+	if (ts_ns > a->teardown.now_ns)
+		a->teardown.now_ns = ts_ns;	/* as detect_teardown_first() */
 	if (a->tw_len && a->tw[a->tw_head].expire_ns <= ts_ns)
 		tw_expire(a, ts_ns);
 	detect_listener_tick(a, ts_ns);

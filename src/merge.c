@@ -33,7 +33,8 @@
 struct item {		/* a record, or a line of gauge operations */
 	unsigned	 shard, input, phase, list;
 	uint64_t	 frame, n;
-	int64_t		 t;	/* sweep: last packet time; ops: packet time */
+	int64_t		 t;	/* ops: the packet's time */
+	uint64_t	 ja, jb;	/* sweep: when it joined its list (shard.c) */
 	uint32_t	 s;	/* local stream (or 0) */
 	uint64_t	 gs;	/* global stream, filled in */
 	bool		 inc;	/* ops: raises a figure */
@@ -310,15 +311,16 @@ parse_streams(struct shard_log *L, const char *line)
 static bool
 parse_key(const char *line, unsigned shard, struct item *x)
 {
-	uint64_t i, f, p, q = 0, s, n;
+	uint64_t i, f, p, q = 0, s, n, ja = 0, jb = 0;
 	int64_t t = 0;
 
 	if (!num(line, "i", &i) || !num(line, "f", &f) || !num(line, "p", &p) ||
 	    !num(line, "s", &s) || !num(line, "n", &n) || p > SHARD_END)
 		return false;
 	(void)num(line, "q", &q);
-	if (!snum(line, "t", &t))
-		(void)snum(line, "ts", &t);
+	(void)num(line, "t", &ja);
+	(void)num(line, "u", &jb);
+	(void)snum(line, "ts", &t);
 	memset(x, 0, sizeof(*x));
 	x->shard = shard;
 	x->input = (unsigned)i;
@@ -326,6 +328,8 @@ parse_key(const char *line, unsigned shard, struct item *x)
 	x->phase = (unsigned)p;
 	x->list = (unsigned)q;
 	x->t = t;
+	x->ja = ja;
+	x->jb = jb;
 	x->s = (uint32_t)s;
 	x->n = n;
 	return true;
@@ -516,7 +520,7 @@ copy_message(struct sbuf *b, const char *from, const char *to, const struct shar
 static char *
 rewrite(const char *line, const struct shard_log *L, unsigned k, unsigned i)
 {
-	static const char *const keys[] = { ",\"stream\":", ",\"previous_stream\":" };
+	static const char *const keys[] = { "\"stream\":", "\"previous_stream\":" };
 	struct sbuf b = { 0 };
 	const char *p = line;
 
@@ -565,9 +569,9 @@ rewrite(const char *line, const struct shard_log *L, unsigned k, unsigned i)
 }
 
 /* Records: input, frame, phase; a sweep's connections by the list they
- * left (closed, open, embryonic) and, as the list's order, their last
- * packet then stream; the end of an input in stream order; then shard
- * and the shard's own order. */
+ * left (closed, open, embryonic) and then as that list orders them, by
+ * when they joined its tail (shard.c's stamps); the end of an input in
+ * stream order; then shard and the shard's own order. */
 static int
 rec_cmp(const void *a, const void *b)
 {
@@ -582,8 +586,10 @@ rec_cmp(const void *a, const void *b)
 	if (x->phase == SHARD_SWEEP) {
 		if (x->list != y->list)
 			return x->list < y->list ? -1 : 1;
-		if (x->t != y->t)
-			return x->t < y->t ? -1 : 1;
+		if (x->ja != y->ja)
+			return x->ja < y->ja ? -1 : 1;
+		if (x->jb != y->jb)
+			return x->jb < y->jb ? -1 : 1;
 	}
 	if ((x->phase == SHARD_SWEEP || x->phase == SHARD_FLUSH) && x->gs != y->gs)
 		return x->gs < y->gs ? -1 : 1;
@@ -881,13 +887,32 @@ items_free(struct items *it)
 	free(it->v);
 }
 
+/* A shard raises figures at a position if any of its lines there does:
+ * its lines at one position (split by its records) sort as one. */
+static void
+ops_mark_raising(struct items *ops, size_t from)
+{
+	size_t a = from, b, j;
+
+	while (a < ops->n) {
+		bool inc = false;
+
+		for (b = a; b < ops->n && ops->v[b].input == ops->v[a].input &&
+		    ops->v[b].frame == ops->v[a].frame && ops->v[b].phase == ops->v[a].phase; b++)
+			inc |= ops->v[b].inc;
+		for (j = a; j < b; j++)
+			ops->v[j].inc = inc;
+		a = b;
+	}
+}
+
 int
 merge_main(int argc, char **argv)
 {
 	struct shard_log *L = NULL;
 	struct items recs = { 0 }, ops = { 0 };
 	unsigned n = (unsigned)argc - 1, k, ninputs = 0;
-	size_t recs_seen = 0, ops_seen = 0;
+	size_t recs_seen = 0, ops_seen = 0, ops_first = 0;
 	int rc = 2;
 
 	if (argc < 2) {
@@ -928,6 +953,8 @@ merge_main(int argc, char **argv)
 			recs.v[recs_seen].shard = tmp.k;
 		for (; ops_seen < ops.n; ops_seen++)
 			ops.v[ops_seen].shard = tmp.k;
+		ops_mark_raising(&ops, ops_first);
+		ops_first = ops.n;
 	}
 	for (k = 0; k < n; k++) {
 		if (L[k].nin > ninputs)

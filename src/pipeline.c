@@ -47,7 +47,7 @@ on_conn_end(void *ctx, struct conn *c, enum flow_end why)
 
 	if (p->cfg.shard != NULL)
 		shard_conn_end(p->cfg.shard, c->stream, why == FLOW_END_CLOSED ? 0 :
-		    c->lru_embryo ? 2 : 1, c->last_ns);
+		    c->lru_embryo ? 2 : 1);
 	analysis_conn_end(p->analysis, c, flow_ext(p->flows, c), why);
 }
 

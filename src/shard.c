@@ -18,6 +18,14 @@
 
 #include "util.h"
 
+/* When a connection joined its LRU list: in a sweep's settling at frame
+ * F, {2F, the stamp it had} (those moved keep their order); at a packet,
+ * {2F + 1, the shard's sequence}.  Sweeps run at the same frames in
+ * every shard, so stamps compare across shards. */
+struct stamp {
+	uint64_t	a, b;
+};
+
 struct shard {
 	unsigned	 k, n;
 	FILE		*out;
@@ -28,13 +36,15 @@ struct shard {
 	enum shard_phase phase;
 	uint32_t	 sub;		/* local stream of the connection leaving */
 	unsigned	 list;		/* in a sweep: 0 closed, 1 open, 2 embryo */
-	int64_t		 last_ns;
+	struct stamp	 end_stamp;	/* of the connection leaving */
 	uint64_t	 seq;		/* records and op lines written */
 	/* gauge operations at the current position, not yet written */
 	char		*ops;
 	size_t		 ops_len, ops_cap;
-	/* first frame of each local stream of the current input */
+	/* first frame of each local stream of the current input, and when it
+	 * last joined its LRU list's tail: sweep order (struct stamp) */
 	uint64_t	*first;
+	struct stamp	*stamp;
 	size_t		 nfirst, first_cap;
 	unsigned	 first_input;
 	bool		 oom;
@@ -79,6 +89,7 @@ shard_destroy(struct shard *s)
 		return;
 	free(s->ops);
 	free(s->first);
+	free(s->stamp);
 	free(s);
 }
 
@@ -169,17 +180,17 @@ shard_at(struct shard *s, unsigned input, uint64_t frame, int64_t ts_ns,
 	s->phase = phase;
 	s->sub = 0;
 	s->list = 0;
-	s->last_ns = 0;
+	s->end_stamp = (struct stamp){ 0, 0 };
 }
 
 void
-shard_conn_end(struct shard *s, uint32_t stream, unsigned list, int64_t last_ns)
+shard_conn_end(struct shard *s, uint32_t stream, unsigned list)
 {
 	if (s->phase == SHARD_FLUSH || s->phase == SHARD_SWEEP)
 		ops_write(s);	/* each connection's operations sort alone */
 	s->sub = stream;
 	s->list = list;
-	s->last_ns = last_ns;
+	s->end_stamp = stream < s->nfirst ? s->stamp[stream] : (struct stamp){ 0, 0 };
 }
 
 void
@@ -192,15 +203,37 @@ shard_stream_hook(void *ctx, uint32_t stream, uint64_t frame)
 	if (s->nfirst == s->first_cap) {
 		size_t cap = s->first_cap ? 2 * s->first_cap : 1024;
 		uint64_t *n = realloc(s->first, cap * sizeof(*n));
+		struct stamp *m;
 
 		if (n == NULL) {
 			s->oom = true;
 			return;
 		}
 		s->first = n;
+		m = realloc(s->stamp, cap * sizeof(*m));
+		if (m == NULL) {
+			s->oom = true;
+			return;
+		}
+		s->stamp = m;
 		s->first_cap = cap;
 	}
+	s->stamp[s->nfirst] = (struct stamp){ 0, 0 };
 	s->first[s->nfirst++] = frame;
+}
+
+static void
+stamp(struct shard *s, uint32_t stream)
+{
+	struct stamp *st;
+
+	if (stream >= s->nfirst)
+		return;
+	st = &s->stamp[stream];
+	if (s->phase == SHARD_SWEEP)
+		*st = (struct stamp){ 2 * s->frame, st->a };
+	else
+		*st = (struct stamp){ 2 * s->frame + 1, s->seq++ };
 }
 
 void
@@ -208,7 +241,13 @@ shard_gauge_hook(void *ctx, char op, unsigned index)
 {
 	struct shard *s = ctx;
 	char tmp[16];
-	int len = snprintf(tmp, sizeof(tmp), "%c%u,", op, index);
+	int len;
+
+	if (op == 'A') {
+		stamp(s, index);
+		return;
+	}
+	len = snprintf(tmp, sizeof(tmp), "%c%u,", op, index);
 
 	if (s->ops_len + (size_t)len > s->ops_cap) {
 		size_t cap = s->ops_cap ? 2 * s->ops_cap : 256;
@@ -237,8 +276,9 @@ key_write(struct shard *s, uint32_t sub)
 {
 	ops_write(s);
 	fprintf(s->out, "{\"type\":\"shard_key\",\"i\":%u,\"f\":%" PRIu64 ",\"p\":%d,"
-	    "\"q\":%u,\"t\":%" PRId64 ",\"s\":%" PRIu32 ",\"n\":%" PRIu64 "}\n",
-	    s->input, s->frame, (int)s->phase, s->list, s->last_ns, sub, s->seq++);
+	    "\"q\":%u,\"t\":%" PRIu64 ",\"u\":%" PRIu64 ",\"s\":%" PRIu32 ",\"n\":%" PRIu64
+	    "}\n", s->input, s->frame, (int)s->phase, s->list, s->end_stamp.a, s->end_stamp.b,
+	    sub, s->seq++);
 }
 
 static void

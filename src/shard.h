@@ -49,8 +49,8 @@ bool shard_owns_rest(const struct shard *s);
 void shard_at(struct shard *s, unsigned input, uint64_t frame, int64_t ts_ns,
     enum shard_phase phase);
 /* A connection leaves: what it writes sorts by these (its local stream,
- * and in a sweep, its list and last packet time). */
-void shard_conn_end(struct shard *s, uint32_t stream, unsigned list, int64_t last_ns);
+ * and in a sweep, its LRU list: 0 closed, 1 open, 2 embryonic). */
+void shard_conn_end(struct shard *s, uint32_t stream, unsigned list);
 
 /* Hooks for flow.c and analysis.c (ctx is the struct shard). */
 void shard_stream_hook(void *ctx, uint32_t stream, uint64_t frame);
