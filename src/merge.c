@@ -212,7 +212,7 @@ parse_listeners(struct shard_log *L, const char *line)
 static bool
 parse_summary(struct shard_log *L, const char *line)
 {
-	uint64_t k, n, v;
+	uint64_t k, n;
 	int64_t sv;
 	const char *p;
 
@@ -221,7 +221,8 @@ parse_summary(struct shard_log *L, const char *line)
 	L->k = (unsigned)k;
 	L->n = (unsigned)n;
 	L->complete = strstr(line, "\"complete\":true") != NULL;
-	if (!num(line, "packets", &L->st.packets) || !num(line, "tcp_packets", &L->st.tcp_packets) ||
+	if (!num(line, "packets", &L->st.packets) ||
+	    !num(line, "tcp_packets", &L->st.tcp_packets) ||
 	    !num(line, "bytes", &L->st.bytes) || !num(line, "connections", &L->connections) ||
 	    array(line, "warnings", L->st.warn, WARN_COUNT) != WARN_COUNT ||
 	    array(line, "events", L->events, EVK_COUNT) != EVK_COUNT ||
@@ -262,7 +263,6 @@ parse_summary(struct shard_log *L, const char *line)
 		if (e == NULL || (L->filter = unhex(p + 14, (size_t)(e - p - 14))) == NULL)
 			return false;
 	}
-	(void)v;
 	L->have_summary = true;
 	return true;
 }
