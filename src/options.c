@@ -497,9 +497,9 @@ check_inputs(const struct options *o)
 		return OPT_USAGE;
 	}
 	if (o->shard_n > 0 && (o->interface != NULL || o->write_file != NULL || o->at_set ||
-	    o->nplot > 0 || o->format != OUT_JSONL)) {
+	    o->nplot > 0 || o->format != OUT_JSONL || o->quiet)) {
 		diag("--shard", "writes a shard log for 'tcpdissect merge': it needs -o jsonl "
-		    "and a capture file, and takes no -i, -w, --at or --plot");
+		    "and a capture file, and takes no -i, -w, -q, --at or --plot");
 		return OPT_USAGE;
 	}
 	return OPT_OK;
