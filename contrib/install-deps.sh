@@ -7,7 +7,8 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libpcap-dev libjson-c-dev nettle-dev libevent-dev zlib1g-dev libzstd-dev liblz4-dev
-tshark tcpdump python3 python3-scapy python3-jsonschema iproute2 time ethtool nftables"
+tshark tcpdump python3 python3-scapy python3-jsonschema iproute2 time ethtool nftables
+parallel"
 
 missing=""
 for p in $PACKAGES; do

@@ -23,6 +23,9 @@ struct analysis {
 	int			 max_severity;	/* of the events reported; -1: none */
 	uint64_t		 records;
 	uint64_t		 open_now, open_peak;
+	flow_gauge_fn		 gauge_fn;	/* --shard: each change of the above
+						 * and of listener figures, or NULL */
+	void			*gauge_ctx;
 	struct listener		*listeners;	/* open addressing, LISTENER_MAX */
 	uint32_t		*listener_slot;	/* hash slot -> index + 1 */
 	unsigned		 nlisteners;
@@ -207,6 +210,21 @@ analysis_max_severity(const struct analysis *a)
 	return a->max_severity;
 }
 
+/* --shard: a figure whose peak the summary shows changed (shard.h). */
+static inline void
+gauge(const struct analysis *a, char op, const struct listener *l)
+{
+	if (a->gauge_fn != NULL)
+		a->gauge_fn(a->gauge_ctx, op, l != NULL ? (unsigned)(l - a->listeners) : 0);
+}
+
+void
+analysis_set_gauge_hook(struct analysis *a, flow_gauge_fn fn, void *ctx)
+{
+	a->gauge_fn = fn;
+	a->gauge_ctx = ctx;
+}
+
 /* ---- listeners -------------------------------------------------------- */
 
 static uint32_t
@@ -249,6 +267,7 @@ listener_get(struct analysis *a, const struct endpoint *ep, bool create)
 	}
 	a->listener_slot[i] = ++a->nlisteners;
 	a->listeners[a->nlisteners - 1].ep = *ep;
+	gauge(a, 'N', &a->listeners[a->nlisteners - 1]);
 	return &a->listeners[a->nlisteners - 1];
 }
 
@@ -282,7 +301,7 @@ conn_listener(struct analysis *a, const struct conn *c)
 }
 
 static void
-listener_syn(struct listener *l, int64_t ts_ns)
+listener_syn(struct analysis *a, struct listener *l, int64_t ts_ns)
 {
 	int64_t sec = ts_ns / 1000000000;
 
@@ -292,6 +311,7 @@ listener_syn(struct listener *l, int64_t ts_ns)
 	}
 	if (++l->syn_rate_now > l->syn_rate_peak)
 		l->syn_rate_peak = l->syn_rate_now;
+	gauge(a, 'S', l);
 }
 
 /* The kernel memory l's sockets hold now, and its peak. */
@@ -312,8 +332,10 @@ tw_expire(struct analysis *a, int64_t now_ns)
 		struct tw_entry *e = &a->tw[a->tw_head];
 		struct listener *l = &a->listeners[e->listener];
 
-		if (!e->retired && l->time_wait)
+		if (!e->retired && l->time_wait) {
 			l->time_wait--;
+			gauge(a, 'w', l);
+		}
 		listener_kmem(l);
 		a->tw_head = (a->tw_head + 1) % a->tw_cap;
 		a->tw_len--;
@@ -334,8 +356,10 @@ tw_retire(struct analysis *a, struct listener *l, const struct conn *c)
 		if (!e->retired && e->stream == (c->stream & 0x7fffffffu) &&
 		    &a->listeners[e->listener] == l) {
 			e->retired = 1;
-			if (l->time_wait)
+			if (l->time_wait) {
 				l->time_wait--;
+				gauge(a, 'w', l);
+			}
 			listener_kmem(l);
 			return;
 		}
@@ -375,11 +399,12 @@ tw_add(struct analysis *a, struct listener *l, const struct conn *c, int64_t now
 	a->tw_len++;
 	if (++l->time_wait > l->peak_time_wait)
 		l->peak_time_wait = l->time_wait;
+	gauge(a, 'W', l);
 	listener_kmem(l);
 }
 
 static void
-set_half_open(struct listener *l, struct conn *c, bool on)
+set_half_open(struct analysis *a, struct listener *l, struct conn *c, bool on)
 {
 	if (on == !!(c->cflags & CONN_HALF_OPEN))
 		return;
@@ -387,17 +412,21 @@ set_half_open(struct listener *l, struct conn *c, bool on)
 		c->cflags |= CONN_HALF_OPEN;
 		if (l != NULL && ++l->half_open > l->peak_half_open)
 			l->peak_half_open = l->half_open;
+		if (l != NULL)
+			gauge(a, 'H', l);
 	} else {
 		c->cflags &= (uint16_t)~CONN_HALF_OPEN;
-		if (l != NULL && l->half_open)
+		if (l != NULL && l->half_open) {
 			l->half_open--;
+			gauge(a, 'h', l);
+		}
 	}
 	if (l != NULL)
 		listener_kmem(l);
 }
 
 static void
-set_established(struct listener *l, struct conn *c, bool on)
+set_established(struct analysis *a, struct listener *l, struct conn *c, bool on)
 {
 	if (on == !!(c->cflags & CONN_ESTABLISHED))
 		return;
@@ -405,10 +434,14 @@ set_established(struct listener *l, struct conn *c, bool on)
 		c->cflags |= CONN_ESTABLISHED;
 		if (l != NULL && ++l->established > l->peak_established)
 			l->peak_established = l->established;
+		if (l != NULL)
+			gauge(a, 'E', l);
 	} else {
 		c->cflags &= (uint16_t)~CONN_ESTABLISHED;
-		if (l != NULL && l->established)
+		if (l != NULL && l->established) {
 			l->established--;
+			gauge(a, 'e', l);
+		}
 	}
 	if (l != NULL)
 		listener_kmem(l);
@@ -423,9 +456,11 @@ set_open(struct analysis *a, struct conn *c, bool on)
 		c->cflags |= CONN_OPEN;
 		if (++a->open_now > a->open_peak)
 			a->open_peak = a->open_now;
+		gauge(a, 'O', NULL);
 	} else {
 		c->cflags &= (uint16_t)~CONN_OPEN;
 		a->open_now--;
+		gauge(a, 'o', NULL);
 	}
 }
 
@@ -653,11 +688,11 @@ track_handshake(const struct seg_ctx *sc)
 			if (l != NULL) {
 				c->cflags |= CONN_LISTENER;
 				l->connections++;
-				set_half_open(l, c, true);
+				set_half_open(a, l, c, true);
 			}
 		}
 		if ((l = conn_listener(a, c)) != NULL && !sc->tr->syn_retransmit)
-			listener_syn(l, sc->ts_ns);
+			listener_syn(a, l, sc->ts_ns);
 		return;
 	}
 	/* First SYN-ACK answering the SYN: the server-side round trip as
@@ -699,8 +734,8 @@ track_handshake(const struct seg_ctx *sc)
 			l->completed++;
 			memo_completed(hs_memo_claim(a, c->stream), c, ack_us, sc->frame);
 		}
-		set_half_open(l, c, false);
-		set_established(l, c, true);
+		set_half_open(a, l, c, false);
+		set_established(a, l, c, true);
 	}
 }
 
@@ -767,9 +802,21 @@ analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, unsigne
 		struct listener *l = conn_listener(a, c);
 
 		set_open(a, c, false);
-		set_half_open(l, c, false);
-		set_established(l, c, false);
+		set_half_open(a, l, c, false);
+		set_established(a, l, c, false);
 	}
+}
+
+void
+analysis_clock(struct analysis *a, int64_t ts_ns)
+{
+	if (ts_ns > a->now_ns)
+		a->now_ns = ts_ns;
+	if (ts_ns > a->teardown.now_ns)
+		a->teardown.now_ns = ts_ns;	/* as detect_teardown_first() */
+	if (a->tw_len && a->tw[a->tw_head].expire_ns <= ts_ns)
+		tw_expire(a, ts_ns);
+	detect_listener_tick(a, ts_ns);
 }
 
 void
@@ -796,8 +843,8 @@ analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 	    ((c->side[0].flags | c->side[1].flags) & SIDE_RST))
 		l->reset++;
 	set_open(a, c, false);
-	set_half_open(l, c, false);
-	set_established(l, c, false);
+	set_half_open(a, l, c, false);
+	set_established(a, l, c, false);
 	if (l != NULL && why == FLOW_END_REUSED && c->side[!c->client].state == TS_TIME_WAIT)
 		tw_retire(a, l, c);
 	detect_handshake_end(a, c);

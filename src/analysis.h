@@ -57,6 +57,16 @@ void analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, un
     enum flow_lookup_how how, const struct flow_prev *prev, const struct segment *seg,
     const struct track_result *tr, uint64_t frame, int64_t ts_ns);
 
+/* --shard: a TCP segment another shard analyses: time moves on as in a
+ * single run (TIME_WAIT ageing, the listener window's clock). */
+void analysis_clock(struct analysis *a, int64_t ts_ns);
+
+/* --shard: fn hears of each change of the open-connection count (op
+ * 'O'/'o') and of listener index's figures: 'N' new listener, 'H'/'h'
+ * half-open, 'E'/'e' established, 'W'/'w' TIME_WAIT up/down, 'S' a SYN
+ * (the per-second rate).  Upper case raises, lower case lowers. */
+void analysis_set_gauge_hook(struct analysis *a, flow_gauge_fn fn, void *ctx);
+
 /* A segment that could only be numbered (not decoded): history only. */
 void analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
     enum flow_lookup_how how, uint64_t frame, int64_t ts_ns);

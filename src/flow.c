@@ -135,6 +135,10 @@ struct flow_table {
 	flow_end_fn	 end_fn;
 	void		*ctx;
 	struct flow_counters ctr;
+	/* --shard (shard.h): told each new stream and each change of live */
+	flow_stream_fn	 stream_fn;
+	flow_gauge_fn	 gauge_fn;
+	void		*hook_ctx;
 };
 
 /* ---- hashing -------------------------------------------------------- */
@@ -314,6 +318,8 @@ lru_append(struct flow_table *t, struct conn *c)
 		l->head = idx;
 	l->tail = idx;
 	l->n++;
+	if (t->gauge_fn != NULL)	/* --shard: the list's order, for the merge */
+		t->gauge_fn(t->hook_ctx, 'A', c->stream);
 }
 
 bool
@@ -815,6 +821,8 @@ conn_release(struct flow_table *t, struct conn *c, enum flow_end why, bool keep_
 	c->hnext = t->free_head;
 	t->free_head = (uint32_t)(c - t->pool) + 1;
 	t->ctr.live--;
+	if (t->gauge_fn != NULL)
+		t->gauge_fn(t->hook_ctx, 't', 0);
 }
 
 static struct conn *
@@ -872,6 +880,10 @@ conn_new(struct flow_table *t, const struct flow_key *k, uint32_t stream,
 	t->ctr.live++;
 	if (t->ctr.live > t->ctr.peak_live)
 		t->ctr.peak_live = t->ctr.live;
+	if (t->stream_fn != NULL) {
+		t->stream_fn(t->hook_ctx, stream, frame);
+		t->gauge_fn(t->hook_ctx, 'T', 0);
+	}
 	bucket_insert(t, c);
 	c->lru_embryo = 1;	/* until flow_touch sees an extension */
 	lru_append(t, c);
@@ -1122,6 +1134,15 @@ sort_by_stream(struct conn *pool, uint32_t head, uint32_t n)
 	pool[mid - 1].hnext = 0;
 	return merge_by_stream(pool, sort_by_stream(pool, head, n / 2),
 	    sort_by_stream(pool, second, n - n / 2));
+}
+
+void
+flow_set_hooks(struct flow_table *t, flow_stream_fn stream_fn, flow_gauge_fn gauge_fn,
+    void *ctx)
+{
+	t->stream_fn = stream_fn;
+	t->gauge_fn = gauge_fn;
+	t->hook_ctx = ctx;
 }
 
 void

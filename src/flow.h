@@ -232,6 +232,17 @@ void flow_foreach(const struct flow_table *t, void (*fn)(void *ctx, const struct
 
 const struct flow_counters *flow_counters(const struct flow_table *t);
 
+/* --shard (shard.h): stream_fn hears of each stream number handed out
+ * (with its first frame); gauge_fn of each change of a figure whose peak
+ * the summary shows: op 'T'/'t' a connection entered/left the table (and
+ * analysis.c's ops, analysis.h); op 'A' with a stream number: that
+ * connection joined the tail of its LRU list (whose order is the order a
+ * sweep reports in).  Both or neither; NULL: none. */
+typedef void (*flow_stream_fn)(void *ctx, uint32_t stream, uint64_t frame);
+typedef void (*flow_gauge_fn)(void *ctx, char op, unsigned index);
+void flow_set_hooks(struct flow_table *t, flow_stream_fn stream_fn, flow_gauge_fn gauge_fn,
+    void *ctx);
+
 /* The endpoint of side i of c (a connection of table t). */
 void conn_endpoint(const struct flow_table *t, const struct conn *c, unsigned i,
     struct endpoint *ep);

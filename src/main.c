@@ -16,8 +16,10 @@
 #include "gate.h"
 #include "options.h"
 #include "pipeline.h"
+#include "merge.h"
 #include "plot.h"
 #include "bytestream.h"
+#include "shard.h"
 #include "progress.h"
 #include "report.h"
 #include "source.h"
@@ -38,14 +40,17 @@ enum exit_code {
 /* The reporter, wrapped in the gate (gate.h).  line: every record leaves
  * as soon as it is made (-l, a pipe, live). */
 static struct reporter *
-make_reporter(const struct options *o, FILE *out, bool line)
+make_reporter(const struct options *o, FILE *out, bool line, struct shard *sh)
 {
 	struct reporter *r;
 	struct gate_config gc;
 
 	switch (o->format) {
 	case OUT_JSONL:
-		r = report_jsonl_new(out, o->quiet, !line && !isatty(fileno(out)));
+		if (sh != NULL)		/* --shard: key lines between the records */
+			r = shard_reporter(sh, report_jsonl_new(out, false, false));
+		else
+			r = report_jsonl_new(out, o->quiet, !line && !isatty(fileno(out)));
 		break;
 	case OUT_JSON:
 		r = report_json_new(out, o->quiet);
@@ -139,10 +144,13 @@ tcpdissect_main(int argc, char **argv)
 	FILE *out = stdout;	/* the report's */
 	struct plot *plot = NULL;
 	struct bytestream *bytes = NULL;
+	struct shard *sh = NULL;
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
 
+	if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+		return merge_main(argc - 1, argv + 1);
 	/* A closed pipe ("| head") shows up as a failed write, which ends
 	 * the run quietly, instead of as a signal. */
 	signal(SIGPIPE, SIG_IGN);
@@ -237,12 +245,17 @@ tcpdissect_main(int argc, char **argv)
 	else if (!isatty(fileno(out)) && o.format != OUT_JSONL)
 		setvbuf(out, NULL, _IOFBF, 64 << 10);
 	in = calloc(o.ninputs > 0 ? o.ninputs : 1, sizeof(*in));
+	if (o.shard_n > 0) {
+		sh = shard_create(o.shard_k, o.shard_n, out);
+		pc.shard = sh;
+	}
 	/* --follow prints the conversation instead of the report, as
 	 * tshark -q -z follow does. */
 	if (in != NULL && o.follow_set)
 		r = report_null_new();
 	else
-		r = in != NULL ? make_reporter(&o, out, line) : NULL;
+		r = in != NULL && (o.shard_n == 0 || sh != NULL) ?
+		    make_reporter(&o, out, line, sh) : NULL;
 	if (r != NULL && (o.follow_set || o.extract_dir != NULL)) {
 		struct bytestream_config bc;
 
@@ -397,6 +410,7 @@ out_free:
 	free(in);
 	plot_destroy(plot);
 	bytestream_destroy(bytes);
+	shard_destroy(sh);
 	options_free(&o);
 	return rc;
 }

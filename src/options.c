@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "shard.h"
 #include "util.h"
 
 enum {
@@ -40,6 +41,7 @@ enum {
 	LOPT_FOLLOW = LOPT_BYTES,
 	LOPT_EXTRACT,
 	LOPT_STREAM_MEMCAP,
+	LOPT_SHARD,		/* issue 16 */
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +83,7 @@ static const struct option long_opts[] = {
 	{ "follow", required_argument, NULL, LOPT_FOLLOW },
 	{ "extract", required_argument, NULL, LOPT_EXTRACT },
 	{ "stream-memcap", required_argument, NULL, LOPT_STREAM_MEMCAP },
+	{ "shard", required_argument, NULL, LOPT_SHARD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -135,6 +138,8 @@ static const char usage_text[] =
 "                          in DIR (holes: NUL bytes, listed in FILE.holes)\n"
 "      --stream-memcap SIZE  memory for --follow/--extract's waiting bytes\n"
 "                          (default 32M)\n"
+"      --shard K/N         analyse only shard K (0..N-1) of the connections and\n"
+"                          write a shard log (jsonl) for 'tcpdissect merge'\n"
 "  -i, --interface IFACE   live capture on IFACE; Ctrl-C prints the final report\n"
 "  -D, --list-interfaces   list the interfaces live capture can use\n"
 "  -Z, --user USER         live: drop to USER once the interface is open\n"
@@ -563,6 +568,12 @@ check_inputs(const struct options *o)
 		    "(try --help)");
 		return OPT_USAGE;
 	}
+	if (o->shard_n > 0 && (o->interface != NULL || o->write_file != NULL || o->at_set ||
+	    o->nplot > 0 || o->format != OUT_JSONL || o->quiet)) {
+		diag("--shard", "writes a shard log for 'tcpdissect merge': it needs -o jsonl "
+		    "and a capture file, and takes no -i, -w, -q, --at or --plot");
+		return OPT_USAGE;
+	}
 	return OPT_OK;
 }
 
@@ -743,6 +754,12 @@ options_parse(struct options *o, int argc, char **argv)
 		case LOPT_STREAM_MEMCAP:
 			if (!parse_bytes_option(o, c, optarg))
 				return OPT_USAGE;
+		case LOPT_SHARD:
+			if (!shard_parse(optarg, &o->shard_k, &o->shard_n)) {
+				diag("--shard", "'%s' is not K/N with 0 <= K < N <= %u (e.g. 0/4)",
+				    optarg, SHARD_MAX);
+				return OPT_USAGE;
+			}
 			break;
 		case ':':
 			diag(argv[optind - 1], "option needs an argument (try --help)");

@@ -78,6 +78,8 @@ struct options {
 	int			 follow_mode;	/* enum follow_mode (bytestream.h) */
 	const char		*extract_dir;	/* --extract, or NULL */
 	size_t			 stream_memcap;	/* --stream-memcap bytes */
+	/* sharding (issue 16) */
+	unsigned		 shard_k, shard_n;	/* --shard K/N; n == 0: none */
 };
 
 void options_init(struct options *o);

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "flow.h"
 #include "plot.h"
+#include "shard.h"
 #include "sockets.h"
 #include "tcpstate.h"
 #include "util.h"
@@ -47,6 +48,9 @@ on_conn_end(void *ctx, struct conn *c, enum flow_end why)
 
 	if (p->cfg.bytes != NULL)
 		bytestream_conn_end(p->cfg.bytes, c);
+	if (p->cfg.shard != NULL)
+		shard_conn_end(p->cfg.shard, c->stream, why == FLOW_END_CLOSED ? 0 :
+		    c->lru_embryo ? 2 : 1);
 	analysis_conn_end(p->analysis, c, flow_ext(p->flows, c), why);
 }
 
@@ -88,6 +92,10 @@ pipeline_create(const struct pipeline_config *cfg, struct reporter *r)
 	analysis_set_flows(p->analysis, p->flows);
 	if (cfg->bytes != NULL)
 		bytestream_set_emit(cfg->bytes, emit_bytes_event, p);
+	if (cfg->shard != NULL) {
+		flow_set_hooks(p->flows, shard_stream_hook, shard_gauge_hook, cfg->shard);
+		analysis_set_gauge_hook(p->analysis, shard_gauge_hook, cfg->shard);
+	}
 	return p;
 }
 
@@ -247,6 +255,24 @@ advance_clock(struct pipeline *p, int64_t ts_ns)
 	}
 }
 
+/* --shard: is this packet's connection (or, without a 4-tuple, the
+ * packet) this shard's?  If not, only time moves on. */
+static bool
+shard_skips(struct pipeline *p, const struct pipeline_item *it)
+{
+	const struct segment *seg = &it->seg;
+	bool tuple = it->res == DECODE_OK || it->res == DECODE_ICMP_QUOTE ||
+	    (it->res != DECODE_NOT_TCP && it->res != DECODE_FRAGMENT && seg->tcp_seen);
+
+	shard_at(p->cfg.shard, p->in != NULL ? p->in->index : 0, it->frame, it->ts_ns,
+	    SHARD_PACKET);
+	if (tuple ? shard_owns(p->cfg.shard, seg) : shard_owns_rest(p->cfg.shard))
+		return false;
+	if (it->res == DECODE_OK)
+		analysis_clock(p->analysis, it->ts_ns);
+	return true;
+}
+
 int64_t
 pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 {
@@ -261,7 +287,12 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 	p->stats.bytes += it->wirelen;
 	p->matched_packets++;
 	p->matched_bytes += it->wirelen;
+	if (p->cfg.shard != NULL)
+		shard_at(p->cfg.shard, p->in != NULL ? p->in->index : 0, it->frame, it->ts_ns,
+		    SHARD_SWEEP);
 	advance_clock(p, it->ts_ns);
+	if (p->cfg.shard != NULL && shard_skips(p, it))
+		return -1;
 
 	if (it->res == DECODE_ICMP_QUOTE) {
 		/* Wireshark gives the TCP header quoted in an ICMP error the
@@ -329,11 +360,15 @@ pipeline_packet_unmatched(struct pipeline *p, const struct packet *pkt)
 
 	p->stats.packets++;
 	p->stats.bytes += pkt->wirelen;
+	if (p->cfg.shard != NULL)
+		shard_at(p->cfg.shard, p->in != NULL ? p->in->index : 0, pkt->frame,
+		    pkt->ts_ns, SHARD_SWEEP);
 	advance_clock(p, pkt->ts_ns);
 	res = decode_packet(pkt, &seg);
 	/* what pipeline_process() numbers, and nothing more */
-	if (res == DECODE_OK || res == DECODE_ICMP_QUOTE ||
-	    (seg.tcp_seen && res != DECODE_NOT_TCP && res != DECODE_FRAGMENT))
+	if ((res == DECODE_OK || res == DECODE_ICMP_QUOTE ||
+	    (seg.tcp_seen && res != DECODE_NOT_TCP && res != DECODE_FRAGMENT)) &&
+	    (p->cfg.shard == NULL || shard_owns(p->cfg.shard, &seg)))
 		flow_number(p->flows, &seg, pkt->frame, pkt->ts_ns);
 }
 
@@ -342,9 +377,15 @@ pipeline_end_input(struct pipeline *p)
 {
 	if (p->at_pending && p->in_have_time)
 		show_sockets(p, p->in_last_ns, true);
+	if (p->cfg.shard != NULL)
+		shard_at(p->cfg.shard, p->in != NULL ? p->in->index : 0, UINT64_MAX, 0,
+		    SHARD_FLUSH);
 	flow_flush(p->flows);
 	if (p->cfg.bytes != NULL)
 		bytestream_end_input(p->cfg.bytes);
+	if (p->cfg.shard != NULL)
+		shard_at(p->cfg.shard, p->in != NULL ? p->in->index : 0, UINT64_MAX, 0,
+		    SHARD_END);
 	analysis_end_input(p->analysis);
 }
 

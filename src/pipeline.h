@@ -17,6 +17,7 @@
 
 struct plot;
 struct bytestream;
+struct shard;
 
 struct pipeline_config {
 	size_t			memcap;		/* --memcap, bytes */
@@ -33,6 +34,7 @@ struct pipeline_config {
 	struct analysis_config	analysis;
 	struct plot		*plot;		/* --plot: borrowed, or NULL */
 	struct bytestream	*bytes;		/* --follow, --extract: borrowed, or NULL */
+	struct shard		*shard;		/* --shard: borrowed, or NULL */
 };
 
 struct pipeline;

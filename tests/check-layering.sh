@@ -24,10 +24,13 @@ allowed() {	# module -> allowed project headers (besides its own)
 	gate) echo "event.h report.h util.h" ;;
 	analysis|analysis_int|detect_*)
 		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
-	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h plot.h bytestream.h" ;;
 	reassembly) echo "seq.h" ;;
 	bytestream)
 		echo "reassembly.h decode.h event.h flow.h report.h stats.h util.h packet.h tcpstate.h" ;;
+	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h plot.h
+		bytestream.h shard.h" | tr '\n\t' '  ' ;;
+	shard) echo "decode.h report.h util.h event.h flow.h tcpstate.h stats.h packet.h" ;;
+	merge) echo "report.h shard.h util.h decode.h event.h flow.h tcpstate.h stats.h packet.h" ;;
 	plot|plot_svg|plot_int)
 		echo "seq.h tcpstate.h flow.h event.h report.h decode.h stats.h packet.h util.h plot.h plot_int.h" ;;
 	sockets) echo "flow.h report.h tcpstate.h seq.h decode.h stats.h event.h packet.h" ;;

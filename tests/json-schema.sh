@@ -32,6 +32,10 @@ done
 "$bin" -o jsonl --at +0.02 "$P/gen-reset.pcap" "$P/gen-reuse.pcap" > "$tmp/at.jsonl"
 "$bin" -o json --at +0.02 "$P/gen-reset.pcap" > "$tmp/at.json"
 check "socket records were made" grep -q '"type":"socket"' "$tmp/at.jsonl"
+# a shard log (--shard, issue 16): its own lines and the records between them
+"$bin" -o jsonl --shard 1/2 "$P/real-syn-flood-cookies.pcap" "$P/gen-reuse.pcap" \
+    > "$tmp/shard.jsonl"
+check "shard lines were made" grep -q '"type":"shard_ops"' "$tmp/shard.jsonl"
 "$py" "$top/tests/validate_schema.py" "$top/doc/schema" "$tmp"/*.jsonl "$tmp"/*.json \
     > "$tmp/report"
 check "every record of $i captures valid against doc/schema" test $? = 0
