@@ -744,6 +744,8 @@ options_parse(struct options *o, int argc, char **argv)
 		case LOPT_LOCAL_TIME:
 		case LOPT_COLOR:
 			if (!text_option(o, c, optarg))
+				return OPT_USAGE;
+			break;
 		case LOPT_PLOT:
 		case LOPT_PLOT_DIR:
 			if (!parse_picture_option(o, c, optarg))
@@ -754,6 +756,7 @@ options_parse(struct options *o, int argc, char **argv)
 		case LOPT_STREAM_MEMCAP:
 			if (!parse_bytes_option(o, c, optarg))
 				return OPT_USAGE;
+			break;
 		case LOPT_SHARD:
 			if (!shard_parse(optarg, &o->shard_k, &o->shard_n)) {
 				diag("--shard", "'%s' is not K/N with 0 <= K < N <= %u (e.g. 0/4)",
