@@ -157,11 +157,6 @@ struct reader_ops {
 	void		(*close)(struct reader *r);
 };
 
-/* libpcap's record time in ns (reader_libpcap.c; the -w pass uses it too);
- * *held (may be NULL) says it was outside what time_ns() represents. */
-struct pcap_pkthdr;
-bool record_ts(const struct pcap_pkthdr *h, int64_t *ts_ns, bool *held);
-
 extern const struct reader_ops reader_pcap_ops;
 extern const struct reader_ops reader_pcapng_ops;
 extern const struct reader_ops reader_libpcap_ops;
