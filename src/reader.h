@@ -18,7 +18,8 @@
  *                     and messages;
  *   reader_pcapng.c   pcapng: every interface with its own link type,
  *                     snapshot length and timestamp resolution and offset,
- *                     several sections in either byte order;
+ *                     several sections in either byte order (NFLOG TLV
+ *                     headers swapped as libpcap swaps them);
  *   reader_libpcap.c  libpcap itself, for everything else (other versions
  *                     and link types) and as the reference
  *                     (TCPDISSECT_READER=libpcap).
