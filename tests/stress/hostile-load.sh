@@ -8,9 +8,11 @@
 # WHAT is any of flood, big-pcap, big-pcapng (default: all).
 #   flood       10 M spoofed SYN sources against one listener, with one real
 #               connection in the middle, read with default options and with
-#               --memcap 64M, whole and cut at 5 M SYNs (-c): peak RSS at 5 M
-#               and 10 M, the syn_flood figures, the listener's peak
-#               half-open count, and the real connection's record.
+#               --memcap 64M: peak RSS by the time half the file was read
+#               (/proc/PID/io) and at the end, the syn_flood figures, the
+#               listener's peak half-open count, the real connection's
+#               record.  FLOOD_PCAP=FILE reuses a flood made before
+#               (FILE.oracle: the generator's counts).
 #   big-pcap    a classic pcap over 4 GiB, streamed through a pipe: packet
 #               count, connection count and the last connection's frames
 #               against the generator's own count, peak RSS.
@@ -47,18 +49,49 @@ run() {
 	    "wall ${wall} s, CPU $(python3 -c "print(round($user + $sys, 1))") s"
 }
 
+# sampled LABEL INPUT ARGS...: run, sampling every 0.5 s the bytes read
+# (/proc/PID/io rchar) and the resident size (VmRSS): the peak RSS by the
+# time half of INPUT was read and at the end, in $tmp/LABEL.rss5 and .rss
+sampled() {
+	local label=$1 input=$2 pid half size
+	shift 2
+	size=$(stat -c %s "$input")
+	half=$((size / 2))
+	"$bin" "$@" "$input" > "$tmp/$label.out" 2> "$tmp/$label.err" &
+	pid=$!
+	: > "$tmp/$label.samples"
+	while kill -0 "$pid" 2> /dev/null; do
+		echo "$(awk '/^rchar/ { print $2 }' "/proc/$pid/io" 2>/dev/null)" \
+		    "$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null)" \
+		    >> "$tmp/$label.samples"
+		sleep 0.5
+	done
+	wait "$pid"
+	echo $? > "$tmp/$label.rc"
+	awk -v h="$half" 'NF == 2 && $1 <= h && $2 > m { m = $2 } END { print m + 0 }' \
+	    "$tmp/$label.samples" > "$tmp/$label.rss5"
+	awk 'NF == 2 && $2 > m { m = $2 } END { print m + 0 }' "$tmp/$label.samples" \
+	    > "$tmp/$label.rss"
+	say "  $label: exit $(cat "$tmp/$label.rc"), peak RSS $(( $(cat "$tmp/$label.rss5") / 1024 ))" \
+	    "MiB by half the input, $(( $(cat "$tmp/$label.rss") / 1024 )) MiB at the end" \
+	    "($(wc -l < "$tmp/$label.samples") samples)"
+}
+
 flood() {
-	local n=10000000
+	local n=10000000 f=${FLOOD_PCAP:-$tmp/flood.pcap}
 	say "== flood: $n spoofed SYNs, one real connection in the middle"
-	$gen flood $n > "$tmp/flood.pcap" 2> "$tmp/flood.oracle" || return 1
+	if [ -n "${FLOOD_PCAP:-}" ]; then
+		cp "$FLOOD_PCAP.oracle" "$tmp/flood.oracle"
+	else
+		$gen flood $n > "$f" 2> "$tmp/flood.oracle" || return 1
+	fi
 	say "  oracle: $(cat "$tmp/flood.oracle")"
 	for m in default 64M; do
 		local memcap=()
 		[ $m = default ] || memcap=(--memcap $m)
-		run "flood-$m-5M" -o jsonl "${memcap[@]}" -c $((n / 2 + 9)) "$tmp/flood.pcap"
-		run "flood-$m-10M" -o jsonl "${memcap[@]}" "$tmp/flood.pcap"
-		python3 - "$tmp/flood-$m-10M.out" "$tmp/flood.oracle" "$m" \
-		    "$(cat "$tmp/flood-$m-5M.rss")" "$(cat "$tmp/flood-$m-10M.rss")" <<'PY'
+		sampled "flood-$m" "$f" -o jsonl "${memcap[@]}"
+		python3 - "$tmp/flood-$m.out" "$tmp/flood.oracle" "$m" \
+		    "$(cat "$tmp/flood-$m.rss5")" "$(cat "$tmp/flood-$m.rss")" <<'PY'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 o = json.loads(open(sys.argv[2]).read())
@@ -103,7 +136,7 @@ sys.exit(0 if ok else 1)
 PY
 		[ $? = 0 ] || fails=$((fails + 1))
 	done
-	rm -f "$tmp/flood.pcap"
+	[ -n "${FLOOD_PCAP:-}" ] || rm -f "$f"
 }
 
 # big KIND BYTES: a capture of KIND (bulk, bulkng) over BYTES through a pipe
