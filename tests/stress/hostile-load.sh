@@ -12,7 +12,8 @@
 #               (/proc/PID/io) and at the end, the syn_flood figures, the
 #               listener's peak half-open count, the real connection's
 #               record.  FLOOD_PCAP=FILE reuses a flood made before
-#               (FILE.oracle: the generator's counts).
+#               (FILE.oracle: the generator's counts); FLOOD_MEMCAPS="64M"
+#               runs one configuration (several may run side by side).
 #   big-pcap    a classic pcap over 4 GiB, streamed through a pipe: packet
 #               count, connection count and the last connection's frames
 #               against the generator's own count, peak RSS.
@@ -86,7 +87,7 @@ flood() {
 		$gen flood $n > "$f" 2> "$tmp/flood.oracle" || return 1
 	fi
 	say "  oracle: $(cat "$tmp/flood.oracle")"
-	for m in default 64M; do
+	for m in ${FLOOD_MEMCAPS:-default 64M}; do
 		local memcap=()
 		[ $m = default ] || memcap=(--memcap $m)
 		sampled "flood-$m" "$f" -o jsonl "${memcap[@]}"
