@@ -106,7 +106,8 @@ mkfifo "$tmp/fifo"
 rc=$?
 check "-w with a FIFO input: exit 1" test "$rc" = 1
 check "... one line saying why" \
-    sh -c "[ \$(wc -l < '$tmp/err') = 1 ] && grep -q 'cannot be (save it to a file first)' '$tmp/err'"
+    sh -c "[ \$(wc -l < '$tmp/err') = 1 ] &&
+        grep -q 'cannot be (save it to a file first)' '$tmp/err'"
 check "... and no output file" test ! -e "$tmp/x.pcap"
 
 echo "1..$n"

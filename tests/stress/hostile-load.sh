@@ -150,7 +150,8 @@ big() {
 	say "  exit ${PIPESTATUS[1]}, $(head -c 300 "$tmp/$kind.err")"
 	say "  oracle: $(cat "$tmp/$kind.oracle")"
 	read -r rss wall user sys < "$tmp/$kind.time"
-	say "  peak RSS $((rss / 1024)) MiB, wall ${wall} s, CPU $(python3 -c "print(round($user + $sys, 1))") s"
+	say "  peak RSS $((rss / 1024)) MiB, wall ${wall} s," \
+	    "CPU $(python3 -c "print(round($user + $sys, 1))") s"
 	verdict "RSS under 32 MiB" [ "$rss" -lt 32768 ]
 	python3 - "$tmp/$kind.out" "$tmp/$kind.oracle" <<'PY'
 import json, sys
