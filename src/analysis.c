@@ -39,7 +39,26 @@ struct analysis {
 						 * doubling up to TW_MAX */
 	size_t			 tw_head, tw_len, tw_cap;
 	uint64_t		 tw_capped;	/* entries retired early, ring full */
+	struct ghosts		**ghosts;	/* per listener, NULL until needed */
+	int64_t			 ghost_width_ns;	/* 0: no ghosts (no idle timeout) */
 };
+
+/* Half-open connections the table evicted (--memcap) stay half-open in
+ * their listener's figures until the idle timeout would have ended them in
+ * a table without limit, so half_open, its peak and the kernel memory do
+ * not depend on the table's size (issue 11).  Per listener, a ring of
+ * GHOST_RING buckets of expiry times, each about idle / (GHOST_RING - 2)
+ * wide (an expiry is rounded up by at most that).  A ghost whose
+ * connection comes back (resumed from its tombstone) counts until it
+ * expires: then half_open is an upper bound. */
+#define GHOST_RING	64u
+struct ghosts {
+	uint32_t	b[GHOST_RING];
+	int64_t		oldest;		/* bucket number of the oldest */
+	uint64_t	sum;
+};
+
+static void ghosts_clear(struct analysis *a);
 
 /* As many as Linux's default net.ipv4.tcp_max_tw_buckets on a large host:
  * beyond that the kernel itself stops keeping TIME_WAIT sockets. */
@@ -66,15 +85,19 @@ analysis_create(const struct analysis_config *cfg, struct reporter *r)
 		return NULL;
 	a->listeners = calloc(LISTENER_MAX, sizeof(*a->listeners));
 	a->listener_slot = calloc(LISTENER_MAX * 2, sizeof(*a->listener_slot));
+	a->ghosts = calloc(LISTENER_MAX, sizeof(*a->ghosts));
 	a->memo = calloc(HS_MEMO_SLOTS, sizeof(*a->memo));
 	a->hs_watch = handshake_watch_create();
 	a->listen_watch = listen_watch_create();
-	if (a->listeners == NULL || a->listener_slot == NULL || a->memo == NULL ||
+	if (a->listeners == NULL || a->listener_slot == NULL || a->ghosts == NULL ||
+	    a->memo == NULL ||
 	    a->hs_watch == NULL || a->listen_watch == NULL) {
 		analysis_destroy(a);
 		return NULL;
 	}
 	a->cfg = *cfg;
+	if (cfg->idle_ns > 0)
+		a->ghost_width_ns = cfg->idle_ns / (GHOST_RING - 2) + 1;
 	/* a caller that set no syn_flood thresholds gets the defaults */
 	if (a->cfg.flood_window_ns <= 0)
 		a->cfg.flood_window_ns = (int64_t)(FLOOD_WINDOW_DEFAULT * 1e9);
@@ -93,6 +116,10 @@ analysis_destroy(struct analysis *a)
 {
 	if (a == NULL)
 		return;
+	if (a->ghosts != NULL)
+		for (unsigned i = 0; i < LISTENER_MAX; i++)
+			free(a->ghosts[i]);
+	free(a->ghosts);
 	free(a->listeners);
 	free(a->listener_slot);
 	free(a->memo);
@@ -139,6 +166,7 @@ analysis_endpoint(const struct analysis *a, const struct conn *c, unsigned i,
 void
 analysis_end_input(struct analysis *a)
 {
+	ghosts_clear(a);
 	detect_listener_end_input(a);
 }
 
@@ -401,6 +429,67 @@ tw_add(struct analysis *a, struct listener *l, const struct conn *c, int64_t now
 		l->peak_time_wait = l->time_wait;
 	gauge(a, 'W', l);
 	listener_kmem(l);
+}
+
+/* The ghosts of l whose time is up at now_ns leave its half_open. */
+static void
+ghosts_expire(struct analysis *a, struct listener *l, int64_t now_ns)
+{
+	struct ghosts *g = a->ghosts[l - a->listeners];
+
+	while (g != NULL && g->sum > 0 && g->oldest * a->ghost_width_ns <= now_ns) {
+		uint32_t *b = &g->b[g->oldest % GHOST_RING];
+
+		g->sum -= *b;
+		l->half_open -= *b;
+		for (uint32_t i = 0; a->gauge_fn != NULL && i < *b; i++)
+			gauge(a, 'h', l);	/* --shard replays each one */
+		*b = 0;
+		g->oldest++;
+	}
+}
+
+/* c, half-open, is being evicted: keep it in l's half_open as a ghost
+ * until its idle timeout.  false when it cannot be (no idle timeout, no
+ * memory): then it leaves half_open now. */
+static bool
+ghost_add(struct analysis *a, struct listener *l, const struct conn *c)
+{
+	struct ghosts **gp = &a->ghosts[l - a->listeners];
+	int64_t k;
+
+	if (a->ghost_width_ns <= 0 || c->last_ns > INT64_MAX - a->cfg.idle_ns)
+		return false;
+	if (*gp == NULL && (*gp = calloc(1, sizeof(**gp))) == NULL)
+		return false;
+	ghosts_expire(a, l, a->now_ns);
+	k = (c->last_ns + a->cfg.idle_ns) / a->ghost_width_ns + 1;
+	if ((*gp)->sum == 0)
+		(*gp)->oldest = k;
+	if (k < (*gp)->oldest)
+		k = (*gp)->oldest;
+	if (k >= (*gp)->oldest + (int64_t)GHOST_RING)
+		k = (*gp)->oldest + GHOST_RING - 1;
+	(*gp)->b[k % GHOST_RING]++;
+	(*gp)->sum++;
+	return true;
+}
+
+/* The input ended: every connection has too, ghosts included. */
+static void
+ghosts_clear(struct analysis *a)
+{
+	for (unsigned i = 0; i < a->nlisteners; i++) {
+		struct ghosts *g = a->ghosts[i];
+
+		if (g != NULL && g->sum > 0) {
+			a->listeners[i].half_open -= g->sum;
+			for (uint32_t k = 0; a->gauge_fn != NULL && k < g->sum; k++)
+				gauge(a, 'h', &a->listeners[i]);
+			memset(g, 0, sizeof(*g));
+			listener_kmem(&a->listeners[i]);
+		}
+	}
 }
 
 static void
@@ -688,6 +777,7 @@ track_handshake(const struct seg_ctx *sc)
 			if (l != NULL) {
 				c->cflags |= CONN_LISTENER;
 				l->connections++;
+				ghosts_expire(a, l, sc->ts_ns);
 				set_half_open(a, l, c, true);
 			}
 		}
@@ -843,6 +933,9 @@ analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 	    ((c->side[0].flags | c->side[1].flags) & SIDE_RST))
 		l->reset++;
 	set_open(a, c, false);
+	if (l != NULL && why == FLOW_END_EVICTED && (c->cflags & CONN_HALF_OPEN) &&
+	    ghost_add(a, l, c))
+		c->cflags &= (uint16_t)~CONN_HALF_OPEN;	/* still in half_open */
 	set_half_open(a, l, c, false);
 	set_established(a, l, c, false);
 	if (l != NULL && why == FLOW_END_REUSED && c->side[!c->client].state == TS_TIME_WAIT)

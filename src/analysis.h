@@ -22,6 +22,9 @@ struct analysis_config {
 	uint32_t	flood_min_syns;		/* --syn-flood-syns: new SYNs in it */
 	uint32_t	flood_ratio;		/* --syn-flood-ratio: SYNs per
 						 * completed handshake (+1) */
+	int64_t		idle_ns;		/* --idle-timeout (set by pipeline.c):
+						 * how long an evicted half-open
+						 * connection still counts */
 };
 
 /* Defaults of the syn_flood thresholds (options.c, doc/tcpdissect.1). */

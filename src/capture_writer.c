@@ -15,20 +15,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <pcap/pcap.h>
-
 #include "reader.h"
 #include "util.h"
+
+#define MAX_OUT_IFS	64u	/* link types one pcapng output holds */
 
 struct capture_writer {
 	char		*path;		/* as the user named it, for messages */
 	char		*target;	/* where it ends up (symlinks resolved) */
 	char		*tmp;		/* the file written, renamed to target at
 					 * the end; NULL: written in place */
-	FILE		*f;		/* until the dumper takes it */
-	pcap_t		*dead;		/* link type of the output */
-	pcap_dumper_t	*dumper;
+	FILE		*f;
+	bool		 started;	/* the header is written */
+	bool		 pcapng;	/* the output format (the first input's) */
+	int		 dlt;		/* the first input's link type */
+	int		 ifs[MAX_OUT_IFS];	/* pcapng: the link type of each interface */
+	unsigned	 nifs;
 	bool		 failed;
+	int		 errnum;	/* why it failed */
 };
 
 /* ---- opening an output safely ------------------------------------------
@@ -186,6 +190,27 @@ is_an_input(const struct stat *st, const char *const *inputs, unsigned ninputs)
 	return false;
 }
 
+/* The flagged connections are known only at the end of an input, so -w
+ * reads each input a second time: a pipe, a FIFO or standard input cannot
+ * be (tcpdump -w writes every packet as it comes; tcpdissect writes only
+ * those of connections whose trouble may show late). */
+static bool
+inputs_rereadable(const char *const *inputs, unsigned ninputs, char *err, size_t len)
+{
+	struct stat st;
+	unsigned i;
+
+	for (i = 0; i < ninputs; i++)
+		if (strcmp(inputs[i], "-") == 0 ||
+		    (stat(inputs[i], &st) == 0 && !S_ISREG(st.st_mode))) {
+			snprintf(err, len, "writing flagged connections reads each input twice; "
+			    "%s cannot be (save it to a file first)",
+			    strcmp(inputs[i], "-") == 0 ? "standard input" : inputs[i]);
+			return false;
+		}
+	return true;
+}
+
 /* A temporary file beside target, with the mode a new file (or target
  * itself) would have. */
 static int
@@ -239,6 +264,8 @@ capture_writer_open(const char *path, const char *const *inputs, unsigned ninput
 	}
 	/* Created now, so that a bad path fails before the analysis; the
 	 * pcap header is written once the first input's link type is known. */
+	if (!inputs_rereadable(inputs, ninputs, err, len))
+		goto fail;
 	if (strcmp(path, "-") == 0) {
 		w->f = capture_output_fopen(path, err, len);
 		if (w->f == NULL)
@@ -278,133 +305,228 @@ fail:
 	return NULL;
 }
 
-static bool
-writer_start(struct capture_writer *w, int linktype, const char *input)
+/* ---- the output formats ------------------------------------------------
+ *
+ * Classic pcap with nanosecond timestamps, as libpcap's dumper writes it,
+ * when the first input is classic pcap; pcapng when it is pcapng, so that
+ * every interface keeps its link type (one Interface Description Block per
+ * link type written, if_tsresol 9, Enhanced Packet Blocks). */
+
+#define OUT_SNAPLEN	262144u
+
+/* A DLT_ value as a file's LINKTYPE_ value (reader_dlt() the other way). */
+static uint32_t
+linktype_of(int dlt)
 {
-	if (w->dumper != NULL) {
-		if (pcap_datalink(w->dead) == linktype)
-			return true;
-		diag(input, "warning: -w: link type %d differs from the first input's %d; "
-		    "its packets are not written", linktype, pcap_datalink(w->dead));
-		return false;
-	}
-	w->dead = pcap_open_dead_with_tstamp_precision(linktype, 262144,
-	    PCAP_TSTAMP_PRECISION_NANO);
-	if (w->dead == NULL) {
-		diag(w->path, "cannot write: out of memory");
+	static const int from[] = { 100, 101, 102, 103 };
+
+	for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+		if (reader_dlt((uint32_t)from[i]) == dlt)
+			return (uint32_t)from[i];
+	return (uint32_t)dlt;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static void
+out(struct capture_writer *w, const void *p, size_t n)
+{
+	if (n > 0 && !w->failed && fwrite(p, 1, n, w->f) != n) {
 		w->failed = true;
-		return false;
+		w->errnum = errno;
 	}
-	w->dumper = pcap_dump_fopen(w->dead, w->f);
-	if (w->dumper == NULL) {
-		diag(w->path, "cannot write: %s", pcap_geterr(w->dead));
-		w->failed = true;
-		return false;
+}
+
+/* The file header, or the pcapng section and first interface. */
+static void
+write_header(struct capture_writer *w, int dlt)
+{
+	uint8_t h[28];
+
+	if (w->pcapng) {
+		put32(h, 0x0a0d0d0au);
+		put32(h + 4, 28);
+		put32(h + 8, 0x1a2b3c4du);
+		put16(h + 12, 1);
+		put16(h + 14, 0);
+		memset(h + 16, 0xff, 8);	/* section length unknown */
+		put32(h + 24, 28);
+		out(w, h, 28);
+		return;
 	}
-	w->f = NULL;	/* the dumper's now */
-	return true;
+	put32(h, 0xa1b23c4du);			/* nanosecond timestamps */
+	put16(h + 4, 2);
+	put16(h + 6, 4);
+	memset(h + 8, 0, 8);
+	put32(h + 16, OUT_SNAPLEN);
+	put32(h + 20, linktype_of(dlt));
+	out(w, h, 24);
+}
+
+/* The pcapng interface of dlt, its description written the first time;
+ * -1 when there are too many. */
+static int
+interface_of(struct capture_writer *w, int dlt)
+{
+	uint8_t b[32];
+	unsigned i;
+
+	for (i = 0; i < w->nifs; i++)
+		if (w->ifs[i] == dlt)
+			return (int)i;
+	if (w->nifs == MAX_OUT_IFS)
+		return -1;
+	w->ifs[w->nifs] = dlt;
+	put32(b, 1);
+	put32(b + 4, 32);
+	put16(b + 8, (uint16_t)linktype_of(dlt));
+	put16(b + 10, 0);
+	put32(b + 12, OUT_SNAPLEN);
+	put16(b + 16, 9);			/* if_tsresol: 10^-9 */
+	put16(b + 18, 1);
+	put32(b + 20, 9);			/* the value and its padding */
+	put32(b + 24, 0);			/* opt_endofopt */
+	put32(b + 28, 32);
+	out(w, b, 32);
+	return (int)w->nifs++;
+}
+
+static void
+write_packet(struct capture_writer *w, const struct packet *pkt)
+{
+	static const uint8_t pad[4];
+	uint64_t ns = pkt->ts_ns < 0 ? 0 : (uint64_t)pkt->ts_ns;
+	uint32_t padded = (pkt->caplen + 3u) & ~3u, total = 32u + padded;
+	uint8_t h[28];
+	int ifc;
+
+	if (!w->pcapng) {
+		put32(h, (uint32_t)(ns / 1000000000u));
+		put32(h + 4, (uint32_t)(ns % 1000000000u));
+		put32(h + 8, pkt->caplen);
+		put32(h + 12, pkt->wirelen);
+		out(w, h, 16);
+		out(w, pkt->bytes, pkt->caplen);
+		return;
+	}
+	ifc = interface_of(w, pkt->linktype);
+	if (ifc < 0)
+		return;
+	put32(h, 6);
+	put32(h + 4, total);
+	put32(h + 8, (uint32_t)ifc);
+	put32(h + 12, (uint32_t)(ns >> 32));
+	put32(h + 16, (uint32_t)ns);
+	put32(h + 20, pkt->caplen);
+	put32(h + 24, pkt->wirelen);
+	out(w, h, 28);
+	out(w, pkt->bytes, pkt->caplen);
+	out(w, pad, padded - pkt->caplen);
+	put32(h, total);
+	out(w, h, 4);
+}
+
+/* ---- the second pass --------------------------------------------------- */
+
+struct replay_ctx {
+	struct capture_writer	*w;
+	const struct pipeline	*first;
+	const char		*input;
+	bool			 any;		/* first flagged something */
+	bool			 warned;
+};
+
+static bool
+replay_begin(void *ctx, int dlt)
+{
+	struct replay_ctx *rc = ctx;
+	struct capture_writer *w = rc->w;
+
+	if (!w->started) {
+		w->started = true;
+		w->dlt = dlt;
+		write_header(w, dlt);
+		if (w->pcapng)
+			(void)interface_of(w, dlt);
+	}
+	return rc->any && !w->failed;
+}
+
+static void
+replay_packet(void *ctx, const struct packet *pkt, int64_t stream)
+{
+	struct replay_ctx *rc = ctx;
+	struct capture_writer *w = rc->w;
+
+	if (stream < 0 || !pipeline_stream_flagged(rc->first, (uint32_t)stream))
+		return;
+	if (!w->pcapng && pkt->linktype != w->dlt) {
+		if (!rc->warned)
+			diag(rc->input, "warning: -w: link type %d differs from the first "
+			    "input's %d; its packets are not written", pkt->linktype, w->dlt);
+		rc->warned = true;
+		return;
+	}
+	write_packet(w, pkt);
 }
 
 enum source_status
 capture_writer_flagged(struct capture_writer *w, const char *path, const struct input_info *in,
     const struct source_opts *o, struct pipeline *replay, const struct pipeline *first)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct bpf_program prog;
-	bool have_prog = false, writing;
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	struct packet pkt;
-	pcap_t *pc;
-	int rc;
+	struct replay_ctx rc = { .w = w, .first = first, .input = path,
+	    .any = pipeline_any_flagged(first) };
+	struct source_replay rp = { .frames = in->frames_read, .begin = replay_begin,
+	    .packet = replay_packet, .ctx = &rc };
+	enum source_status st;
 
 	if (w->failed)
 		return SOURCE_OPEN_FAILED;
-	if (!pipeline_any_flagged(first) && w->dumper != NULL)
+	if (!rc.any && w->started)
 		return SOURCE_OK;		/* nothing of this input to write */
-	errbuf[0] = '\0';
-	pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	if (pc == NULL) {
-		diag(path, "-w: cannot read it again: %s", errbuf);
+	if (!w->started)
+		w->pcapng = in->is_pcapng;
+	st = source_replay_file(path, in, o->filter, &rp, replay);
+	if (w->failed) {
+		diag(w->path, "cannot write: %s", strerror(w->errnum));
 		return SOURCE_OPEN_FAILED;
 	}
-	writing = writer_start(w, pcap_datalink(pc), path);
-	if (!writing || !pipeline_any_flagged(first)) {
-		pcap_close(pc);
-		return w->failed ? SOURCE_OPEN_FAILED : SOURCE_OK;
-	}
-	if (o->filter != NULL) {
-		if (pcap_compile(pc, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-			pcap_close(pc);
-			return SOURCE_BAD_FILTER;
-		}
-		have_prog = true;
-	}
-	pipeline_begin_input(replay, in);
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.file_index = in->index;
-	pkt.linktype = pcap_datalink(pc);
-	/* The same packets as the first pass, in the same order, so the
-	 * replay numbers every stream as the first pass did. */
-	while (pkt.frame < in->frames_read) {
-		int64_t stream;
-
-		rc = pcap_next_ex(pc, &h, &data);
-		if (rc == PCAP_ERROR_BREAK || rc == PCAP_ERROR)
-			break;
-		if (rc != 1)
-			continue;
-		pkt.frame++;
-		{
-			int64_t ts;
-			bool held;
-
-			(void)record_ts(h, &ts, &held);
-			if (!held || pkt.frame == 1)
-				pkt.ts_ns = ts;
-		}
-		pkt.caplen = h->caplen;
-		pkt.wirelen = h->len;
-		pkt.bytes = data;
-		if (have_prog && pcap_offline_filter(&prog, h, data) == 0) {
-			pipeline_packet_unmatched(replay, &pkt);
-			continue;
-		}
-		stream = pipeline_packet(replay, &pkt);
-		if (stream >= 0 && pipeline_stream_flagged(first, (uint32_t)stream))
-			pcap_dump((u_char *)w->dumper, h, data);
-	}
-	pipeline_end_input(replay);
-	if (have_prog)
-		pcap_freecode(&prog);
-	pcap_close(pc);
-	return SOURCE_OK;
+	return st == SOURCE_OPEN_FAILED || st == SOURCE_BAD_FILTER ? SOURCE_OPEN_FAILED :
+	    SOURCE_OK;
 }
 
 bool
 capture_writer_close(struct capture_writer *w, bool keep)
 {
 	bool ok = !w->failed;
-	FILE *f = w->f;
 
-	if (w->dumper != NULL) {
-		f = pcap_dump_file(w->dumper);
-		if (pcap_dump_flush(w->dumper) != 0 || ferror(f) ||
-		    (w->tmp != NULL && fsync(fileno(f)) != 0)) {
+	if (w->f != NULL) {
+		if (fflush(w->f) != 0 || ferror(w->f) ||
+		    (w->tmp != NULL && fsync(fileno(w->f)) != 0)) {
+			if (keep && ok)
+				diag(w->path, "cannot write: %s", strerror(errno));
+			ok = false;
+		}
+		if (fclose(w->f) != 0 && ok) {
 			if (keep)
 				diag(w->path, "cannot write: %s", strerror(errno));
 			ok = false;
 		}
-		pcap_dump_close(w->dumper);	/* closes f */
-	} else if (f != NULL) {
-		fclose(f);
 	}
-	if (w->dead != NULL)
-		pcap_close(w->dead);
 	if (w->tmp != NULL) {
 		/* Only a complete capture takes the final name; nothing was
 		 * written (no input could be read) leaves it as it was. */
-		if (keep && ok && w->dumper != NULL) {
+		if (keep && ok && w->started) {
 			if (rename(w->tmp, w->target) != 0) {
 				diag(w->path, "cannot write: %s", strerror(errno));
 				ok = false;

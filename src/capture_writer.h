@@ -1,7 +1,10 @@
 /* capture_writer.h: -w FILE, the packets of flagged connections (those
- * with an event), written by a second pass over each input with a fresh
- * pipeline that numbers streams exactly as the first did.  Owns the output
- * file and its pcap dumper.  Includes <pcap/pcap.h> (in the .c only). */
+ * with an event), written by a second pass over each input (through the
+ * readers of source.c: every format and compression the analysis reads)
+ * with a fresh pipeline that numbers streams exactly as the first did.
+ * Owns the output file and its format: classic pcap with nanosecond
+ * timestamps, or pcapng (one interface per link type) when the first
+ * input is pcapng. */
 #ifndef TCPDISSECT_CAPTURE_WRITER_H
 #define TCPDISSECT_CAPTURE_WRITER_H
 
@@ -29,7 +32,8 @@ struct capture_writer *capture_writer_open(const char *path, const char *const *
  * (Linux's protected_symlinks rule), then opened with O_NOFOLLOW.  NULL
  * and a message in err on failure. */
 FILE *capture_output_fopen(const char *path, char *err, size_t len);
-/* Re-read path (a regular file: stdin cannot be read twice) up to the
+/* Re-read path (a regular file: capture_writer_open refused standard
+ * input, pipes and FIFOs, which cannot be read twice) up to the
  * frames the first pass read, with the same filter, through replay, and
  * write every packet whose stream first (the first pass) flagged. */
 enum source_status capture_writer_flagged(struct capture_writer *w, const char *path,

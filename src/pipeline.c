@@ -73,7 +73,8 @@ pipeline_create(const struct pipeline_config *cfg, struct reporter *r)
 	p->cfg = *cfg;
 	p->r = r;
 	p->ts_digits = 6;
-	p->analysis = analysis_create(&cfg->analysis, r);
+	p->cfg.analysis.idle_ns = cfg->idle_ns;
+	p->analysis = analysis_create(&p->cfg.analysis, r);
 	/* Tombstones: 2*MSL for closed connections (TIME_WAIT: a new SYN on
 	 * the 4-tuple within it is a time_wait_reuse; 4*MSL, which would also
 	 * see port_reuse just after TIME_WAIT, cost 23 bytes per tracked

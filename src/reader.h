@@ -18,7 +18,8 @@
  *                     and messages;
  *   reader_pcapng.c   pcapng: every interface with its own link type,
  *                     snapshot length and timestamp resolution and offset,
- *                     several sections in either byte order;
+ *                     several sections in either byte order (NFLOG TLV
+ *                     headers swapped as libpcap swaps them);
  *   reader_libpcap.c  libpcap itself, for everything else (other versions
  *                     and link types) and as the reference
  *                     (TCPDISSECT_READER=libpcap).
@@ -156,11 +157,6 @@ struct reader_ops {
 	const char	*(*error)(struct reader *r);
 	void		(*close)(struct reader *r);
 };
-
-/* libpcap's record time in ns (reader_libpcap.c; the -w pass uses it too);
- * *held (may be NULL) says it was outside what time_ns() represents. */
-struct pcap_pkthdr;
-bool record_ts(const struct pcap_pkthdr *h, int64_t *ts_ns, bool *held);
 
 extern const struct reader_ops reader_pcap_ops;
 extern const struct reader_ops reader_pcapng_ops;

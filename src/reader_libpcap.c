@@ -146,7 +146,7 @@ libpcap_open(const struct reader_input *ri, struct reader_info *info, char *err,
  * nanosecond precision, so tv_usec holds nanoseconds).  Out-of-range
  * fractions (>= 1 s) are carried into the seconds, as Wireshark shows
  * them; false says so, to be counted. */
-bool
+static bool
 record_ts(const struct pcap_pkthdr *h, int64_t *ts_ns, bool *held)
 {
 	int64_t frac = (int64_t)h->ts.tv_usec;

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcap/dlt.h>
+
 #define BT_SHB		0x0a0d0d0au
 #define BT_IDB		0x00000001u
 #define BT_PB		0x00000002u
@@ -64,6 +66,8 @@ struct reader {
 	struct iface	*ifaces;
 	uint32_t	 nifaces, cap;	/* of this section */
 	uint32_t	 max_block;
+	uint8_t		*scratch;	/* a record rewritten (NFLOG, other byte order) */
+	size_t		 scratch_cap;
 	char		 err[READER_ERRLEN];
 };
 
@@ -401,6 +405,9 @@ fail:
 	return NULL;
 }
 
+static const uint8_t *nflog_swapped(struct reader *r, const uint8_t *data, uint32_t caplen,
+    uint32_t len);
+
 static enum reader_result
 pcapng_next(struct reader *r, struct reader_rec *rec)
 {
@@ -489,8 +496,53 @@ found:
 	rec->ts_ok = pcapng_ts(f, t, &rec->ts_ns, &rec->ts_held);
 	if ((rec->data = take(r, &b, rec->caplen)) == NULL)
 		return READER_DAMAGED;
+	if (r->swapped && f->dlt == DLT_NFLOG &&
+	    (rec->data = nflog_swapped(r, rec->data, rec->caplen, rec->len)) == NULL)
+		return READER_DAMAGED;
 	rec->linktype = f->dlt;
 	return READER_RECORD;
+}
+
+/* libpcap's swap_nflog_header: an NFLOG record's TLV length and type
+ * fields are in the capturing host's byte order, so in a section of the
+ * other byte order they are swapped (on a copy: the input buffer stays as
+ * read) as libpcap swaps them, up to the first TLV that does not fit.
+ * NULL when out of memory. */
+static const uint8_t *
+nflog_swapped(struct reader *r, const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	uint8_t *p;
+
+	if (caplen < 4 || len < 4 || data[1] != 0)	/* no TLVs, or not version 0 */
+		return data;
+	if (caplen > r->scratch_cap) {
+		uint8_t *b = realloc(r->scratch, caplen);
+
+		if (b == NULL) {
+			snprintf(r->err, sizeof(r->err), "out of memory");
+			return NULL;
+		}
+		r->scratch = b;
+		r->scratch_cap = caplen;
+	}
+	memcpy(r->scratch, data, caplen);
+	p = r->scratch + 4;
+	caplen -= 4;
+	len -= 4;
+	while (caplen >= 4) {
+		uint16_t size = rd_get16(p, true), type = rd_get16(p + 2, true);
+
+		memcpy(p, &size, 2);
+		memcpy(p + 2, &type, 2);
+		if (size % 4 != 0)
+			size = (uint16_t)(size + 4 - size % 4);
+		if (size < 4 || caplen < size || len < size)
+			break;
+		p += size;
+		caplen -= size;
+		len -= size;
+	}
+	return r->scratch;
 }
 
 static const char *
@@ -502,6 +554,7 @@ pcapng_error(struct reader *r)
 static void
 pcapng_close(struct reader *r)
 {
+	free(r->scratch);
 	free(r->ifaces);
 	free(r);
 }

@@ -177,6 +177,7 @@ source_check_filter(const char *expr, int linktype, char *errbuf, size_t len)
 struct filters {
 	const char		*expr;
 	const char		*path;
+	bool			 quiet;		/* the -w pass: said already */
 	unsigned		 n;
 	struct {
 		int			dlt;
@@ -209,6 +210,8 @@ filter_for(struct filters *fs, int dlt, bool first)
 	}
 	if (pcap_compile(dead, &fs->f[i].prog, fs->expr, 1, PCAP_NETMASK_UNKNOWN) == 0)
 		fs->f[i].ok = true;
+	else if (fs->quiet)
+		;
 	else if (first)
 		diag(fs->expr, "bad filter expression: %s", pcap_geterr(dead));
 	else
@@ -285,16 +288,19 @@ warn_linktype(const char *path, int dlt, int *warned, unsigned *nwarned)
 	    "not analysed", dlt, name != NULL ? name : "unknown");
 }
 
-enum source_status
-source_run_file(const char *path, struct input_info *in, const struct source_opts *o,
-    struct pipeline *p)
+/* The first pass (rp NULL) or the -w second pass (rp: quiet, bounded by
+ * the first pass's frames, each packet handed to rp->packet). */
+static enum source_status
+run_input(const char *path, struct input_info *in, const struct source_opts *o,
+    struct pipeline *p, const struct source_replay *rp)
 {
 	char why[READER_ERRLEN + 128], err[READER_ERRLEN];
 	const struct compression *comp;
 	const struct reader_ops *ops;
 	enum source_status status = SOURCE_OK;
 	struct stats *st = pipeline_stats(p);
-	struct filters fs = { .expr = o->filter, .path = path, .last = -1 };
+	struct filters fs = { .expr = o->filter, .path = path, .quiet = rp != NULL,
+	    .last = -1 };
 	struct reader_input ri;
 	struct reader_info info;
 	struct reader_rec rec;
@@ -345,7 +351,10 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 		filters_free(&fs);
 		return SOURCE_BAD_FILTER;
 	}
-	warn_linktype(path, info.linktype, warned, &nwarned);
+	if (rp == NULL)
+		warn_linktype(path, info.linktype, warned, &nwarned);
+	else if (!rp->begin(rp->ctx, info.linktype))
+		goto done;
 
 	pipeline_begin_input(p, in);
 	if (o->progress)
@@ -354,7 +363,10 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 	pkt.file_index = in->index;
 	for (;;) {
 		enum reader_result rr;
+		int64_t stream;
 
+		if (rp != NULL && pkt.frame >= rp->frames)
+			break;		/* as far as the first pass read */
 		if (o->packets_left != NULL && o->max_packets != 0 && *o->packets_left == 0) {
 			status = SOURCE_STOPPED;
 			break;
@@ -371,6 +383,8 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 			in->frames_read = pkt.frame;
 			continue;
 		}
+		if (rr == READER_DAMAGED && rp != NULL)
+			break;		/* the first pass said so */
 		if (rr == READER_DAMAGED) {
 			const char *e = ops->error(rd);
 
@@ -402,7 +416,8 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 		pkt.bytes = rec.data;
 		if (rec.linktype != linktype) {
 			linktype = rec.linktype;
-			warn_linktype(path, linktype, warned, &nwarned);
+			if (rp == NULL)
+				warn_linktype(path, linktype, warned, &nwarned);
 		}
 		pkt.linktype = linktype;
 		if (o->filter != NULL && !packet_matches(&fs, &pkt)) {
@@ -411,13 +426,33 @@ source_run_file(const char *path, struct input_info *in, const struct source_opt
 		}
 		if (o->packets_left != NULL && o->max_packets != 0)
 			(*o->packets_left)--;	/* -c counts matching packets, as tcpdump */
-		pipeline_packet(p, &pkt);
+		stream = pipeline_packet(p, &pkt);
+		if (rp != NULL)
+			rp->packet(rp->ctx, &pkt, stream);
 	}
 	if (o->progress)
 		progress_end(&progress);
 	pipeline_end_input(p);
+done:
 	ops->close(rd);
 	in_close(&input);
 	filters_free(&fs);
 	return status;
+}
+
+enum source_status
+source_run_file(const char *path, struct input_info *in, const struct source_opts *o,
+    struct pipeline *p)
+{
+	return run_input(path, in, o, p, NULL);
+}
+
+enum source_status
+source_replay_file(const char *path, const struct input_info *in, const char *filter,
+    const struct source_replay *rp, struct pipeline *p)
+{
+	struct source_opts o = { .filter = filter };
+	struct input_info again = *in;
+
+	return run_input(path, &again, &o, p, rp);
 }

@@ -40,6 +40,23 @@ struct source_opts {
 enum source_status source_run_file(const char *path, struct input_info *in,
     const struct source_opts *o, struct pipeline *p);
 
+/* The -w second pass (capture_writer.c): path read again through the
+ * same readers, up to the frames the first pass read, quietly (its
+ * warnings were said), each packet handed to packet() with the stream the
+ * pipeline gave it (-1: not analysed; packets the filter does not match
+ * are numbered but not handed on). */
+struct source_replay {
+	uint64_t	 frames;	/* the first pass's frames_read */
+	/* once the input is open, its first link type; false: read no further */
+	bool		(*begin)(void *ctx, int linktype);
+	void		(*packet)(void *ctx, const struct packet *pkt, int64_t stream);
+	void		*ctx;
+};
+
+/* SOURCE_OPEN_FAILED (message printed) when path cannot be read again. */
+enum source_status source_replay_file(const char *path, const struct input_info *in,
+    const char *filter, const struct source_replay *rp, struct pipeline *p);
+
 /* Compile expr against linktype to check it; false (and errbuf) when it
  * does not compile. */
 bool source_check_filter(const char *expr, int linktype, char *errbuf, size_t len);

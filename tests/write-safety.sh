@@ -50,13 +50,15 @@ check "-w with an unreadable input: exit 2" test $? = 2
 check "... the old output unchanged" test "$(cat keep.pcap)" = "old content"
 check "... no temporary file left" no_tmp_left .
 
-# ---- an interrupted run: the input is a FIFO the test holds open, so the
-# run is waiting inside its first pass when it is stopped
-mkfifo slow.pcap
-"$bin" -q -w keep.pcap slow.pcap > out 2> err &
+# ---- an interrupted run: the report goes to a FIFO the test holds open
+# and never reads, so the run is blocked inside its first pass (216 KB of
+# records, more than a pipe holds) when it is stopped.  (The input cannot
+# be the FIFO: -w refuses inputs that cannot be read twice.)
+mkfifo slow.out
+"$bin" -o jsonl -w keep.pcap "$P/corpus-suricata-verify-tls-tls-subjectaltname-input.pcap" \
+    > slow.out 2> err &
 td_pid=$!
-exec 3> slow.pcap
-head -c 200 "$P/gen-reset.pcap" >&3
+exec 3< slow.out
 for _ in $(seq 1 200); do	# until the output exists (bounded: 20 s)
 	[ -n "$(find . -name '.keep.pcap.*' -print)" ] && break
 	sleep 0.1
@@ -64,7 +66,7 @@ done
 kill -TERM "$td_pid"
 wait "$td_pid" 2>/dev/null
 td_pid=
-exec 3>&-
+exec 3<&-
 check "an interrupted run leaves the old output" test "$(cat keep.pcap)" = "old content"
 check "... and no temporary file" no_tmp_left .
 
