@@ -484,7 +484,7 @@ ghosts_clear(struct analysis *a)
 
 		if (g != NULL && g->sum > 0) {
 			a->listeners[i].half_open -= g->sum;
-			for (uint32_t k = 0; a->gauge_fn != NULL && k < g->sum; k++)
+			for (uint64_t k = 0; a->gauge_fn != NULL && k < g->sum; k++)
 				gauge(a, 'h', &a->listeners[i]);
 			memset(g, 0, sizeof(*g));
 			listener_kmem(&a->listeners[i]);
