@@ -65,6 +65,11 @@ void analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
 void analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x,
     enum flow_end why);
 
+/* The listener c counts in (its figures as of now), or NULL: for the
+ * listener timelines (listen_plot.h).  The pointer stays valid for the
+ * run. */
+const struct listener *analysis_listener_of(struct analysis *a, const struct conn *c);
+
 /* Fill the analysis part of the summary (events, listeners, peaks). */
 void analysis_fill_summary(const struct analysis *a, struct summary *s);
 

@@ -16,6 +16,7 @@
 #include "gate.h"
 #include "options.h"
 #include "pipeline.h"
+#include "listen_plot.h"
 #include "plot.h"
 #include "progress.h"
 #include "report.h"
@@ -137,6 +138,7 @@ tcpdissect_main(int argc, char **argv)
 	struct capture_writer *writer = NULL;
 	FILE *out = stdout;	/* the report's */
 	struct plot *plot = NULL;
+	struct lplot *lplot = NULL;
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
@@ -247,9 +249,22 @@ tcpdissect_main(int argc, char **argv)
 		}
 		pc.plot = plot;
 	}
+	if (r != NULL && (o.plot_listeners || o.report_file != NULL)) {
+		struct reporter *lr = NULL;
+
+		/* --plot-listeners, --report: the same for the listeners. */
+		lplot = lplot_create(o.plot_listeners ? o.plot_dir : NULL);
+		if (lplot != NULL)
+			lr = lplot_reporter(lplot, r);
+		if (lr == NULL)
+			report_destroy(r);
+		r = lr;
+		pc.lplot = lplot;
+	}
 	if (r != NULL)
 		p = pipeline_create(&pc, r);
 	pc.plot = NULL;		/* not the -w second pass's */
+	pc.lplot = NULL;
 	if (r == NULL || p == NULL) {
 		diag(NULL, "out of memory (try a smaller --memcap)");
 		rc = EXIT_INPUT;
@@ -346,7 +361,7 @@ tcpdissect_main(int argc, char **argv)
 	writer = NULL;
 	if (output_failed_loudly())
 		write_failed = true;
-	if (plot != NULL && plot_failed(plot))
+	if ((plot != NULL && plot_failed(plot)) || (lplot != NULL && lplot_failed(lplot)))
 		write_failed = true;
 	if (input_failed || write_failed || (damaged && o.strict))
 		rc = EXIT_INPUT;
@@ -361,6 +376,7 @@ out_free:
 	report_destroy(r);
 	free(in);
 	plot_destroy(plot);
+	lplot_destroy(lplot);
 	options_free(&o);
 	return rc;
 }

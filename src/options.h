@@ -29,6 +29,7 @@ enum color_when {
 	COLOR_NEVER,
 };
 
+#define REPORT_MAX_GRAPHS	64
 #define MAX_PLOT_STREAMS 64
 
 struct options {
@@ -71,6 +72,9 @@ struct options {
 	uint32_t		 plot_streams[MAX_PLOT_STREAMS];	/* --plot */
 	unsigned		 nplot;
 	const char		*plot_dir;	/* --plot-dir (default ".") */
+	bool			 plot_listeners;	/* --plot-listeners */
+	const char		*report_file;	/* --report, or NULL */
+	unsigned		 report_max;	/* --report-max (default 5) */
 };
 
 void options_init(struct options *o);

@@ -9,6 +9,7 @@
 
 #include "decode.h"
 #include "flow.h"
+#include "listen_plot.h"
 #include "plot.h"
 #include "sockets.h"
 #include "tcpstate.h"
@@ -45,6 +46,8 @@ on_conn_end(void *ctx, struct conn *c, enum flow_end why)
 	struct pipeline *p = ctx;
 
 	analysis_conn_end(p->analysis, c, flow_ext(p->flows, c), why);
+	if (p->cfg.lplot != NULL)
+		lplot_conn_end(p->cfg.lplot, p->analysis, c);
 }
 
 struct pipeline *
@@ -283,6 +286,8 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 		plot_segment(p->cfg.plot, c, dir, seg, &tr, it->frame, it->ts_ns);
 	analysis_segment(p->analysis, c, x, dir, how, flow_lookup_prev(p->flows), seg, &tr,
 	    it->frame, it->ts_ns);
+	if (p->cfg.lplot != NULL)
+		lplot_segment(p->cfg.lplot, p->analysis, c, seg, &tr, it->ts_ns);
 	flow_touch(p->flows, c, it->ts_ns);
 	return c->stream;
 }

@@ -16,6 +16,7 @@
 #include "stats.h"
 
 struct plot;
+struct lplot;
 
 struct pipeline_config {
 	size_t			memcap;		/* --memcap, bytes */
@@ -30,6 +31,8 @@ struct pipeline_config {
 						 * filters there), for the summary */
 	struct analysis_config	analysis;
 	struct plot		*plot;		/* --plot: borrowed, or NULL */
+	struct lplot		*lplot;		/* --plot-listeners, --report:
+						 * borrowed, or NULL */
 };
 
 struct pipeline;
