@@ -16,6 +16,7 @@
 #include "gate.h"
 #include "options.h"
 #include "pipeline.h"
+#include "html_report.h"
 #include "listen_plot.h"
 #include "plot.h"
 #include "progress.h"
@@ -139,6 +140,7 @@ tcpdissect_main(int argc, char **argv)
 	FILE *out = stdout;	/* the report's */
 	struct plot *plot = NULL;
 	struct lplot *lplot = NULL;
+	struct html_report *html = NULL;
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
@@ -171,6 +173,12 @@ tcpdissect_main(int argc, char **argv)
 		options_free(&o);
 		return EXIT_USAGE;
 #endif
+	}
+	if (o.report_file != NULL && o.interface != NULL) {
+		diag("--report", "the report reads its inputs twice: live capture cannot be "
+		    "(capture with -w FILE, then report on FILE)");
+		options_free(&o);
+		return EXIT_USAGE;
 	}
 	if (o.write_file != NULL) {
 		for (i = 0; i < o.ninputs; i++)
@@ -261,6 +269,17 @@ tcpdissect_main(int argc, char **argv)
 		r = lr;
 		pc.lplot = lplot;
 	}
+	if (r != NULL && o.report_file != NULL) {
+		struct reporter *hr = NULL;
+
+		/* --report: outermost, it writes the page after the rest. */
+		html = html_create(o.report_file, o.report_max);
+		if (html != NULL)
+			hr = html_reporter(html, r);
+		if (hr == NULL)
+			report_destroy(r);
+		r = hr;
+	}
 	if (r != NULL)
 		p = pipeline_create(&pc, r);
 	pc.plot = NULL;		/* not the -w second pass's */
@@ -324,6 +343,7 @@ tcpdissect_main(int argc, char **argv)
 	so.progress = progress_wanted(o.quiet);
 	for (i = 0; i < o.ninputs; i++) {
 		enum source_status st;
+		uint64_t left_before = left;
 
 		memset(&in[i], 0, sizeof(in[i]));
 		in[i].name = o.inputs[i];
@@ -345,6 +365,13 @@ tcpdissect_main(int argc, char **argv)
 		    capture_writer_flagged(writer, o.inputs[i], &in[i], &so, replay, p) ==
 		    SOURCE_OPEN_FAILED)
 			write_failed = true;
+		if (html != NULL && st != SOURCE_OPEN_FAILED && st != SOURCE_REFUSED_LATE) {
+			struct source_opts again = so;
+
+			/* its graphs: the same packets read again (-c: as many) */
+			again.max_packets = o.count != 0 ? left_before - left : 0;
+			html_input_done(html, lplot, o.inputs[i], &in[i], &pc, &again);
+		}
 		if (st == SOURCE_DAMAGED)
 			damaged = true;
 		if (st == SOURCE_STOPPED)
@@ -361,7 +388,8 @@ tcpdissect_main(int argc, char **argv)
 	writer = NULL;
 	if (output_failed_loudly())
 		write_failed = true;
-	if ((plot != NULL && plot_failed(plot)) || (lplot != NULL && lplot_failed(lplot)))
+	if ((plot != NULL && plot_failed(plot)) || (lplot != NULL && lplot_failed(lplot)) ||
+	    (html != NULL && html_failed(html)))
 		write_failed = true;
 	if (input_failed || write_failed || (damaged && o.strict))
 		rc = EXIT_INPUT;
@@ -377,6 +405,7 @@ out_free:
 	free(in);
 	plot_destroy(plot);
 	lplot_destroy(lplot);
+	html_destroy(html);
 	options_free(&o);
 	return rc;
 }

@@ -466,8 +466,8 @@ write_all(struct plot *pl)
 {
 	unsigned i;
 
-	if (pl->in == NULL)
-		return;
+	if (pl->in == NULL || pl->dir == NULL)
+		return;		/* no directory: kept for plot_svg_of() */
 	if (mkdir(pl->dir, 0777) != 0 && errno != EEXIST) {
 		diag(pl->dir, "--plot-dir: %s", strerror(errno));
 		pl->failed = true;
@@ -500,6 +500,16 @@ plot_destroy(struct plot *pl)
 	for (i = 0; i < pl->n; i++)
 		plot_stream_free(&pl->s[i]);
 	free(pl);
+}
+
+bool
+plot_svg_of(struct plot *pl, uint32_t stream, unsigned which, FILE *f, const char *source)
+{
+	const struct plot_stream *s = find(pl, stream);
+
+	if (s == NULL || !s->seen)
+		return false;
+	return plot_svg_write(f, s, which == 0 ? s->a : !s->a, source);
 }
 
 bool

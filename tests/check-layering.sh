@@ -30,6 +30,8 @@ allowed() {	# module -> allowed project headers (besides its own)
 		echo "seq.h tcpstate.h flow.h event.h report.h decode.h stats.h packet.h util.h plot.h plot_int.h
 		svg.h" | tr '\n\t' '  ' ;;
 	svg) echo "" ;;
+	html_report) echo "listen_plot.h pipeline.h source.h plot.h report.h analysis.h flow.h tcpstate.h
+		event.h decode.h stats.h packet.h seq.h svg.h util.h" | tr '\n\t' '  ' ;;
 	listen_plot) echo "analysis.h flow.h report.h tcpstate.h event.h decode.h stats.h packet.h seq.h
 		svg.h util.h" | tr '\n\t' '  ' ;;
 	sockets) echo "flow.h report.h tcpstate.h seq.h decode.h stats.h event.h packet.h" ;;
