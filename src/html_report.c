@@ -372,7 +372,8 @@ html_input_done(struct html_report *h, const struct lplot *lp, const char *path,
 static const char css[] =
 "body{font-family:sans-serif;margin:1.5em;color:#111;background:#fff;max-width:1400px}\n"
 "h1{font-size:1.5em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;margin-top:1.6em}\n"
-".meta{color:#555}code{font-family:monospace;background:#f3f3f3;padding:0 .2em;white-space:nowrap}\n"
+".meta{color:#555}\n"
+"code{font-family:monospace;background:#f3f3f3;padding:0 .2em;white-space:nowrap}\n"
 "table{border-collapse:collapse;font-size:.85em;width:100%}\n"
 "th,td{border:1px solid #ddd;padding:2px 5px;text-align:left;vertical-align:top}\n"
 "th{background:#eee;cursor:pointer;position:sticky;top:0;user-select:none}\n"
