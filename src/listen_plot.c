@@ -498,37 +498,54 @@ draw_rates(FILE *f, const struct lplot *lp, const struct lslot *s, double vmax)
 	}
 }
 
+/* Each kind's triangles at a height of their own, the first labelled. */
+static unsigned
+mark_row(unsigned kind)
+{
+	switch (kind) {
+	case EVK_SYN_FLOOD: return 0;
+	case EVK_SYN_COOKIE: return 1;
+	case EVK_ACCEPT_OVERFLOW_SYN_DROP: return 2;
+	case EVK_ACCEPT_OVERFLOW_RST: return 3;
+	default: return 4;
+	}
+}
+
 static void
 draw_marks(FILE *f, const struct lplot *lp, unsigned i)
 {
+	bool labelled[5] = { false };
 	uint32_t m;
 
 	for (m = 0; m < lp->nmarks; m++) {
 		const struct lmark *mk = &lp->marks[m];
-		double x = x_of(lp, mk->t), x0 = x;
+		const char *name = event_kind_name((enum event_kind)mk->kind);
+		double x = x_of(lp, mk->t), y = TOP1 + 10 + 12 * mark_row(mk->kind);
 
 		if (mk->slot != i)
 			continue;
-		if (mk->first_frame != 0 && mk->kind == EVK_SYN_FLOOD) {
-			/* an episode: its window shaded (the event is at its end) */
-			x0 = x - 3;
-		}
-		fprintf(f, "<g class=\"mark\" data-kind=\"%s\" data-frame=\"%" PRIu64 "\"",
-		    event_kind_name((enum event_kind)mk->kind), mk->frame);
+		fprintf(f, "<g class=\"mark\" data-kind=\"%s\" data-frame=\"%" PRIu64 "\"", name,
+		    mk->frame);
 		if (mk->first_frame != 0)
 			fprintf(f, " data-first-frame=\"%" PRIu64 "\" data-last-frame=\"%" PRIu64 "\"",
 			    mk->first_frame, mk->last_frame);
-		fprintf(f, "><title>%s, frame.number == %" PRIu64,
-		    event_kind_name((enum event_kind)mk->kind), mk->frame);
+		fprintf(f, "><title>%s, frame.number == %" PRIu64, name, mk->frame);
 		if (mk->first_frame != 0)
 			fprintf(f, " (frames %" PRIu64 " to %" PRIu64 ")", mk->first_frame,
 			    mk->last_frame);
 		fputs(": ", f);
 		svg_text(f, mk->msg);
 		fprintf(f, "</title><path d=\"M%.1f,%.1fV%.1f\" stroke=\"%s\" stroke-width=\"1.2\" "
-		    "stroke-dasharray=\"4 2\"/><path d=\"M%.1f,%.1fl5,-8h-10z\" fill=\"%s\"/></g>\n",
-		    x, TOP1, TOP2 + H2, mark_color(mk->kind), x0 + (x - x0), TOP1,
-		    mark_color(mk->kind));
+		    "stroke-dasharray=\"4 2\"/><path d=\"M%.1f,%.1fl5,-8h-10z\" fill=\"%s\"/>",
+		    x, TOP1, TOP2 + H2, mark_color(mk->kind), x, y, mark_color(mk->kind));
+		if (!labelled[mark_row(mk->kind)]) {
+			labelled[mark_row(mk->kind)] = true;
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\" stroke=\"#fff\" "
+			    "stroke-width=\"3\" paint-order=\"stroke\"%s>%s"
+			    "</text>", x < W / 2 ? x + 7 : x - 7, y - 1, mark_color(mk->kind),
+			    x < W / 2 ? "" : " text-anchor=\"end\"", name);
+		}
+		fputs("</g>\n", f);
 	}
 }
 
