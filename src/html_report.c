@@ -53,6 +53,7 @@ struct html_report {
 	unsigned	 nworst;
 	FILE		*lis, *graphs;		/* sections waiting for the page */
 	unsigned	 nlis, ngraphs;
+	unsigned	 lis_more;		/* listeners not drawn here */
 	bool		 graphs_unread;		/* standard input: no second pass */
 	const char	*inputs[64];
 	unsigned	 ninputs, inputs_more;
@@ -222,9 +223,9 @@ record_connection(struct html_report *h, const struct conn_report *cr)
 	r->max_severity = maxsev;
 	for (i = 0; i < CONN_EVENT_SLOTS && used < sizeof(r->events); i++)
 		if (c->ev_kind[i] != 0)
-			used += (size_t)snprintf(r->events + used, sizeof(r->events) - used, "%s%s %u",
-			    used ? ", " : "", event_kind_name((enum event_kind)(c->ev_kind[i] - 1)),
-			    c->ev_count[i]);
+			used += (size_t)snprintf(r->events + used, sizeof(r->events) - used,
+			    "%s%s %u", used ? ", " : "",
+			    event_kind_name((enum event_kind)(c->ev_kind[i] - 1)), c->ev_count[i]);
 	if (c->ev_other && used < sizeof(r->events))
 		snprintf(r->events + used, sizeof(r->events) - used, "%sothers %u",
 		    used ? ", " : "", c->ev_other);
@@ -347,9 +348,21 @@ void
 html_input_done(struct html_report *h, const struct lplot *lp, const char *path,
     const struct input_info *in, const struct pipeline_config *pc, const struct source_opts *so)
 {
-	unsigned i;
+	unsigned pick[HTML_LISTENERS_MAX], n = 0, i, j, k;
 
+	/* the busiest listeners, in order of appearance */
 	for (i = 0; lp != NULL && i < lplot_count(lp); i++) {
+		for (j = n; j > 0 && lplot_syns(lp, pick[j - 1]) < lplot_syns(lp, i); j--)
+			;
+		if (j == HTML_LISTENERS_MAX)
+			continue;
+		if (n < HTML_LISTENERS_MAX)
+			n++;
+		memmove(&pick[j + 1], &pick[j], (n - 1 - j) * sizeof(pick[0]));
+		pick[j] = i;
+	}
+	for (k = 0; k < n; k++) {
+		i = pick[k];
 		fputs("<figure class=\"listener\">", h->lis);
 		if (in->name_in_records) {
 			fputs("<figcaption>", h->lis);
@@ -360,6 +373,8 @@ html_input_done(struct html_report *h, const struct lplot *lp, const char *path,
 		fputs("</figure>\n", h->lis);
 		h->nlis++;
 	}
+	if (lp != NULL && lplot_count(lp) > n)
+		h->lis_more += lplot_count(lp) - n;
 	if (h->nworst > 0 && strcmp(path, "-") == 0)
 		h->graphs_unread = true;
 	else if (h->nworst > 0)
@@ -526,8 +541,8 @@ events_table(FILE *f, const struct html_report *h)
 
 	fprintf(f, "<section><h2>Events (%zu)</h2>\n", h->nev);
 	if (h->ev_more > 0)
-		fprintf(f, "<p>%" PRIu64 " more events are not listed (the page keeps the first %u);"
-		    " <code>-o jsonl</code> has them all.</p>\n", h->ev_more, HTML_ROWS_MAX);
+		fprintf(f, "<p>%" PRIu64 " more events are not listed (the page keeps the first "
+		    "%u); <code>-o jsonl</code> has them all.</p>\n", h->ev_more, HTML_ROWS_MAX);
 	filter_box(f, "events", h->nev);
 	fprintf(f, "<div class=\"scroll\"><table id=\"events\" class=\"sortable\"><thead><tr>"
 	    "<th data-type=\"num\">frame</th><th data-type=\"num\">time (s)</th>"
@@ -538,15 +553,16 @@ events_table(FILE *f, const struct html_report *h)
 		const struct ev_row *r = &h->ev[i];
 
 		fprintf(f, "<tr class=\"event\" data-kind=\"%s\" data-frame=\"%" PRIu64 "\">"
-		    "<td class=\"n\">%" PRIu64 "</td>", event_kind_name(r->kind), r->frame, r->frame);
+		    "<td class=\"n\">%" PRIu64 "</td>", event_kind_name(r->kind), r->frame,
+		    r->frame);
 		put_rel(f, h, r->ts_ns);
 		if (r->has_stream)
 			fprintf(f, "<td class=\"n\">%" PRIu64 "</td>", r->stream);
 		else
 			fputs("<td class=\"n\" data-v=\"-1\"></td>", f);
 		put_input(f, h, r->input);
-		fprintf(f, "<td data-v=\"%u\"><span class=\"sev sev-%s\">%s</span></td><td>%s</td><td>",
-		    r->severity, severity_name(r->severity), severity_name(r->severity),
+		fprintf(f, "<td data-v=\"%u\"><span class=\"sev sev-%s\">%s</span></td><td>%s</td>"
+		    "<td>", r->severity, severity_name(r->severity), severity_name(r->severity),
 		    event_kind_name(r->kind));
 		if (r->has_src)
 			put_ep(f, &r->src);
@@ -556,8 +572,8 @@ events_table(FILE *f, const struct html_report *h)
 		svg_text(f, r->msg);
 		fprintf(f, "</td><td><code>frame.number == %" PRIu64 "</code>", r->frame);
 		if (r->first_frame != 0 && r->last_frame != 0)
-			fprintf(f, " <code>frame.number &gt;= %" PRIu64 " &amp;&amp; frame.number &lt;= %"
-			    PRIu64 "</code>", r->first_frame, r->last_frame);
+			fprintf(f, " <code>frame.number &gt;= %" PRIu64 " &amp;&amp; "
+			    "frame.number &lt;= %" PRIu64 "</code>", r->first_frame, r->last_frame);
 		if (r->has_stream)
 			fprintf(f, " <code>tcp.stream eq %" PRIu64 "</code>", r->stream);
 		fputs("</td></tr>\n", f);
@@ -574,7 +590,8 @@ connections_table(FILE *f, const struct html_report *h)
 	fprintf(f, "<section><h2>Connections (%zu)</h2>\n", h->ncr);
 	if (h->cr_more > 0)
 		fprintf(f, "<p>%" PRIu64 " more connections are not listed (the page keeps the "
-		    "first %u); <code>-o jsonl</code> has them all.</p>\n", h->cr_more, HTML_ROWS_MAX);
+		    "first %u); <code>-o jsonl</code> has them all.</p>\n", h->cr_more,
+		    HTML_ROWS_MAX);
 	filter_box(f, "connections", h->ncr);
 	fprintf(f, "<div class=\"scroll\"><table id=\"connections\" class=\"sortable\"><thead><tr>"
 	    "<th data-type=\"num\">stream</th>%s<th>client</th><th>server</th>"
@@ -599,7 +616,8 @@ connections_table(FILE *f, const struct html_report *h)
 		    "<td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td>"
 		    "<td class=\"n\">%" PRIu64 "</td><td>%s</td><td>%s</td>",
 		    (double)(r->end_ns - r->start_ns) / 1e9, r->packets[0] + r->packets[1],
-		    r->bytes[0], r->bytes[1], r->retrans[0] + r->retrans[1], r->handshake, r->close);
+		    r->bytes[0], r->bytes[1], r->retrans[0] + r->retrans[1], r->handshake,
+		    r->close);
 		if (r->max_severity >= 0)
 			fprintf(f, "<td data-v=\"%d\"><span class=\"sev sev-%s\">%s</span></td>",
 			    r->max_severity, severity_name(r->max_severity),
@@ -667,6 +685,10 @@ write_page(struct html_report *h)
 	fputs("<section id=\"listeners\"><h2>Listener timelines</h2>\n", f);
 	if (h->nlis == 0)
 		fputs("<p>No listener: no SYN was seen.</p>\n", f);
+	if (h->lis_more > 0)
+		fprintf(f, "<p>The %u busiest listeners of each input (by new SYNs); %u more are "
+		    "not drawn here (<code>--plot-listeners</code> draws up to %u an input).</p>\n",
+		    HTML_LISTENERS_MAX, h->lis_more, LPLOT_LISTENERS);
 	ok = append(f, h->lis);
 	fputs("</section>\n", f);
 	events_table(f, h);

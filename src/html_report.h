@@ -11,7 +11,8 @@
  *
  * It sees the run as a reporter in front of the real one (events,
  * connection records, the summary), keeps at most HTML_ROWS_MAX rows of
- * each table (the rest counted, and said on the page), and draws the
+ * each table and the HTML_LISTENERS_MAX listeners with the most SYNs (the
+ * rest counted, and said on the page), and draws the
  * graphs by reading each input a second time after its first pass, when
  * the worst streams are known (standard input cannot be read twice: the
  * page says so).  Pictures wait in temporary files, not in memory; the
@@ -27,7 +28,8 @@
 #include "report.h"
 #include "source.h"
 
-#define HTML_ROWS_MAX	10000u	/* rows of each table */
+#define HTML_ROWS_MAX	5000u	/* rows of each table */
+#define HTML_LISTENERS_MAX 8u	/* timelines per input: the busiest */
 
 struct html_report;
 

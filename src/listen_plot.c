@@ -527,8 +527,8 @@ draw_marks(FILE *f, const struct lplot *lp, unsigned i)
 		fprintf(f, "<g class=\"mark\" data-kind=\"%s\" data-frame=\"%" PRIu64 "\"", name,
 		    mk->frame);
 		if (mk->first_frame != 0)
-			fprintf(f, " data-first-frame=\"%" PRIu64 "\" data-last-frame=\"%" PRIu64 "\"",
-			    mk->first_frame, mk->last_frame);
+			fprintf(f, " data-first-frame=\"%" PRIu64 "\" data-last-frame=\"%" PRIu64
+			    "\"", mk->first_frame, mk->last_frame);
 		fprintf(f, "><title>%s, frame.number == %" PRIu64, name, mk->frame);
 		if (mk->first_frame != 0)
 			fprintf(f, " (frames %" PRIu64 " to %" PRIu64 ")", mk->first_frame,
@@ -540,8 +540,8 @@ draw_marks(FILE *f, const struct lplot *lp, unsigned i)
 		    x, TOP1, TOP2 + H2, mark_color(mk->kind), x, y, mark_color(mk->kind));
 		if (!labelled[mark_row(mk->kind)]) {
 			labelled[mark_row(mk->kind)] = true;
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\" stroke=\"#fff\" "
-			    "stroke-width=\"3\" paint-order=\"stroke\"%s>%s"
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\" "
+			    "stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"%s>%s"
 			    "</text>", x < W / 2 ? x + 7 : x - 7, y - 1, mark_color(mk->kind),
 			    x < W / 2 ? "" : " text-anchor=\"end\"", name);
 		}
@@ -602,8 +602,8 @@ lplot_svg_write(FILE *f, const struct lplot *lp, unsigned i, bool xml_decl)
 	fprintf(f, "<path d=\"M%.0f,55h14\" stroke=\"#222\"/><text x=\"%.0f\" y=\"59\">"
 	    "most at once</text>", lx, lx + 18);
 	lx += 100;
-	fprintf(f, "<path d=\"M%.0f,55h14\" stroke=\"#d62728\" stroke-width=\"2\"/><text x=\"%.0f\" "
-	    "y=\"59\">new SYNs/s</text><path d=\"M%.0f,55h14\" stroke=\"#2ca02c\" "
+	fprintf(f, "<path d=\"M%.0f,55h14\" stroke=\"#d62728\" stroke-width=\"2\"/>"
+	    "<text x=\"%.0f\" y=\"59\">new SYNs/s</text><path d=\"M%.0f,55h14\" stroke=\"#2ca02c\" "
 	    "stroke-width=\"2\"/><text x=\"%.0f\" y=\"59\">handshakes completed/s</text>"
 	    "<path d=\"M%.0f,50v10\" stroke=\"#000\" stroke-dasharray=\"4 2\"/><text x=\"%.0f\" "
 	    "y=\"59\">incident (hover: frames)</text></g>\n", lx, lx + 18, lx + 100, lx + 118,
@@ -616,6 +616,12 @@ lplot_svg_write(FILE *f, const struct lplot *lp, unsigned i, bool xml_decl)
 	draw_marks(f, lp, i);
 	fputs("</svg>\n", f);
 	return !ferror(f);
+}
+
+uint64_t
+lplot_syns(const struct lplot *lp, unsigned i)
+{
+	return lp->slot[i]->syns;
 }
 
 unsigned

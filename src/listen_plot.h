@@ -51,6 +51,8 @@ struct reporter *lplot_reporter(struct lplot *lp, struct reporter *inner);
 
 /* Listeners drawn for the input that ended last (or is running). */
 unsigned lplot_count(const struct lplot *lp);
+/* New SYNs listener i received in the input. */
+uint64_t lplot_syns(const struct lplot *lp, unsigned i);
 /* Draw listener i as an SVG document (xml_decl: begin with the XML
  * declaration, for a file of its own).  False on a write error. */
 bool lplot_svg_write(FILE *f, const struct lplot *lp, unsigned i, bool xml_decl);

@@ -10,7 +10,7 @@ page with python's html.parser against the run's own JSON Lines.
 - every event of the run is a row (kind and frame), with its
   frame.number == N filter; every connection record is a row with its
   tcp.stream eq N filter;
-- one listener timeline per listener of the summary (at most 32), and two
+- one listener timeline per listener of the summary (at most 8), and two
   graphs (one per direction) for each of the worst connections: those
   with an event above info, at most MAX_GRAPHS.
 Prints what is wrong and exits 1."""
@@ -124,7 +124,7 @@ def main():
         bad.append("connection rows %s, records %s" % (sorted(p.conns.elements())[:20],
                                                         sorted(want_cn.elements())[:20]))
     summary = [r for r in recs if r["type"] == "summary"][-1]
-    nl = min(len(summary.get("listeners", [])), 32)
+    nl = min(len(summary.get("listeners", [])), 8)
     if p.listeners != nl:
         bad.append("%d listener timelines, %d listeners" % (p.listeners, nl))
     # the page weighs a connection by the event counts of its record
