@@ -10,6 +10,7 @@
 
 #include "plot.h"
 #include "svg.h"
+#include "tee.h"
 #include "util.h"
 
 #define GRAPHS_MAX	64u	/* per input: --report-max's ceiling */
@@ -714,106 +715,58 @@ write_page(struct html_report *h)
 
 /* ---- the reporter in front of the real one ------------------------------ */
 
-struct tee {
-	struct html_report	*h;
-	struct reporter		*inner;
-};
-
 static void
-tee_begin(struct reporter *r, const struct input_info *in)
+on_begin(void *ctx, const struct input_info *in)
 {
-	struct tee *t = r->priv;
+	struct html_report *h = ctx;
 
-	if (t->h->ninputs < sizeof(t->h->inputs) / sizeof(t->h->inputs[0]))
-		t->h->inputs[t->h->ninputs++] = in->name;
+	if (h->ninputs < sizeof(h->inputs) / sizeof(h->inputs[0]))
+		h->inputs[h->ninputs++] = in->name;
 	else
-		t->h->inputs_more++;
-	t->h->nworst = 0;
-	report_begin(t->inner, in);
+		h->inputs_more++;
+	h->nworst = 0;
 }
 
 static void
-tee_event(struct reporter *r, const struct event *ev, const struct input_info *in)
+on_event(void *ctx, const struct event *ev, const struct input_info *in)
 {
-	struct tee *t = r->priv;
-
-	record_event(t->h, ev, in);
-	report_event(t->inner, ev, in);
+	record_event(ctx, ev, in);
 }
 
 static void
-tee_connection(struct reporter *r, const struct conn_report *cr)
+on_connection(void *ctx, const struct conn_report *cr)
 {
-	struct tee *t = r->priv;
-
-	record_connection(t->h, cr);
-	report_connection(t->inner, cr);
+	record_connection(ctx, cr);
 }
 
 static void
-tee_summary(struct reporter *r, const struct summary *s)
+on_summary(void *ctx, const struct summary *s)
 {
-	struct tee *t = r->priv;
-
-	record_summary(t->h, s);
-	report_summary(t->inner, s);
+	record_summary(ctx, s);
 }
 
 static void
-tee_sockets(struct reporter *r, const struct socket_table *st, const struct input_info *in)
+on_end(void *ctx)
 {
-	report_sockets(((struct tee *)r->priv)->inner, st, in);
+	struct html_report *h = ctx;
+
+	if (h->have_summary && !h->failed && !write_page(h))
+		h->failed = true;
+	h->have_summary = false;	/* written once */
 }
 
-static void
-tee_end(struct reporter *r)
-{
-	struct tee *t = r->priv;
-
-	report_end(t->inner);
-	if (t->h->have_summary && !t->h->failed && !write_page(t->h))
-		t->h->failed = true;
-	t->h->have_summary = false;	/* written once */
-}
-
-static void
-tee_destroy(struct reporter *r)
-{
-	struct tee *t = r->priv;
-
-	report_destroy(t->inner);
-	free(t);
-	free(r);
-}
-
-static const struct reporter_ops tee_ops = {
-	.begin = tee_begin,
-	.event = tee_event,
-	.connection = tee_connection,
-	.summary = tee_summary,
-	.sockets = tee_sockets,
-	.end = tee_end,
-	.destroy = tee_destroy,
+static const struct tee_hooks hooks = {
+	.begin = on_begin,
+	.event = on_event,
+	.connection = on_connection,
+	.summary = on_summary,
+	.end = on_end,
 };
 
 struct reporter *
 html_reporter(struct html_report *h, struct reporter *inner)
 {
-	struct reporter *r = calloc(1, sizeof(*r));
-	struct tee *t = calloc(1, sizeof(*t));
-
-	if (r == NULL || t == NULL) {
-		free(r);
-		free(t);
-		return NULL;
-	}
-	t->h = h;
-	t->inner = inner;
-	r->ops = &tee_ops;
-	r->out = inner->out;
-	r->quiet = inner->quiet;
-	r->priv = t;
-	return r;
+	return tee_new(&hooks, h, inner);
 }
 
 bool

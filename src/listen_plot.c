@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "svg.h"
+#include "tee.h"
 #include "util.h"
 
 #define BIN_WIDTH0_NS	10000000LL	/* bins start 10 ms wide */
@@ -686,96 +687,41 @@ write_all(struct lplot *lp)
 
 /* ---- the reporter in front of the real one ------------------------------ */
 
-struct tee {
-	struct lplot	*lp;
-	struct reporter	*inner;
-};
-
 static void
-tee_begin(struct reporter *r, const struct input_info *in)
+on_begin(void *ctx, const struct input_info *in)
 {
-	struct tee *t = r->priv;
+	struct lplot *lp = ctx;
 
-	write_all(t->lp);
-	reset(t->lp);
-	t->lp->in = in;
-	report_begin(t->inner, in);
+	write_all(lp);
+	reset(lp);
+	lp->in = in;
 }
 
 static void
-tee_event(struct reporter *r, const struct event *ev, const struct input_info *in)
+on_event(void *ctx, const struct event *ev, const struct input_info *in)
 {
-	struct tee *t = r->priv;
-
+	(void)in;
 	if (incident(ev->kind))
-		note_incident(t->lp, ev);
-	report_event(t->inner, ev, in);
+		note_incident(ctx, ev);
 }
 
 static void
-tee_connection(struct reporter *r, const struct conn_report *cr)
+on_end(void *ctx)
 {
-	report_connection(((struct tee *)r->priv)->inner, cr);
+	struct lplot *lp = ctx;
+
+	write_all(lp);
+	lp->dir = NULL;		/* written: a later end writes nothing again */
 }
 
-static void
-tee_summary(struct reporter *r, const struct summary *s)
-{
-	report_summary(((struct tee *)r->priv)->inner, s);
-}
-
-static void
-tee_sockets(struct reporter *r, const struct socket_table *st, const struct input_info *in)
-{
-	report_sockets(((struct tee *)r->priv)->inner, st, in);
-}
-
-static void
-tee_end(struct reporter *r)
-{
-	struct tee *t = r->priv;
-
-	write_all(t->lp);
-	t->lp->dir = NULL;	/* written: a later end writes nothing again */
-	report_end(t->inner);
-}
-
-static void
-tee_destroy(struct reporter *r)
-{
-	struct tee *t = r->priv;
-
-	report_destroy(t->inner);
-	free(t);
-	free(r);
-}
-
-static const struct reporter_ops tee_ops = {
-	.begin = tee_begin,
-	.event = tee_event,
-	.connection = tee_connection,
-	.summary = tee_summary,
-	.sockets = tee_sockets,
-	.end = tee_end,
-	.destroy = tee_destroy,
+static const struct tee_hooks hooks = {
+	.begin = on_begin,
+	.event = on_event,
+	.end = on_end,
 };
 
 struct reporter *
 lplot_reporter(struct lplot *lp, struct reporter *inner)
 {
-	struct reporter *r = calloc(1, sizeof(*r));
-	struct tee *t = calloc(1, sizeof(*t));
-
-	if (r == NULL || t == NULL) {
-		free(r);
-		free(t);
-		return NULL;
-	}
-	t->lp = lp;
-	t->inner = inner;
-	r->ops = &tee_ops;
-	r->out = inner->out;
-	r->priv = t;
-	r->quiet = inner->quiet;
-	return r;
+	return tee_new(&hooks, lp, inner);
 }

@@ -22,18 +22,19 @@ allowed() {	# module -> allowed project headers (besides its own)
 		echo "event.h flow.h tcpstate.h stats.h report.h util.h decode.h seq.h packet.h" ;;
 	util) echo "" ;;
 	gate) echo "event.h report.h util.h" ;;
+	tee) echo "event.h report.h flow.h tcpstate.h stats.h decode.h seq.h packet.h" ;;
 	analysis|analysis_int|detect_*)
 		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
 	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h plot.h
 		listen_plot.h" | tr '\n\t' '  ' ;;
 	plot|plot_svg|plot_int)
 		echo "seq.h tcpstate.h flow.h event.h report.h decode.h stats.h packet.h util.h plot.h plot_int.h
-		svg.h" | tr '\n\t' '  ' ;;
+		svg.h tee.h" | tr '\n\t' '  ' ;;
 	svg) echo "" ;;
 	html_report) echo "listen_plot.h pipeline.h source.h plot.h report.h analysis.h flow.h tcpstate.h
-		event.h decode.h stats.h packet.h seq.h svg.h util.h" | tr '\n\t' '  ' ;;
+		event.h decode.h stats.h packet.h seq.h svg.h util.h tee.h" | tr '\n\t' '  ' ;;
 	listen_plot) echo "analysis.h flow.h report.h tcpstate.h event.h decode.h stats.h packet.h seq.h
-		svg.h util.h" | tr '\n\t' '  ' ;;
+		svg.h util.h tee.h" | tr '\n\t' '  ' ;;
 	sockets) echo "flow.h report.h tcpstate.h seq.h decode.h stats.h event.h packet.h" ;;
 	source) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h reader.h
 		progress.h" | tr '\n\t' '  ' ;;
