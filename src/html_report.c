@@ -304,6 +304,7 @@ graphs_of(struct html_report *h, const char *path, const struct input_info *in,
 	if (pr != NULL)
 		p2 = pipeline_create(&c2, pr);
 	so2.progress = false;
+	so2.again = true;
 	so2.packets_left = &left;
 	if (p2 == NULL) {
 		diag(h->path, "--report: out of memory drawing the graphs");

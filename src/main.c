@@ -337,6 +337,7 @@ tcpdissect_main(int argc, char **argv)
 	}
 #endif
 	left = o.count;
+	memset(&so, 0, sizeof(so));
 	so.filter = o.filter;
 	so.max_packets = o.count;
 	so.packets_left = &left;

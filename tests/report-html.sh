@@ -50,6 +50,13 @@ fromstdin() {
 }
 check "standard input: no graphs, said on the page" fromstdin
 
+damaged() {	# read twice, the damage said once
+	head -c 3000 "$P/real-accept-overflow-synresend.pcap" > "$tmp/cut.pcap"
+	"$bin" -q --report "$tmp/cut.html" "$tmp/cut.pcap" > /dev/null 2> "$tmp/err" || return 1
+	[ "$(grep -c "capture damaged" "$tmp/err")" = 1 ] && grep -q 'class="graph"' "$tmp/cut.html"
+}
+check "a damaged capture: graphs drawn, the damage said once" damaged
+
 usage() { "$bin" "$@" "$P/real-refused.pcap" > /dev/null 2> "$tmp/err"; [ $? = 1 ]; }
 check "--report-max 65 is a usage error" usage --report "$tmp/x.html" --report-max 65
 check "--report-max x is a usage error" usage --report "$tmp/x.html" --report-max x
