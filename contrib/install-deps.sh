@@ -2,13 +2,14 @@
 # install-deps.sh: install every Debian package that building and testing
 # tcpdissect needs.  Idempotent; non-interactive (tshark's "should non-root
 # users capture" question is answered by debconf's defaults).  Run as root.
-# ethtool and nftables are for the recording scripts in tests/record/.
+# ethtool and nftables are for the recording scripts in tests/record/;
+# chromium for tests/report-browser.sh (the --report page in a browser).
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libpcap-dev libjson-c-dev nettle-dev libevent-dev zlib1g-dev libzstd-dev liblz4-dev
 tshark tcpdump python3 python3-scapy python3-jsonschema iproute2 time ethtool nftables
-parallel"
+parallel chromium"
 
 missing=""
 for p in $PACKAGES; do

@@ -959,6 +959,12 @@ analysis_fill_summary(const struct analysis *a, struct summary *s)
 	s->listeners_dropped = a->listeners_dropped;
 }
 
+const struct listener *
+analysis_listener_of(struct analysis *a, const struct conn *c)
+{
+	return conn_listener(a, c);
+}
+
 struct listener *
 analysis_conn_listener(struct analysis *a, const struct conn *c)
 {

@@ -81,6 +81,10 @@ void analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x,
 /* An event found outside the analysis (bytestream.c's overlap_conflict):
  * counted, flagged on c's stream and reported as the analysis's own. */
 void analysis_report_event(struct analysis *a, struct conn *c, const struct event *ev);
+/* The listener c counts in (its figures as of now), or NULL: for the
+ * listener timelines (listen_plot.h).  The pointer stays valid for the
+ * run. */
+const struct listener *analysis_listener_of(struct analysis *a, const struct conn *c);
 
 /* Fill the analysis part of the summary (events, listeners, peaks). */
 void analysis_fill_summary(const struct analysis *a, struct summary *s);

@@ -17,6 +17,8 @@
 #include "options.h"
 #include "pipeline.h"
 #include "merge.h"
+#include "html_report.h"
+#include "listen_plot.h"
 #include "plot.h"
 #include "bytestream.h"
 #include "shard.h"
@@ -145,6 +147,8 @@ tcpdissect_main(int argc, char **argv)
 	struct plot *plot = NULL;
 	struct bytestream *bytes = NULL;
 	struct shard *sh = NULL;
+	struct lplot *lplot = NULL;
+	struct html_report *html = NULL;
 	unsigned opened = 0;
 	int rc = EXIT_OK;
 	unsigned i;
@@ -179,6 +183,12 @@ tcpdissect_main(int argc, char **argv)
 		options_free(&o);
 		return EXIT_USAGE;
 #endif
+	}
+	if (o.report_file != NULL && o.interface != NULL) {
+		diag("--report", "the report reads its inputs twice: live capture cannot be "
+		    "(capture with -w FILE, then report on FILE)");
+		options_free(&o);
+		return EXIT_USAGE;
 	}
 	if (o.write_file != NULL) {
 		for (i = 0; i < o.ninputs; i++)
@@ -289,10 +299,34 @@ tcpdissect_main(int argc, char **argv)
 		}
 		pc.plot = plot;
 	}
+	if (r != NULL && (o.plot_listeners || o.report_file != NULL)) {
+		struct reporter *lr = NULL;
+
+		/* --plot-listeners, --report: the same for the listeners. */
+		lplot = lplot_create(o.plot_listeners ? o.plot_dir : NULL);
+		if (lplot != NULL)
+			lr = lplot_reporter(lplot, r);
+		if (lr == NULL)
+			report_destroy(r);
+		r = lr;
+		pc.lplot = lplot;
+	}
+	if (r != NULL && o.report_file != NULL) {
+		struct reporter *hr = NULL;
+
+		/* --report: outermost, it writes the page after the rest. */
+		html = html_create(o.report_file, o.report_max);
+		if (html != NULL)
+			hr = html_reporter(html, r);
+		if (hr == NULL)
+			report_destroy(r);
+		r = hr;
+	}
 	if (r != NULL)
 		p = pipeline_create(&pc, r);
 	pc.plot = NULL;		/* not the -w second pass's */
 	pc.bytes = NULL;
+	pc.lplot = NULL;
 	if (r == NULL || p == NULL) {
 		diag(NULL, "out of memory (try a smaller --memcap)");
 		rc = EXIT_INPUT;
@@ -346,12 +380,14 @@ tcpdissect_main(int argc, char **argv)
 	}
 #endif
 	left = o.count;
+	memset(&so, 0, sizeof(so));
 	so.filter = o.filter;
 	so.max_packets = o.count;
 	so.packets_left = &left;
 	so.progress = progress_wanted(o.quiet);
 	for (i = 0; i < o.ninputs; i++) {
 		enum source_status st;
+		uint64_t left_before = left;
 
 		memset(&in[i], 0, sizeof(in[i]));
 		in[i].name = o.inputs[i];
@@ -373,6 +409,13 @@ tcpdissect_main(int argc, char **argv)
 		    capture_writer_flagged(writer, o.inputs[i], &in[i], &so, replay, p) ==
 		    SOURCE_OPEN_FAILED)
 			write_failed = true;
+		if (html != NULL && st != SOURCE_OPEN_FAILED && st != SOURCE_REFUSED_LATE) {
+			struct source_opts again = so;
+
+			/* its graphs: the same packets read again (-c: as many) */
+			again.max_packets = o.count != 0 ? left_before - left : 0;
+			html_input_done(html, lplot, o.inputs[i], &in[i], &pc, &again);
+		}
 		if (st == SOURCE_DAMAGED)
 			damaged = true;
 		if (st == SOURCE_STOPPED)
@@ -389,7 +432,8 @@ tcpdissect_main(int argc, char **argv)
 	writer = NULL;
 	if (output_failed_loudly())
 		write_failed = true;
-	if (plot != NULL && plot_failed(plot))
+	if ((plot != NULL && plot_failed(plot)) || (lplot != NULL && lplot_failed(lplot)) ||
+	    (html != NULL && html_failed(html)))
 		write_failed = true;
 	if (bytes != NULL) {
 		bytestream_end_input(bytes);	/* the files written before the exit code */
@@ -411,6 +455,8 @@ out_free:
 	plot_destroy(plot);
 	bytestream_destroy(bytes);
 	shard_destroy(sh);
+	lplot_destroy(lplot);
+	html_destroy(html);
 	options_free(&o);
 	return rc;
 }

@@ -42,6 +42,9 @@ enum {
 	LOPT_EXTRACT,
 	LOPT_STREAM_MEMCAP,
 	LOPT_SHARD,		/* issue 16 */
+	LOPT_PLOT_LISTENERS,
+	LOPT_REPORT,
+	LOPT_REPORT_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +87,9 @@ static const struct option long_opts[] = {
 	{ "extract", required_argument, NULL, LOPT_EXTRACT },
 	{ "stream-memcap", required_argument, NULL, LOPT_STREAM_MEMCAP },
 	{ "shard", required_argument, NULL, LOPT_SHARD },
+	{ "plot-listeners", no_argument, NULL, LOPT_PLOT_LISTENERS },
+	{ "report", required_argument, NULL, LOPT_REPORT },
+	{ "report-max", required_argument, NULL, LOPT_REPORT_MAX },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -140,6 +146,10 @@ static const char usage_text[] =
 "                          (default 32M)\n"
 "      --shard K/N         analyse only shard K (0..N-1) of the connections and\n"
 "                          write a shard log (jsonl) for 'tcpdissect merge'\n"
+"      --plot-listeners    write each listener's timeline (SVG) into --plot-dir\n"
+"      --report FILE.html  write one self-contained HTML report of the run\n"
+"      --report-max N      time-sequence graphs of the N worst connections\n"
+"                          with warnings in the report (default 5, at most 64)\n"
 "  -i, --interface IFACE   live capture on IFACE; Ctrl-C prints the final report\n"
 "  -D, --list-interfaces   list the interfaces live capture can use\n"
 "  -Z, --user USER         live: drop to USER once the interface is open\n"
@@ -171,6 +181,7 @@ options_init(struct options *o)
 	o->fail_on_severity = -1;
 	o->plot_dir = ".";
 	o->stream_memcap = (size_t)32 << 20;
+	o->report_max = 5;
 }
 
 void
@@ -333,6 +344,31 @@ parse_picture_option(struct options *o, int c, const char *arg)
 		}
 		o->plot_dir = arg;
 		return true;
+	case LOPT_PLOT_LISTENERS:
+		o->plot_listeners = true;
+		return true;
+	case LOPT_REPORT:
+		if (*arg == '\0') {
+			diag("--report", "empty file name");
+			return false;
+		}
+		o->report_file = arg;
+		return true;
+	case LOPT_REPORT_MAX: {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno != 0 || end == arg || *end != '\0' || *arg == '-' ||
+		    v > REPORT_MAX_GRAPHS) {
+			diag("--report-max", "'%s' is not a number of graphs from 0 to %d", arg,
+			    REPORT_MAX_GRAPHS);
+			return false;
+		}
+		o->report_max = (unsigned)v;
+		return true;
+	}
 	default:
 		return false;
 	}
@@ -748,6 +784,9 @@ options_parse(struct options *o, int argc, char **argv)
 			break;
 		case LOPT_PLOT:
 		case LOPT_PLOT_DIR:
+		case LOPT_PLOT_LISTENERS:
+		case LOPT_REPORT:
+		case LOPT_REPORT_MAX:
 			if (!parse_picture_option(o, c, optarg))
 				return OPT_USAGE;
 			break;

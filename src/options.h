@@ -29,6 +29,7 @@ enum color_when {
 	COLOR_NEVER,
 };
 
+#define REPORT_MAX_GRAPHS	64
 #define MAX_PLOT_STREAMS 64
 
 struct options {
@@ -80,6 +81,9 @@ struct options {
 	size_t			 stream_memcap;	/* --stream-memcap bytes */
 	/* sharding (issue 16) */
 	unsigned		 shard_k, shard_n;	/* --shard K/N; n == 0: none */
+	bool			 plot_listeners;	/* --plot-listeners */
+	const char		*report_file;	/* --report, or NULL */
+	unsigned		 report_max;	/* --report-max (default 5) */
 };
 
 void options_init(struct options *o);

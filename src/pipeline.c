@@ -10,6 +10,7 @@
 #include "bytestream.h"
 #include "decode.h"
 #include "flow.h"
+#include "listen_plot.h"
 #include "plot.h"
 #include "shard.h"
 #include "sockets.h"
@@ -52,6 +53,8 @@ on_conn_end(void *ctx, struct conn *c, enum flow_end why)
 		shard_conn_end(p->cfg.shard, c->stream, why == FLOW_END_CLOSED ? 0 :
 		    c->lru_embryo ? 2 : 1);
 	analysis_conn_end(p->analysis, c, flow_ext(p->flows, c), why);
+	if (p->cfg.lplot != NULL)
+		lplot_conn_end(p->cfg.lplot, p->analysis, c);
 }
 
 /* bytestream.c's overlap_conflict events, counted as the analysis's. */
@@ -340,6 +343,8 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 		bytestream_segment(p->cfg.bytes, c, dir, seg, it->frame, it->ts_ns);
 	analysis_segment(p->analysis, c, x, dir, how, flow_lookup_prev(p->flows), seg, &tr,
 	    it->frame, it->ts_ns);
+	if (p->cfg.lplot != NULL)
+		lplot_segment(p->cfg.lplot, p->analysis, c, seg, &tr, it->ts_ns);
 	flow_touch(p->flows, c, it->ts_ns);
 	return c->stream;
 }

@@ -18,6 +18,7 @@
 struct plot;
 struct bytestream;
 struct shard;
+struct lplot;
 
 struct pipeline_config {
 	size_t			memcap;		/* --memcap, bytes */
@@ -35,6 +36,8 @@ struct pipeline_config {
 	struct plot		*plot;		/* --plot: borrowed, or NULL */
 	struct bytestream	*bytes;		/* --follow, --extract: borrowed, or NULL */
 	struct shard		*shard;		/* --shard: borrowed, or NULL */
+	struct lplot		*lplot;		/* --plot-listeners, --report:
+						 * borrowed, or NULL */
 };
 
 struct pipeline;

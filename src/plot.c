@@ -11,6 +11,7 @@
 
 #include "plot_int.h"
 #include "seq.h"
+#include "tee.h"
 #include "util.h"
 
 #define RTO_MIN_NS	200000000LL	/* Linux's least RTO: a silence this long
@@ -466,8 +467,8 @@ write_all(struct plot *pl)
 {
 	unsigned i;
 
-	if (pl->in == NULL)
-		return;
+	if (pl->in == NULL || pl->dir == NULL)
+		return;		/* no directory: kept for plot_svg_of() */
 	if (mkdir(pl->dir, 0777) != 0 && errno != EEXIST) {
 		diag(pl->dir, "--plot-dir: %s", strerror(errno));
 		pl->failed = true;
@@ -503,6 +504,16 @@ plot_destroy(struct plot *pl)
 }
 
 bool
+plot_svg_of(struct plot *pl, uint32_t stream, unsigned which, FILE *f, const char *source)
+{
+	const struct plot_stream *s = find(pl, stream);
+
+	if (s == NULL || !s->seen)
+		return false;
+	return plot_svg_write(f, s, which == 0 ? s->a : !s->a, source);
+}
+
+bool
 plot_failed(const struct plot *pl)
 {
 	return pl->failed;
@@ -510,95 +521,42 @@ plot_failed(const struct plot *pl)
 
 /* ---- the reporter in front of the real one ------------------------------ */
 
-struct tee {
-	struct plot	*pl;
-	struct reporter	*inner;
-};
-
 static void
-tee_begin(struct reporter *r, const struct input_info *in)
+on_begin(void *ctx, const struct input_info *in)
 {
-	struct tee *t = r->priv;
+	struct plot *pl = ctx;
 
-	write_all(t->pl);
-	t->pl->in = in;
-	report_begin(t->inner, in);
+	write_all(pl);
+	pl->in = in;
 }
 
 static void
-tee_event(struct reporter *r, const struct event *ev, const struct input_info *in)
+on_event(void *ctx, const struct event *ev, const struct input_info *in)
 {
-	struct tee *t = r->priv;
 	struct plot_stream *s;
 
-	if (ev->has_stream && (s = find(t->pl, ev->stream)) != NULL && s->seen)
+	(void)in;
+	if (ev->has_stream && (s = find(ctx, ev->stream)) != NULL && s->seen)
 		plot_stream_event(s, ev);
-	report_event(t->inner, ev, in);
 }
 
 static void
-tee_connection(struct reporter *r, const struct conn_report *cr)
+on_end(void *ctx)
 {
-	report_connection(((struct tee *)r->priv)->inner, cr);
+	struct plot *pl = ctx;
+
+	write_all(pl);
+	pl->in = NULL;
 }
 
-static void
-tee_summary(struct reporter *r, const struct summary *s)
-{
-	report_summary(((struct tee *)r->priv)->inner, s);
-}
-
-static void
-tee_sockets(struct reporter *r, const struct socket_table *st, const struct input_info *in)
-{
-	report_sockets(((struct tee *)r->priv)->inner, st, in);
-}
-
-static void
-tee_end(struct reporter *r)
-{
-	struct tee *t = r->priv;
-
-	write_all(t->pl);
-	t->pl->in = NULL;
-	report_end(t->inner);
-}
-
-static void
-tee_destroy(struct reporter *r)
-{
-	struct tee *t = r->priv;
-
-	report_destroy(t->inner);
-	free(t);
-	free(r);
-}
-
-static const struct reporter_ops tee_ops = {
-	.begin = tee_begin,
-	.event = tee_event,
-	.connection = tee_connection,
-	.summary = tee_summary,
-	.sockets = tee_sockets,
-	.end = tee_end,
-	.destroy = tee_destroy,
+static const struct tee_hooks hooks = {
+	.begin = on_begin,
+	.event = on_event,
+	.end = on_end,
 };
 
 struct reporter *
 plot_reporter(struct plot *pl, struct reporter *inner)
 {
-	struct reporter *r = calloc(1, sizeof(*r));
-	struct tee *t = calloc(1, sizeof(*t));
-
-	if (r == NULL || t == NULL) {
-		free(r);
-		free(t);
-		return NULL;
-	}
-	t->pl = pl;
-	t->inner = inner;
-	r->ops = &tee_ops;
-	r->out = inner->out;
-	r->priv = t;
-	return r;
+	return tee_new(&hooks, pl, inner);
 }

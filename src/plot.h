@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "decode.h"
 #include "flow.h"
@@ -27,7 +28,8 @@
 struct plot;
 
 /* streams: the tcp.stream numbers to draw (copied); dir: where the SVG
- * files go (borrowed; created if missing).  NULL when memory cannot be had. */
+ * files go (borrowed; created if missing), or NULL to write no file and
+ * keep the graphs for plot_svg_of().  NULL when memory cannot be had. */
 struct plot *plot_create(const uint32_t *streams, unsigned nstreams, const char *dir);
 void plot_destroy(struct plot *pl);
 
@@ -40,6 +42,11 @@ void plot_segment(struct plot *pl, const struct conn *c, unsigned dir,
  * at the end.  Destroying it destroys inner.  NULL on allocation failure
  * (inner is then left alone). */
 struct reporter *plot_reporter(struct plot *pl, struct reporter *inner);
+
+/* Draw direction which (0: the first segment's sender, 1: the other) of
+ * a stream kept by a plot without a directory; false when the stream was
+ * not seen.  Check ferror(f) for write errors. */
+bool plot_svg_of(struct plot *pl, uint32_t stream, unsigned which, FILE *f, const char *source);
 
 /* A graph could not be written (already said on stderr). */
 bool plot_failed(const struct plot *pl);

@@ -13,6 +13,7 @@
 
 #include "plot_int.h"
 #include "report.h"
+#include "svg.h"
 
 #define W		1200.0
 #define LEFT		96.0
@@ -83,21 +84,6 @@ plot_mark_name(unsigned kind)
 	return "?";
 }
 
-static void
-xml_text(FILE *f, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\t')
-				fputc(*s, f);
-		}
-}
-
 static double
 xof(const struct svg *g, int64_t t)
 {
@@ -123,46 +109,6 @@ yof(const struct panel *p, double v)
 	return y;
 }
 
-/* A 1, 2 or 5 times a power of ten step giving about n ticks over span. */
-static double
-nice_step(double span, int n)
-{
-	double raw = span / n, p = pow(10, floor(log10(raw))), m = raw / p;
-
-	return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
-}
-
-/* Short number with an SI suffix ("1.5M"). */
-static void
-si(double v, char *buf, size_t len)
-{
-	static const char *const suf[] = { "", "k", "M", "G", "T", "P" };
-	double a = fabs(v);
-	unsigned i = 0;
-
-	while (a >= 1000 && i < 5) {
-		a /= 1000;
-		v /= 1000;
-		i++;
-	}
-	if (a == 0 || a >= 100 || a == floor(a))
-		snprintf(buf, len, "%.0f%s", v, suf[i]);
-	else if (a >= 10)
-		snprintf(buf, len, "%.1f%s", v, suf[i]);
-	else
-		snprintf(buf, len, "%.2g%s", v, suf[i]);
-}
-
-static void
-time_label(double sec, double step, char *buf, size_t len)
-{
-	int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
-
-	if (dec > 9)
-		dec = 9;
-	snprintf(buf, len, "%.*f", dec, sec);
-}
-
 static void
 frame_panel(struct svg *g, const struct panel *p, const char *label, bool time_labels)
 {
@@ -172,19 +118,19 @@ frame_panel(struct svg *g, const struct panel *p, const char *label, bool time_l
 
 	fprintf(g->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 	    "fill=\"#fcfcfc\" stroke=\"#888\"/>\n", g->plot_l, p->top, g->plot_r - g->plot_l, p->h);
-	step = nice_step(span_s, 10);
+	step = svg_nice_step(span_s, 10);
 	fputs("<g stroke=\"#e4e4e4\" stroke-width=\"1\">", g->f);
 	for (i = 1, v = step; v < span_s && i < 100; i++, v = step * i) {
 		double x = g->plot_l + v / span_s * (g->plot_r - g->plot_l);
 
 		fprintf(g->f, "<path d=\"M%.1f,%.1fV%.1f\"/>", x, p->top, p->top + p->h);
 	}
-	step = nice_step(p->vmax - p->vmin, 6);
+	step = svg_nice_step(p->vmax - p->vmin, 6);
 	for (v = ceil(p->vmin / step) * step, i = 0; v <= p->vmax && i < 100; v += step, i++)
 		fprintf(g->f, "<path d=\"M%.1f,%.1fH%.1f\"/>", g->plot_l, yof(p, v), g->plot_r);
 	fputs("</g>\n<g font-size=\"11\" fill=\"#333\" text-anchor=\"end\">", g->f);
 	for (v = ceil(p->vmin / step) * step, i = 0; v <= p->vmax && i < 100; v += step, i++) {
-		si(fabs(v) < step * 1e-6 ? 0 : v, buf, sizeof(buf));
+		svg_si(fabs(v) < step * 1e-6 ? 0 : v, buf, sizeof(buf));
 		fprintf(g->f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>", g->plot_l - 6,
 		    yof(p, v) + 4, buf);
 	}
@@ -192,14 +138,14 @@ frame_panel(struct svg *g, const struct panel *p, const char *label, bool time_l
 	fprintf(g->f, "<text x=\"16\" y=\"%.1f\" font-size=\"12\" fill=\"#333\" "
 	    "transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">", p->top + p->h / 2,
 	    p->top + p->h / 2);
-	xml_text(g->f, label);
+	svg_text(g->f, label);
 	fputs("</text>\n", g->f);
 	if (!time_labels)
 		return;
-	step = nice_step(span_s, 10);
+	step = svg_nice_step(span_s, 10);
 	fputs("<g font-size=\"11\" fill=\"#333\" text-anchor=\"middle\">", g->f);
 	for (i = 0, v = 0; v <= span_s * (1 + 1e-9) && i < 100; i++, v = step * i) {
-		time_label(v, step, buf, sizeof(buf));
+		svg_time_label(v, step, buf, sizeof(buf));
 		fprintf(g->f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>",
 		    g->plot_l + v / span_s * (g->plot_r - g->plot_l), p->top + p->h + 15, buf);
 	}
@@ -304,7 +250,7 @@ legend_item(struct svg *g, double x, double *y, const char *color, const char *s
 		    "fill=\"%s\"/>",
 		    x + 4, *y - 9, color);
 	fprintf(g->f, "<text x=\"%.1f\" y=\"%.1f\">", x + 24, *y);
-	xml_text(g->f, name);
+	svg_text(g->f, name);
 	fputs("</text>", g->f);
 	return x + w;
 }
@@ -419,7 +365,7 @@ mark_title(struct svg *g, const struct plot_mark *m)
 	}
 	if (msg != NULL) {
 		fputs(" \xe2\x80\x94 ", g->f);
-		xml_text(g->f, msg);
+		svg_text(g->f, msg);
 	}
 	fputs("</title>", g->f);
 }
@@ -602,7 +548,7 @@ header(struct svg *g, const char *source, double height)
 	    d->dst.port);
 	fprintf(g->f, "<text x=\"%.0f\" y=\"40\" font-size=\"12\" fill=\"#444\">", LEFT);
 	if (source != NULL) {
-		xml_text(g->f, source);
+		svg_text(g->f, source);
 		fputs(": ", g->f);
 	}
 	fprintf(g->f, "%" PRIu64 " data segments, %" PRIu64 " payload bytes, %" PRIu64

@@ -391,12 +391,14 @@ run_input(const char *path, struct input_info *in, const struct source_opts *o,
 			st->warn[WARN_CAPTURE_DAMAGED]++;
 			if (strstr(e, "different from the") != NULL) {
 				/* libpcap, forced: interfaces unlike the first */
-				diag(path, "%s (libpcap cannot read such a pcapng); analysed "
-				    "up to frame %" PRIu64, e, pkt.frame);
+				if (!o->again)
+					diag(path, "%s (libpcap cannot read such a pcapng); "
+					    "analysed up to frame %" PRIu64, e, pkt.frame);
 				status = SOURCE_REFUSED_LATE;
 			} else {
-				diag(path, "warning: capture damaged after frame %" PRIu64
-				    ": %s; analysed up to the damage", pkt.frame, e);
+				if (!o->again)
+					diag(path, "warning: capture damaged after frame %"
+					    PRIu64 ": %s; analysed up to the damage", pkt.frame, e);
 				status = SOURCE_DAMAGED;
 			}
 			break;

@@ -31,6 +31,8 @@ struct source_opts {
 	uint64_t	 max_packets;	/* -c; 0 = no limit (counts matching records) */
 	uint64_t	*packets_left;	/* shared across inputs for -c */
 	bool		 progress;	/* a progress line on stderr (progress.h) */
+	bool		 again;		/* a second reading (--report's graphs):
+					 * the first said where the input is damaged */
 };
 
 /* Analyse one file ("-" = stdin) into p, announcing it as in (whose

@@ -22,17 +22,24 @@ allowed() {	# module -> allowed project headers (besides its own)
 		echo "event.h flow.h tcpstate.h stats.h report.h util.h decode.h seq.h packet.h" ;;
 	util) echo "" ;;
 	gate) echo "event.h report.h util.h" ;;
+	tee) echo "event.h report.h flow.h tcpstate.h stats.h decode.h seq.h packet.h" ;;
 	analysis|analysis_int|detect_*)
 		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
 	reassembly) echo "seq.h" ;;
 	bytestream)
 		echo "reassembly.h decode.h event.h flow.h report.h stats.h util.h packet.h tcpstate.h" ;;
 	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h plot.h
-		bytestream.h shard.h" | tr '\n\t' '  ' ;;
+		bytestream.h shard.h listen_plot.h" | tr '\n\t' '  ' ;;
 	shard) echo "decode.h report.h util.h event.h flow.h tcpstate.h stats.h packet.h" ;;
 	merge) echo "report.h shard.h util.h decode.h event.h flow.h tcpstate.h stats.h packet.h" ;;
 	plot|plot_svg|plot_int)
-		echo "seq.h tcpstate.h flow.h event.h report.h decode.h stats.h packet.h util.h plot.h plot_int.h" ;;
+		echo "seq.h tcpstate.h flow.h event.h report.h decode.h stats.h packet.h util.h plot.h plot_int.h
+		svg.h tee.h" | tr '\n\t' '  ' ;;
+	svg) echo "" ;;
+	html_report) echo "listen_plot.h pipeline.h source.h plot.h report.h analysis.h flow.h tcpstate.h
+		event.h decode.h stats.h packet.h seq.h svg.h util.h tee.h" | tr '\n\t' '  ' ;;
+	listen_plot) echo "analysis.h flow.h report.h tcpstate.h event.h decode.h stats.h packet.h seq.h
+		svg.h util.h tee.h" | tr '\n\t' '  ' ;;
 	sockets) echo "flow.h report.h tcpstate.h seq.h decode.h stats.h event.h packet.h" ;;
 	source) echo "packet.h pipeline.h util.h decode.h report.h analysis.h stats.h reader.h
 		progress.h" | tr '\n\t' '  ' ;;

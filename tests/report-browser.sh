@@ -1,0 +1,94 @@
+#!/bin/bash
+# report-browser.sh: the --report page in a real browser.  Headless Chromium
+# (Debian's chromium, contrib/install-deps.sh) opens it from file:// with the
+# network cut off (a network namespace of its own where unshare can make
+# one, and a proxy and resolver that lead nowhere in any case); the page's
+# self-test (#selftest, html_report.c) checks its DOM: tables filled with
+# every event and connection, sorting both ways, filtering, every SVG laid
+# out with a non-zero size.  A screenshot is left in the build tree,
+# tests/report-browser/report.png.  Skipped, with the reason, when no
+# Chromium is installed or it cannot start.
+set -u
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+bin=${TCPDISSECT:-./tcpdissect}
+P=$top/tests/pcaps
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. "$top/tests/tap-lib.sh"
+need_python
+
+chrome=${CHROMIUM:-}
+for c in chromium chromium-browser google-chrome; do
+	[ -n "$chrome" ] && break
+	chrome=$(command -v "$c" || true)
+done
+if [ -z "$chrome" ]; then
+	echo "1..0 # SKIP no Chromium (apt-get install chromium; contrib/install-deps.sh)"
+	exit 77
+fi
+out=$PWD/tests/report-browser
+mkdir -p "$out" || exit 99
+pcap=$P/real-accept-overflow-synresend.pcap
+"$bin" -o jsonl --report "$out/report.html" "$pcap" > "$tmp/r.jsonl" || exit 99
+
+# No network: a namespace with only a loopback that is down, if we may make
+# one; whatever happens, every request goes to a proxy that is not there.
+netns=()
+if unshare -n true 2> /dev/null; then
+	netns=(unshare -n)
+elif unshare -rn true 2> /dev/null; then
+	netns=(unshare -rn)
+fi
+flags=(--headless --disable-gpu --no-first-run --no-default-browser-check
+	--disable-extensions --disable-background-networking --disable-sync
+	--proxy-server=127.0.0.1:9 --host-resolver-rules="MAP * ~NOTFOUND"
+	--user-data-dir="$tmp/profile")
+[ "$(id -u)" = 0 ] && flags+=(--no-sandbox)	# Chromium's sandbox refuses root
+
+run() {
+	timeout 60 "${netns[@]}" "$chrome" "${flags[@]}" "$@" 2> "$tmp/chrome.err"
+}
+if ! run --dump-dom "file://$out/report.html#selftest" > "$tmp/dom.html" ||
+    ! grep -q 'id="selftest-result"' "$tmp/dom.html"; then
+	echo "1..0 # SKIP Chromium could not start: $(grep -v '^$' "$tmp/chrome.err" |
+	    tail -1 | cut -c1-160)"
+	exit 77
+fi
+
+dom() {	# the self-test's verdict against the run's records
+	"$py" - "$tmp/dom.html" "$tmp/r.jsonl" <<'PY'
+import json, re, sys
+from html import unescape
+dom = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<pre id="selftest-result"[^>]*>(.*?)</pre>', dom, re.S)
+if not m or not m.group(1).strip():
+    print("# the self-test wrote nothing")
+    sys.exit(1)
+res = json.loads(unescape(m.group(1)))
+recs = [json.loads(l) for l in open(sys.argv[2])]
+want = {"events": sum(r["type"] == "event" for r in recs),
+        "connections": sum(r["type"] == "connection" for r in recs),
+        "sort_ascending": True, "sort_descending": True, "filter_none": 0,
+        "svgs_empty": 0}
+want["filter_all"] = want["events"]
+bad = [k for k, v in want.items() if res.get(k) != v]
+if res.get("svgs", 0) < 2:
+    bad.append("svgs")
+for k in bad:
+    print("# %s: %r, expected %r" % (k, res.get(k), want.get(k, ">= 2")))
+print("# " + json.dumps(res))
+sys.exit(1 if bad else 0)
+PY
+}
+check "in Chromium: tables filled, sorting and filtering work, every SVG has a size" dom
+
+shot() {
+	rm -f "$out/report.png"
+	run --window-size=1280,2400 --screenshot="$out/report.png" \
+	    "file://$out/report.html" > /dev/null || return 1
+	[ "$(head -c 8 "$out/report.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+}
+check "a screenshot in the build tree (tests/report-browser/report.png)" shot
+
+echo "1..$n"
+[ "$fails" = 0 ]
