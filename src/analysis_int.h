@@ -131,6 +131,9 @@ int64_t analysis_now(const struct analysis *a);
 #define MEMO_AT_SERVER	0x40	/* the handshake (one SYN, one SYN-ACK) put the
 				 * capture point near the server ... */
 #define MEMO_AT_CLIENT	0x80	/* ... or near the client (analysis.c) */
+#define MEMO_CLK_SYNACK	0x100	/* clk_*: the latest SYN-ACK ... */
+#define MEMO_CLK_SEG	0x200	/* ... or the server's latest segment after the
+				 * handshake (detect_listener.c: its TSval clock) */
 struct hs_memo {
 	uint32_t	key;		/* stream + 1; 0 = free */
 	uint32_t	synack_frame;	/* latest SYN-ACK */
@@ -138,6 +141,8 @@ struct hs_memo {
 	uint32_t	ack_frame;	/* client segment that completed the handshake */
 	uint16_t	flags;		/* MEMO_* */
 	int16_t		ts_lag_ms;	/* with MEMO_TS_DONE: SYN-ACK TSval lag */
+	uint32_t	clk_tsval;	/* MEMO_CLK_*: that segment's TSval */
+	int64_t		clk_ns;		/* ... and capture time */
 };
 /* The stream's memo, or NULL (never made, or its slot was taken since). */
 struct hs_memo *hs_memo_find(struct analysis *a, uint32_t stream);
