@@ -1286,6 +1286,60 @@ def gen_cookie_clock():
     pcap("gen-cookie-synthetic-clock.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def gen_cookie_clock_slope():
+    # gen-cookie-clock-slope: issue 12 class 4, the server's TSval clock timed by its segments
+    # after the handshake (no re-sent SYN-ACK).  Capture at the server (SYN -> SYN-ACK 50 us).
+    # Listener 198.51.100.160:8443, streams 0-3 (0.3 s apart): each SYN-ACK's TSval is the
+    # server's 1 kHz clock set back 17, 41, 29, 53 ms (a cookie's), and the server answers the
+    # request at once, then twice more 200 ms apart: its segments after the handshake time its
+    # clock over 0.4 s each, in step with the capture's.  syn_cookie: 4 SYN-ACKs, high
+    # confidence (TSval set back, clock in step).
+    # Listener 198.51.100.161:8443, streams 4-7, the same exchange with SYN-ACKs not set back,
+    # but the server's TSval advances 4 ticks per capture ms (a synthetic or slow capture
+    # clock): SYN-ACK to the next segment 6 ms later looks set back 18 ms; its segments after
+    # the handshake show 4 ticks per ms, so the TSval evidence is not used: no syn_cookie.
+    pk = []
+    stream_t = T0
+    for srv, rate, lags in (("198.51.100.160", 1, (17, 41, 29, 53)),
+                            ("198.51.100.161", 4, (0, 0, 0, 0))):
+        for i, lag in enumerate(lags):
+            f = Flow("192.0.2.160", 45000 + i, srv, 8443, 6300000 + i * 1000,
+                     7300000 + i * 1000, t=stream_t)
+            base = 5000000 + i * 777777          # a TSval offset per connection
+            t0 = f.t
+
+            def clk(side, f=f, base=base, t0=t0, rate=rate):
+                if side == C:
+                    return 900000 + (f.t - t0) // MS
+                return base + rate * ((f.t - t0) // MS)
+
+            def seg(side, flags, data=b"", dt=1 * MS, lag=0, f=f, clk=clk):
+                f.t += dt
+                ts = clk(side) - lag
+                other_ts = f.tsval[1 - side]
+                opts = (syn_opts(ts, other_ts if "A" in flags else 0) if "S" in flags
+                        else ts_opts(ts, other_ts))
+                f.t -= dt
+                p = f.seg(side, flags, data, dt=dt, opts=opts)
+                f.tsval[side] = ts
+                return p
+            pk.append(seg(C, "S", dt=0))
+            pk.append(seg(S, "SA", dt=50 * US, lag=lag))
+            pk.append(seg(C, "A", dt=100 * US))
+            pk.append(seg(C, "PA", b"GET / HTTP/1.1\r\n\r\n", dt=100 * US))
+            pk.append(seg(S, "PA", b"HTTP/1.1 200 OK\r\n\r\n", dt=6 * MS))
+            pk.append(seg(C, "A", dt=100 * US))
+            for _ in range(2):
+                pk.append(seg(S, "PA", b"more\n", dt=200 * MS))
+                pk.append(seg(C, "A", dt=100 * US))
+            pk.append(seg(C, "FA", dt=1 * MS))
+            pk.append(seg(S, "FA", dt=100 * US))
+            pk.append(seg(C, "A", dt=100 * US))
+            stream_t += 300 * MS
+    pk.sort(key=lambda p: p.ts)
+    pcap("gen-cookie-clock-slope.pcap", DLT_EN10MB, link_eth(pk))
+
+
 def gen_one_sided():
     # gen-one-sided: issue 12 class 3.  Asymmetric routing: the capture sees only the client's
     # direction.  The client's SYN, then its ACK of the server's ISN + 1, its request, its ACKs
@@ -1319,6 +1373,7 @@ def main():
     gen_copies()
     gen_flood()
     gen_cookie_clock()
+    gen_cookie_clock_slope()
     gen_one_sided()
 
 
