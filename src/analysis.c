@@ -795,7 +795,7 @@ analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 	if (l != NULL && why == FLOW_END_REUSED && c->side[!c->client].state == TS_TIME_WAIT)
 		tw_retire(a, l, c);
 	detect_handshake_end(a, c);
-	detect_listener_conn_end(a, c);
+	detect_listener_conn_end(a, c, &cr);
 	detect_stream_end(a, c, x, why == FLOW_END_INPUT);
 	detect_teardown_end(a, c, x, why);
 	a->records++;

@@ -168,7 +168,8 @@ struct listen_watch *listen_watch_create(void);
 void listen_watch_destroy(struct listen_watch *w);
 struct listen_watch *analysis_listen_watch(struct analysis *a);
 void detect_listener(const struct seg_ctx *sc);
-void detect_listener_conn_end(struct analysis *a, struct conn *c);
+/* ... and marks cr when the connection's SYN-ACK was a cookie (cookie_synack) */
+void detect_listener_conn_end(struct analysis *a, struct conn *c, struct conn_report *cr);
 void detect_listener_tick(struct analysis *a, int64_t now_ns);
 void detect_listener_end_input(struct analysis *a);
 /* detect_handshake.c tells the listener an accept queue overflowed

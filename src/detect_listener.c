@@ -152,11 +152,23 @@ struct lstate {
 	int64_t			drop_first_ns;
 };
 
+/* cookie_synack events of connections that left the table before the
+ * end of the input on the TSval alone while their listener's clock was
+ * untimed: held until the end of the input decides (bounded; when full,
+ * reported at once). */
+#define COOKIE_PENDING_MAX	64u
+struct cookie_pending {
+	struct event	ev;
+	unsigned	li;		/* listener index */
+};
+
 struct listen_watch {
-	struct lstate	st[LISTENER_MAX];
-	uint16_t	active[LISTENER_MAX];	/* listeners with a flood episode open */
-	unsigned	nactive;
-	int64_t		next_tick_ns;
+	struct lstate		st[LISTENER_MAX];
+	uint16_t		active[LISTENER_MAX];	/* listeners with a flood episode open */
+	unsigned		nactive;
+	int64_t			next_tick_ns;
+	struct cookie_pending	pend[COOKIE_PENDING_MAX];
+	unsigned		npend;
 };
 
 struct listen_watch *
@@ -765,16 +777,148 @@ cookie_synack(const struct seg_ctx *sc, struct lstate *s)
 		m->flags |= MEMO_OPTS_DROPPED;
 }
 
-/* A connection of the listener ends: weigh its SYN-ACK.  Each SYN-ACK
- * counts once, for a cookie or for a request socket, or not at all. */
+/* The server's TSval clock against the capture's: CLOCK_OK when it was
+ * timed and kept step every time, CLOCK_BAD when a timing disagreed
+ * (synthetic capture timestamps, a capture clock that jumps, a TSval clock
+ * of another rate), CLOCK_UNTIMED when nothing timed it.  note: what was
+ * found, for the event's detail. */
+enum ts_clock { CLOCK_UNTIMED, CLOCK_OK, CLOCK_BAD };
+
+static enum ts_clock
+ts_clock_verdict(const struct cookie_ev *ck, char *note, size_t len)
+{
+	bool seg_timed = ck->seg_ns >= TS_CLOCK_SPAN_NS;
+	double seg_rate = seg_timed ? (double)ck->seg_ticks / ((double)ck->seg_ns / 1e6) : 0;
+	bool seg_ok = seg_timed && seg_rate >= TS_RATE_MIN && seg_rate <= TS_RATE_MAX;
+	char segs[100] = "", resends[100] = "";
+
+	if (seg_timed)
+		snprintf(segs, sizeof(segs), "server segments after the handshake: %.3f ticks per "
+		    "ms over %.3f s; ", seg_rate, (double)ck->seg_ns / 1e9);
+	if (ck->resend_ok + ck->resend_bad)
+		snprintf(resends, sizeof(resends), "re-sent SYN-ACKs: %u in step, %u not; ",
+		    ck->resend_ok, ck->resend_bad);
+	if (ck->resend_bad)
+		snprintf(resends, sizeof(resends), "re-sent SYN-ACKs: %u in step, %u not "
+		    "(%.3f ticks per ms); ", ck->resend_ok, ck->resend_bad, ck->bad_rate);
+	snprintf(note, len, "%s%s", segs, resends);
+	if (ck->resend_bad || (seg_timed && !seg_ok))
+		return CLOCK_BAD;
+	if (ck->resend_ok || seg_ok)
+		return CLOCK_OK;
+	snprintf(note, len, "not timed (no re-sent SYN-ACK, server segments after the "
+	    "handshake span %.3f s of the 0.5 s needed); ", (double)ck->seg_ns / 1e9);
+	return CLOCK_UNTIMED;
+}
+
+/* A SYN cookie's MSS: the client's rounded down to the kernel's table
+ * (msstab in net/ipv4/syncookies.c, net/ipv6/syncookies.c). */
+static unsigned
+cookie_mss(unsigned mss, bool v6)
+{
+	static const unsigned v4[] = { 536, 1300, 1440, 1460 };
+	static const unsigned v6t[] = { 1220, 1420, 1440, 8940 };
+	const unsigned *t = v6 ? v6t : v4;
+	unsigned i = 4;
+
+	while (i-- > 1)
+		if (mss >= t[i])
+			return t[i];
+	return t[0];
+}
+
+/* cookie_synack: this connection's SYN-ACK was a SYN cookie, at its
+ * SYN-ACK's frame (known at the connection's end), and what it cost: a
+ * cookie keeps the SYN's window scale and SACK-permitted only in the
+ * timestamp's low bits, so without the SYN's timestamp option the
+ * connection runs without them, its window capped at 64 KiB per round
+ * trip; and the client's MSS rounded down to the cookie's table. */
 static void
-cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
+conn_cookie_event(struct analysis *a, const struct conn *c, struct conn_report *cr,
+    const struct hs_memo *m, uint64_t frame, bool ts, struct event *evp)
+{
+	const struct side *cl = &c->side[c->client];
+	bool syn_ts = (cl->flags & SIDE_TS) != 0, done = (c->cflags & CONN_HS_COMPLETE) != 0;
+	uint32_t ack_us = cr->x != NULL ? cr->x->ack_us : 0;
+	double rtt = c->synack_us && ack_us ? (double)(c->synack_us - 1 + ack_us - 1) / 1e6 : 0;
+	char cost[160], why[160], lag[40], rate[48];
+
+	cr->cookie.synack_frame = frame;
+	cr->cookie.lost_wscale = !syn_ts && (cl->flags & SIDE_WSCALE);
+	cr->cookie.lost_sack = !syn_ts && (cl->flags & SIDE_SACK_PERM);
+	event_init(evp, EVK_COOKIE_SYNACK, frame, conn_last_synack_ns(c));
+	evp->stream = c->stream;
+	evp->has_stream = true;
+	evp->has_src = true;
+	analysis_endpoint(a, c, !c->client, &evp->src);
+	analysis_endpoint(a, c, c->client, &evp->dst);
+	if (cr->cookie.lost_wscale && rtt > 0)
+		snprintf(rate, sizeof(rate), " (%.1f Mbit/s at %.1f ms)",
+		    65535.0 * 8 / rtt / 1e6, rtt * 1e3);
+	else
+		rate[0] = '\0';
+	if (cr->cookie.lost_wscale || cr->cookie.lost_sack)
+		snprintf(cost, sizeof(cost), "; the SYN had no timestamps: no %s%s%s%s%s",
+		    cr->cookie.lost_wscale ? "window scaling" : "",
+		    cr->cookie.lost_wscale && cr->cookie.lost_sack ? ", no " : "",
+		    cr->cookie.lost_sack ? "SACK" : "", cr->cookie.lost_wscale ?
+		    ", at most 64 KiB per round trip" : "", rate);
+	else if (syn_ts && (cl->flags & (SIDE_WSCALE | SIDE_SACK_PERM)))
+		snprintf(cost, sizeof(cost), "; window scale and SACK kept in its TSval bits");
+	else
+		cost[0] = '\0';
+	if (ts)
+		snprintf(lag, sizeof(lag), ", TSval set back %d ms", m->ts_lag_ms);
+	else
+		lag[0] = '\0';
+	snprintf(why, sizeof(why), "%s%s%s%s", strstr(cr->cookie.evidence, "not_resent") ?
+	    ", SYN-ACK never re-sent" : "", lag,
+	    strstr(cr->cookie.evidence, "options_dropped") ?
+	    ", window scale and SACK-permitted dropped" : "",
+	    strstr(cr->cookie.evidence, "silent_overflow") ?
+	    ", final ACK and data dropped, SYN-ACK not re-sent" : "");
+	event_message(evp, "SYN cookie (%s)%s", why + 2, done ? cost : "");
+	event_detail_str(evp, "evidence", cr->cookie.evidence);
+	if (ts)
+		event_detail_int(evp, "ts_lag_ms", m->ts_lag_ms);
+	event_detail_bool(evp, "syn_timestamps", syn_ts);
+	event_detail_bool(evp, "window_scale_lost", cr->cookie.lost_wscale);
+	event_detail_bool(evp, "sack_lost", cr->cookie.lost_sack);
+	if (cl->flags & SIDE_MSS) {
+		struct endpoint ep;
+
+		analysis_endpoint(a, c, c->client, &ep);
+		event_detail_uint(evp, "client_mss", cl->mss);
+		event_detail_uint(evp, "cookie_mss", cookie_mss(cl->mss, ep.family == 6));
+	}
+	if (cr->cookie.lost_wscale) {
+		event_detail_uint(evp, "window_cap_bytes", 65535);
+		if (rtt > 0) {
+			event_detail_double(evp, "rtt", rtt);
+			event_detail_uint(evp, "throughput_cap_bps",
+			    (uint64_t)llround(65535.0 * 8 / rtt));
+		}
+	}
+}
+
+/* A connection of the listener ends: weigh its SYN-ACK.  Each SYN-ACK
+ * counts once, for a cookie or for a request socket, or not at all.  A
+ * cookie is marked on the connection too (cookie_synack), unless it is
+ * taken for one on its TSval alone and the server's TSval clock did not
+ * keep step so far, or only for never being re-sent while the listener
+ * completed no handshake (a capture of SYNs only). */
+static void
+cookie_conn_end(struct analysis *a, struct lstate *s, struct conn *c, struct conn_report *cr,
+    const struct listener *l)
 {
 	const struct side *cl = &c->side[c->client], *sv = &c->side[!c->client];
 	struct hs_memo *m = hs_memo_find(a, c->stream);
 	struct cookie_ev *ck = &s->ck;
+	struct listen_watch *w = analysis_listen_watch(a);
 	bool ts, silent, opts, unresent;
 	uint64_t frame;
+	char note[240];
+	struct event ev;
 
 	if (c->cflags & CONN_HS_COMPLETE)
 		ck->completed++;
@@ -811,40 +955,32 @@ cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
 	}
 	if (frame > ck->last_frame)
 		ck->last_frame = frame;
-}
+	if (ts && ts_clock_verdict(ck, note, sizeof(note)) == CLOCK_BAD) {
+		if (!(silent || opts || unresent))
+			return;
+		ts = false;
+	}
+	if (!(ts || silent || opts) && l->completed == 0)
+		return;
+	snprintf(cr->cookie.evidence, sizeof(cr->cookie.evidence), "%s%s%s%s",
+	    unresent ? ",not_resent" : "", ts ? ",ts_set_back" : "",
+	    opts ? ",options_dropped" : "", silent ? ",silent_overflow" : "");
+	memmove(cr->cookie.evidence, cr->cookie.evidence + 1, strlen(cr->cookie.evidence));
+	if (ts && !(silent || opts || unresent) && cr->why != FLOW_END_INPUT &&
+	    ts_clock_verdict(ck, note, sizeof(note)) == CLOCK_UNTIMED &&
+	    w->npend < COOKIE_PENDING_MAX) {
+		/* the end of the input decides; the record goes out unmarked */
+		struct cookie_pending *p = &w->pend[w->npend++];
 
-/* The server's TSval clock against the capture's: CLOCK_OK when it was
- * timed and kept step every time, CLOCK_BAD when a timing disagreed
- * (synthetic capture timestamps, a capture clock that jumps, a TSval clock
- * of another rate), CLOCK_UNTIMED when nothing timed it.  note: what was
- * found, for the event's detail. */
-enum ts_clock { CLOCK_UNTIMED, CLOCK_OK, CLOCK_BAD };
-
-static enum ts_clock
-ts_clock_verdict(const struct cookie_ev *ck, char *note, size_t len)
-{
-	bool seg_timed = ck->seg_ns >= TS_CLOCK_SPAN_NS;
-	double seg_rate = seg_timed ? (double)ck->seg_ticks / ((double)ck->seg_ns / 1e6) : 0;
-	bool seg_ok = seg_timed && seg_rate >= TS_RATE_MIN && seg_rate <= TS_RATE_MAX;
-	char segs[100] = "", resends[100] = "";
-
-	if (seg_timed)
-		snprintf(segs, sizeof(segs), "server segments after the handshake: %.3f ticks per "
-		    "ms over %.3f s; ", seg_rate, (double)ck->seg_ns / 1e9);
-	if (ck->resend_ok + ck->resend_bad)
-		snprintf(resends, sizeof(resends), "re-sent SYN-ACKs: %u in step, %u not; ",
-		    ck->resend_ok, ck->resend_bad);
-	if (ck->resend_bad)
-		snprintf(resends, sizeof(resends), "re-sent SYN-ACKs: %u in step, %u not "
-		    "(%.3f ticks per ms); ", ck->resend_ok, ck->resend_bad, ck->bad_rate);
-	snprintf(note, len, "%s%s", segs, resends);
-	if (ck->resend_bad || (seg_timed && !seg_ok))
-		return CLOCK_BAD;
-	if (ck->resend_ok || seg_ok)
-		return CLOCK_OK;
-	snprintf(note, len, "not timed (no re-sent SYN-ACK, server segments after the "
-	    "handshake span %.3f s of the 0.5 s needed); ", (double)ck->seg_ns / 1e9);
-	return CLOCK_UNTIMED;
+		conn_cookie_event(a, c, cr, m, frame, ts, &p->ev);
+		event_detail_str(&p->ev, "decided", "at the end of the input, after the "
+		    "connection's record: the server's TSval clock was not timed before");
+		p->li = analysis_listener_index(a, l);
+		memset(&cr->cookie, 0, sizeof(cr->cookie));
+		return;
+	}
+	conn_cookie_event(a, c, cr, m, frame, ts, &ev);
+	analysis_emit(a, c, &ev);
 }
 
 /* syn_cookie, once per listener and input.  Four kinds of evidence:
@@ -1053,7 +1189,7 @@ detect_listener(const struct seg_ctx *sc)
 }
 
 void
-detect_listener_conn_end(struct analysis *a, struct conn *c)
+detect_listener_conn_end(struct analysis *a, struct conn *c, struct conn_report *cr)
 {
 	struct listener *l = analysis_conn_listener(a, c);
 	struct lstate *s;
@@ -1061,7 +1197,7 @@ detect_listener_conn_end(struct analysis *a, struct conn *c)
 	if (l == NULL)
 		return;
 	s = &analysis_listen_watch(a)->st[analysis_listener_index(a, l)];
-	cookie_conn_end(a, s, c);
+	cookie_conn_end(a, s, c, cr, l);
 	drop_conn_end(s, c);
 }
 
@@ -1071,6 +1207,13 @@ detect_listener_end_input(struct analysis *a)
 	struct listen_watch *w = analysis_listen_watch(a);
 	unsigned i, n = analysis_nlisteners(a);
 
+	for (i = 0; i < w->npend; i++) {
+		char note[240];
+
+		if (ts_clock_verdict(&w->st[w->pend[i].li].ck, note, sizeof(note)) != CLOCK_BAD)
+			analysis_emit(a, NULL, &w->pend[i].ev);
+	}
+	w->npend = 0;
 	for (i = 0; i < n; i++) {
 		struct listener *l = analysis_listener_at(a, i);
 		struct lstate *s = &w->st[i];

@@ -98,6 +98,12 @@ struct conn_report {
 					 * ep[0] is the lower) */
 	enum flow_end		 why;
 	const struct input_info	*in;
+	/* its SYN-ACK was a SYN cookie (detect_listener.c, cookie_synack) */
+	struct {
+		uint64_t	synack_frame;	/* 0: not one */
+		char		evidence[64];	/* the kinds, comma-separated */
+		bool		lost_wscale, lost_sack;
+	}			 cookie;
 };
 
 /* One socket of the `ss -tan` view (--at, sockets.h). */

@@ -736,6 +736,14 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 		jw_bool(w, "resumed", true);
 	if (c->cflags & CONN_EVICTED)
 		jw_bool(w, "evicted", true);
+	if (cr->cookie.synack_frame) {
+		jw_open(w, "syn_cookie", '{');
+		jw_u64(w, "synack_frame", cr->cookie.synack_frame);
+		jw_name(w, "evidence", cr->cookie.evidence);
+		jw_bool(w, "window_scale_lost", cr->cookie.lost_wscale);
+		jw_bool(w, "sack_lost", cr->cookie.lost_sack);
+		jw_close(w, '}');
+	}
 	jw_end(r, &p->connections);
 }
 

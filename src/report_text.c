@@ -431,6 +431,7 @@ key_is_src(const struct event *ev)
 	case EVK_SYNACK_BAD_ACK:
 	case EVK_CONNECTION_REFUSED:
 	case EVK_ACCEPT_OVERFLOW_RST:
+	case EVK_COOKIE_SYNACK:
 		return true;
 	case EVK_SYN_RETRANSMIT:
 	case EVK_SYN_UNANSWERED:

@@ -1340,6 +1340,30 @@ def gen_cookie_clock_slope():
     pcap("gen-cookie-clock-slope.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def gen_cookie_no_timestamps():
+    # gen-cookie-no-timestamps: issue 12 class 7, what a SYN cookie costs a connection whose
+    # SYN had no timestamp option.  Listener 198.51.100.170:80, no timestamps anywhere.
+    # Stream 0: SYN with MSS 1460, window scale 7, SACK-permitted; the SYN-ACK echoes window
+    # scale and SACK-permitted (a request socket: the listener has them enabled).
+    # Stream 1 (1 s later): SYN with MSS 1400, window scale 7, SACK-permitted; the SYN-ACK
+    # (frame 13) carries only MSS: a cookie, which has nowhere to keep the others.  RTT 20 ms
+    # (SYN -> SYN-ACK 10 ms, SYN-ACK -> ACK 10 ms).  syn_cookie: 1 SYN-ACK, medium (options
+    # dropped, one kind); cookie_synack at frame 11, stream 1: window scaling and SACK lost,
+    # the window capped at 65535 bytes per round trip = 26.2 Mbit/s at 20 ms; cookie MSS 1300.
+    no_ts = [("MSS", 1460), ("NOP", None), ("WScale", 7), ("NOP", None), ("NOP", None),
+             ("SAckOK", b"")]
+    pk = []
+    for i, (mss, echo) in enumerate(((1460, True), (1400, False))):
+        f = Flow("192.0.2.170", 46000 + i, "198.51.100.170", 80, 6700000 + i * 1000,
+                 7700000 + i * 1000, t=T0 + i * SEC, timestamps=False)
+        syn = [("MSS", mss)] + no_ts[1:]
+        pk.append(f.seg(C, "S", dt=0, opts=syn))
+        pk.append(f.seg(S, "SA", dt=10 * MS, opts=no_ts if echo else [("MSS", 1460)]))
+        pk.append(f.seg(C, "A", dt=10 * MS))
+        pk += f.data(rtt=20 * MS) + f.close(rtt=20 * MS)
+    pcap("gen-cookie-no-timestamps.pcap", DLT_EN10MB, link_eth(merge(pk)))
+
+
 def gen_one_sided():
     # gen-one-sided: issue 12 class 3.  Asymmetric routing: the capture sees only the client's
     # direction.  The client's SYN, then its ACK of the server's ISN + 1, its request, its ACKs
@@ -1374,6 +1398,7 @@ def main():
     gen_flood()
     gen_cookie_clock()
     gen_cookie_clock_slope()
+    gen_cookie_no_timestamps()
     gen_one_sided()
 
 
