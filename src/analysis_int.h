@@ -151,7 +151,8 @@ struct hs_memo *hs_memo_claim(struct analysis *a, uint32_t stream);
 
 /* Detectors (each file owns a family of SPEC.md kinds). */
 void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
-void detect_handshake_end(struct analysis *a, struct conn *c);
+/* ... and marks cr one-sided, or completed without the SYN-ACK captured */
+void detect_handshake_end(struct analysis *a, struct conn *c, struct conn_report *cr);
 /* A new SYN at ts_ns reopened c's stream (time_wait_reuse): its retries
  * count from there. */
 void detect_handshake_reopen(struct analysis *a, struct conn *c, int64_t ts_ns);
@@ -161,6 +162,8 @@ struct handshake_watch *handshake_watch_create(void);
 void handshake_watch_destroy(struct handshake_watch *w);
 void handshake_watch_reset(struct handshake_watch *w);
 struct handshake_watch *analysis_hs_watch(struct analysis *a);
+/* Connections of the run seen in one direction only. */
+uint64_t handshake_watch_one_sided(const struct handshake_watch *w);
 /* detect_listener.c: per-listener windows (syn_flood, syn_cookie, SYNs
  * dropped while an accept queue overflowed). */
 struct listen_watch;

@@ -1227,6 +1227,10 @@ text_summary(struct reporter *r, const struct summary *s)
 		    "packet", "packets"), s->stats->tcp_packets, bytes, s->connections,
 		    plural(s->connections, "connection", "connections"), s->peak_concurrent);
 	}
+	if (s->one_sided)
+		emitf(r, 2, 6, "%" PRIu64 " %s seen in one direction only (asymmetric routing or a "
+		    "capture of one side)", s->one_sided,
+		    plural(s->one_sided, "connection", "connections"));
 	if (s->have_time) {
 		wall_str(&p->style, s->start_ns, s->ts_digits, true, a, sizeof(a));
 		wall_str(&p->style, s->end_ns, s->ts_digits, true, b, sizeof(b));

@@ -1374,6 +1374,29 @@ def gen_one_sided():
     pcap("gen-one-sided.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def gen_one_sided_unanswered():
+    # gen-one-sided-unanswered: issue 12 class 3, a capture of the client's direction only.
+    # Stream 0 (frames 1-6): a full exchange to 198.51.100.151:80 whose SYN-ACK, data and FIN
+    # the capture never saw: the client acknowledges them (one-sided, handshake completed
+    # without the SYN-ACK captured).  Stream 1 (frames 7-9): a SYN to 198.51.100.152:443, re-sent
+    # after 1 and 3 s, never acknowledged; that address sends nothing in the whole capture, so
+    # the capture cannot say whether it answered: one-sided, no syn_unanswered.
+    # Stream 2 (frames 10-12): the same towards 198.51.100.151:81, whose address the capture
+    # shows sending nothing either (stream 0's SYN-ACK went another way): one-sided.
+    # Summary: 3 connections seen in one direction only.
+    f = Flow("192.0.2.151", 44100, "198.51.100.151", 80, 8200000, 9200000)
+    pk = [p for p in f.full() if p.side == C]
+    for i, (srv, port) in enumerate((("198.51.100.152", 443), ("198.51.100.151", 81))):
+        g = Flow("192.0.2.151", 44101 + i, srv, port, 8300000 + i, 9300000 + i,
+                 t=T0 + (1 + 5 * i) * SEC)
+        isn = g.nxt[C]
+        pk.append(g.seg(C, "S", dt=0))
+        for gap in (1 * SEC, 2 * SEC):
+            g.nxt[C] = isn
+            pk.append(g.seg(C, "S", dt=gap))
+    pcap("gen-one-sided-unanswered.pcap", DLT_EN10MB, link_eth(merge(pk)))
+
+
 def main():
     global OUT
     here = os.path.dirname(os.path.abspath(__file__))
@@ -1400,6 +1423,7 @@ def main():
     gen_cookie_clock_slope()
     gen_cookie_no_timestamps()
     gen_one_sided()
+    gen_one_sided_unanswered()
 
 
 if __name__ == "__main__":
