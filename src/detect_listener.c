@@ -164,7 +164,7 @@ struct cookie_pending {
 
 struct listen_watch {
 	struct lstate		st[LISTENER_MAX];
-	uint16_t		active[LISTENER_MAX];	/* listeners with a flood episode open */
+	uint16_t		active[LISTENER_MAX];	/* listeners with a flood open */
 	unsigned		nactive;
 	int64_t			next_tick_ns;
 	struct cookie_pending	pend[COOKIE_PENDING_MAX];

@@ -737,7 +737,8 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 	if (c->cflags & CONN_EVICTED)
 		jw_bool(w, "evicted", true);
 	if (cr->one_sided)
-		jw_name(w, "one_sided", (c->side[c->client].flags & SIDE_SEEN) ? "client" : "server");
+		jw_name(w, "one_sided",
+		    (c->side[c->client].flags & SIDE_SEEN) ? "client" : "server");
 	if (cr->synack_unseen)
 		jw_bool(w, "synack_unseen", true);
 	if (cr->cookie.synack_frame) {
