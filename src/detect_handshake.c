@@ -772,7 +772,8 @@ void
 detect_handshake(const struct seg_ctx *sc)
 {
 	if (sc->snd->packets == 1)
-		(void)dir_seen(sc->a, sc->c, sc->from_client ? sc->c->client : !sc->c->client, true);
+		(void)dir_seen(sc->a, sc->c,
+		    sc->from_client ? sc->c->client : !sc->c->client, true);
 	detect_refused(sc);
 	detect_accept_overflow_rst(sc);
 	detect_syn_retransmit(sc);
