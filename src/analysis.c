@@ -940,8 +940,8 @@ analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum f
 	set_established(a, l, c, false);
 	if (l != NULL && why == FLOW_END_REUSED && c->side[!c->client].state == TS_TIME_WAIT)
 		tw_retire(a, l, c);
-	detect_handshake_end(a, c);
-	detect_listener_conn_end(a, c);
+	detect_handshake_end(a, c, &cr);
+	detect_listener_conn_end(a, c, &cr);
 	detect_stream_end(a, c, x, why == FLOW_END_INPUT);
 	detect_teardown_end(a, c, x, why);
 	a->records++;
@@ -953,6 +953,7 @@ analysis_fill_summary(const struct analysis *a, struct summary *s)
 {
 	s->events_by_kind = a->events;
 	s->connections = a->records;
+	s->one_sided = handshake_watch_one_sided(a->hs_watch);
 	s->peak_concurrent = a->open_peak;
 	s->listeners = a->listeners;
 	s->nlisteners = a->nlisteners;

@@ -132,6 +132,9 @@ int64_t analysis_now(const struct analysis *a);
 #define MEMO_AT_SERVER	0x40	/* the handshake (one SYN, one SYN-ACK) put the
 				 * capture point near the server ... */
 #define MEMO_AT_CLIENT	0x80	/* ... or near the client (analysis.c) */
+#define MEMO_CLK_SYNACK	0x100	/* clk_*: the latest SYN-ACK ... */
+#define MEMO_CLK_SEG	0x200	/* ... or the server's latest segment after the
+				 * handshake (detect_listener.c: its TSval clock) */
 struct hs_memo {
 	uint32_t	key;		/* stream + 1; 0 = free */
 	uint32_t	synack_frame;	/* latest SYN-ACK */
@@ -139,6 +142,8 @@ struct hs_memo {
 	uint32_t	ack_frame;	/* client segment that completed the handshake */
 	uint16_t	flags;		/* MEMO_* */
 	int16_t		ts_lag_ms;	/* with MEMO_TS_DONE: SYN-ACK TSval lag */
+	uint32_t	clk_tsval;	/* MEMO_CLK_*: that segment's TSval */
+	int64_t		clk_ns;		/* ... and capture time */
 };
 /* The stream's memo, or NULL (never made, or its slot was taken since). */
 struct hs_memo *hs_memo_find(struct analysis *a, uint32_t stream);
@@ -147,7 +152,8 @@ struct hs_memo *hs_memo_claim(struct analysis *a, uint32_t stream);
 
 /* Detectors (each file owns a family of SPEC.md kinds). */
 void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
-void detect_handshake_end(struct analysis *a, struct conn *c);
+/* ... and marks cr one-sided, or completed without the SYN-ACK captured */
+void detect_handshake_end(struct analysis *a, struct conn *c, struct conn_report *cr);
 /* A new SYN at ts_ns reopened c's stream (time_wait_reuse): its retries
  * count from there. */
 void detect_handshake_reopen(struct analysis *a, struct conn *c, int64_t ts_ns);
@@ -157,6 +163,8 @@ struct handshake_watch *handshake_watch_create(void);
 void handshake_watch_destroy(struct handshake_watch *w);
 void handshake_watch_reset(struct handshake_watch *w);
 struct handshake_watch *analysis_hs_watch(struct analysis *a);
+/* Connections of the run seen in one direction only. */
+uint64_t handshake_watch_one_sided(const struct handshake_watch *w);
 /* detect_listener.c: per-listener windows (syn_flood, syn_cookie, SYNs
  * dropped while an accept queue overflowed). */
 struct listen_watch;
@@ -164,7 +172,8 @@ struct listen_watch *listen_watch_create(void);
 void listen_watch_destroy(struct listen_watch *w);
 struct listen_watch *analysis_listen_watch(struct analysis *a);
 void detect_listener(const struct seg_ctx *sc);
-void detect_listener_conn_end(struct analysis *a, struct conn *c);
+/* ... and marks cr when the connection's SYN-ACK was a cookie (cookie_synack) */
+void detect_listener_conn_end(struct analysis *a, struct conn *c, struct conn_report *cr);
 void detect_listener_tick(struct analysis *a, int64_t now_ns);
 void detect_listener_end_input(struct analysis *a);
 /* detect_handshake.c tells the listener an accept queue overflowed

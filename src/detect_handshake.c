@@ -77,9 +77,44 @@ struct hs_entry {
  * stream WATCH_SLOTS later needs its slot: memory is fixed whatever the
  * input, and a flood only takes over old slots.  An entry whose overflow
  * incident is pending is reported before its slot is taken. */
+/* Addresses the input showed sending: a bit per hash of the source
+ * address, set by each side's first segment of a connection.  A SYN to
+ * an address that sent nothing in the whole input is unanswered or seen
+ * one-sided (asymmetric routing, a capture of one direction): the capture
+ * cannot tell (a collision only keeps the old verdict). */
+#define DIR_BITS	(1u << 16)
+
 struct handshake_watch {
 	struct hs_entry	slot[WATCH_SLOTS];
+	uint64_t	dir_seen[DIR_BITS / 64];
+	uint64_t	one_sided;	/* connections seen in one direction only */
 };
+
+/* Has side `from` of c's address sent anything in the input (set: it
+ * does now)? */
+static bool
+dir_seen(struct analysis *a, const struct conn *c, unsigned from, bool set)
+{
+	struct handshake_watch *w = analysis_hs_watch(a);
+	struct endpoint s;
+	size_t n, i;
+	uint32_t h = 2166136261u;
+
+	analysis_endpoint(a, c, from, &s);
+	n = s.family == 6 ? 16 : 4;
+	for (i = 0; i < n; i++)
+		h = (h ^ s.addr[i]) * 16777619u;
+	h = (h ^ (h >> 16)) & (DIR_BITS - 1);
+	if (set)
+		w->dir_seen[h / 64] |= 1ull << (h % 64);
+	return (w->dir_seen[h / 64] >> (h % 64)) & 1;
+}
+
+uint64_t
+handshake_watch_one_sided(const struct handshake_watch *w)
+{
+	return w->one_sided;
+}
 
 struct handshake_watch *
 handshake_watch_create(void)
@@ -96,7 +131,10 @@ handshake_watch_destroy(struct handshake_watch *w)
 void
 handshake_watch_reset(struct handshake_watch *w)
 {
+	uint64_t one_sided = w->one_sided;	/* the run's, like its records */
+
 	memset(w, 0, sizeof(*w));
+	w->one_sided = one_sided;
 }
 
 static struct hs_entry *watch_get(struct analysis *a, struct conn *c);
@@ -733,6 +771,9 @@ detect_simultaneous_open(const struct seg_ctx *sc)
 void
 detect_handshake(const struct seg_ctx *sc)
 {
+	if (sc->snd->packets == 1)
+		(void)dir_seen(sc->a, sc->c,
+		    sc->from_client ? sc->c->client : !sc->c->client, true);
 	detect_refused(sc);
 	detect_accept_overflow_rst(sc);
 	detect_syn_retransmit(sc);
@@ -747,8 +788,24 @@ detect_handshake(const struct seg_ctx *sc)
  * never acknowledged anything after it (which it does only once a SYN-ACK
  * reached it).  A pending
  * accept_overflow_drop is reported now, with all its evidence. */
+/* One direction only: one side sent segments, the other none, and either
+ * the seen side sent more than SYNs (it was answered: asymmetric routing,
+ * a capture on one side of it) or the input never showed its peer's
+ * address sending anything at all. */
+static bool
+conn_one_sided(struct analysis *a, const struct conn *c)
+{
+	unsigned seen = (c->side[0].flags & SIDE_SEEN) ? 0 : 1;
+
+	if (((c->side[0].flags ^ c->side[1].flags) & SIDE_SEEN) == 0)
+		return false;
+	if (c->side[seen].packets > (seen == c->client ? c->syn_tx : 0))
+		return true;
+	return !dir_seen(a, c, !seen, false);
+}
+
 void
-detect_handshake_end(struct analysis *a, struct conn *c)
+detect_handshake_end(struct analysis *a, struct conn *c, struct conn_report *cr)
 {
 	const struct side *cl = &c->side[c->client], *sv = &c->side[!c->client];
 	struct hs_entry *e = watch_find(a, c);
@@ -761,13 +818,21 @@ detect_handshake_end(struct analysis *a, struct conn *c)
 			report_overflow(a, e);
 		memset(e, 0, sizeof(*e));
 	}
+	cr->one_sided = conn_one_sided(a, c);
+	analysis_hs_watch(a)->one_sided += cr->one_sided;
 	if (c->syn_tx == 0 || (sv->flags & SIDE_SEEN) || !(cl->flags & SIDE_SYN) ||
 	    (cl->flags & SIDE_SYNACK))
 		return;
 	/* A client that went on to acknowledge something after its SYN got
 	 * a SYN-ACK the capture missed (asymmetric routing, a one-sided
 	 * capture): the SYN was answered. */
-	if (cl->flags & SIDE_ACKED)
+	if (cl->flags & SIDE_ACKED) {
+		cr->synack_unseen = true;
+		return;
+	}
+	/* Nothing of the server's address to the client's in the whole input:
+	 * a capture of one direction cannot say the SYN went unanswered. */
+	if (cr->one_sided)
 		return;
 	waited = secs(c->last_ns - c->start_ns);
 	analysis_endpoint(a, c, c->client, &src);

@@ -50,6 +50,17 @@
 #define TS_LAG_MAX_MS		66.0
 #define TS_STEP_MAX_MS		2.0
 
+/* The server's TSval clock is timed against capture time over at least
+ * 0.5 s: a re-sent SYN-ACK against the previous SYN-ACK of its connection
+ * (Linux re-sends after 1 s), and the server's segments after the
+ * handshake, the spans between consecutive ones of each connection summed
+ * over all connections of the listener (a slope with one intercept per
+ * connection: TSval offsets differ per connection).  It keeps step when
+ * it ticks 0.9-1.1 times per ms. */
+#define TS_CLOCK_SPAN_NS	500000000LL
+#define TS_RATE_MIN		0.9
+#define TS_RATE_MAX		1.1
+
 struct hll {
 	uint8_t	reg[HLL_M];
 };
@@ -101,9 +112,17 @@ struct cookie_ev {
 	uint64_t	silent;		/* ... accept_overflow_drop (silent) */
 	uint64_t	request_socks;	/* SYN-ACKs shown to have a request socket */
 	uint64_t	completed;	/* handshakes completed on the listener */
+	uint64_t	ts_only;	/* ... taken for cookies on the TSval alone */
 	uint64_t	first_frame, last_frame;
 	int64_t		first_ns;
 	int		lag_min_ms, lag_max_ms;
+	/* does the server's TSval clock keep step with the capture's?  Re-sent
+	 * SYN-ACKs, one verdict each; server segments, summed (seg_*) */
+	uint32_t	resend_ok, resend_bad;
+	double		bad_rate;	/* ticks per ms of the latest bad re-send */
+	uint64_t	seg_ticks;	/* TSval advance between server segments */
+	int64_t		seg_ns;		/* ... over this much capture time */
+	uint32_t	seg_pairs;
 };
 
 struct lstate {
@@ -133,11 +152,23 @@ struct lstate {
 	int64_t			drop_first_ns;
 };
 
+/* cookie_synack events of connections that left the table before the
+ * end of the input on the TSval alone while their listener's clock was
+ * untimed: held until the end of the input decides (bounded; when full,
+ * reported at once). */
+#define COOKIE_PENDING_MAX	64u
+struct cookie_pending {
+	struct event	ev;
+	unsigned	li;		/* listener index */
+};
+
 struct listen_watch {
-	struct lstate	st[LISTENER_MAX];
-	uint16_t	active[LISTENER_MAX];	/* listeners with a flood episode open */
-	unsigned	nactive;
-	int64_t		next_tick_ns;
+	struct lstate		st[LISTENER_MAX];
+	uint16_t		active[LISTENER_MAX];	/* listeners with a flood open */
+	unsigned		nactive;
+	int64_t			next_tick_ns;
+	struct cookie_pending	pend[COOKIE_PENDING_MAX];
+	unsigned		npend;
 };
 
 struct listen_watch *
@@ -641,6 +672,49 @@ detect_listener_tick(struct analysis *a, int64_t now_ns)
  * (cookie_init_timestamp, net/ipv4/syncookies.c): it then lags by 0-63
  * ms.  The option bits themselves cannot be read from the wire: the
  * per-connection TSval offset (tcp_rsk(req)->ts_off) scrambles them. */
+static struct cookie_ev *
+cookie_ev_of(struct analysis *a, const struct conn *c)
+{
+	struct listener *l = analysis_conn_listener(a, c);
+
+	return l == NULL ? NULL : &analysis_listen_watch(a)->st[analysis_listener_index(a, l)].ck;
+}
+
+/* The server's TSval clock against capture time: a re-sent SYN-ACK
+ * against the previous SYN-ACK (either may be a request socket's, never a
+ * cookie's: a cookie is not re-sent), and each server segment after the
+ * handshake against the previous one (never against the SYN-ACK, whose
+ * TSval a cookie sets back).  dts ticks in dns ns. */
+static void
+clock_note(const struct seg_ctx *sc, struct hs_memo *m, uint16_t kind)
+{
+	const struct segment *seg = sc->seg;
+	struct cookie_ev *ck;
+	int64_t dns = sc->ts_ns - m->clk_ns;
+	int32_t dts = seq_diff(seg->opt.tsval, m->clk_tsval);
+	bool paired = (m->flags & (MEMO_CLK_SYNACK | MEMO_CLK_SEG)) == kind;
+
+	m->flags = (uint16_t)((m->flags & ~(MEMO_CLK_SYNACK | MEMO_CLK_SEG)) | kind);
+	m->clk_tsval = seg->opt.tsval;
+	m->clk_ns = sc->ts_ns;
+	if (!paired || dns <= 0 || dts < 0 || (ck = cookie_ev_of(sc->a, sc->c)) == NULL)
+		return;
+	if (kind == MEMO_CLK_SEG) {
+		ck->seg_ticks += (uint64_t)dts;
+		ck->seg_ns += dns;
+		ck->seg_pairs++;
+	} else if (sc->tr->syn_retransmit && dns >= TS_CLOCK_SPAN_NS) {
+		double rate = (double)dts / ((double)dns / 1e6);
+
+		if (rate >= TS_RATE_MIN && rate <= TS_RATE_MAX) {
+			ck->resend_ok++;
+		} else {
+			ck->resend_bad++;
+			ck->bad_rate = rate;
+		}
+	}
+}
+
 static void
 cookie_ts_check(const struct seg_ctx *sc)
 {
@@ -649,10 +723,18 @@ cookie_ts_check(const struct seg_ctx *sc)
 	struct hs_memo *m;
 	double lag;
 
-	if (sc->from_client || (seg->flags & (TCP_SYN | TCP_RST)) ||
-	    !(seg->opt.present & TCPOPT_HAVE_TS) ||
+	if (sc->from_client || (seg->flags & TCP_RST) || !(seg->opt.present & TCPOPT_HAVE_TS))
+		return;
+	if ((seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
+		if (!sc->netdup && (m = hs_memo_find(sc->a, c->stream)) != NULL)
+			clock_note(sc, m, MEMO_CLK_SYNACK);
+		return;
+	}
+	if ((seg->flags & TCP_SYN) ||
 	    (c->cflags & (CONN_LISTENER | CONN_HS_COMPLETE)) != (CONN_LISTENER | CONN_HS_COMPLETE))
 		return;
+	if (!sc->netdup && (m = hs_memo_find(sc->a, c->stream)) != NULL)
+		clock_note(sc, m, MEMO_CLK_SEG);
 	/* the server's first segment after its SYN-ACK(s) */
 	if (sc->snd->packets != (uint32_t)c->synack_tx + 1)
 		return;
@@ -695,16 +777,148 @@ cookie_synack(const struct seg_ctx *sc, struct lstate *s)
 		m->flags |= MEMO_OPTS_DROPPED;
 }
 
-/* A connection of the listener ends: weigh its SYN-ACK.  Each SYN-ACK
- * counts once, for a cookie or for a request socket, or not at all. */
+/* The server's TSval clock against the capture's: CLOCK_OK when it was
+ * timed and kept step every time, CLOCK_BAD when a timing disagreed
+ * (synthetic capture timestamps, a capture clock that jumps, a TSval clock
+ * of another rate), CLOCK_UNTIMED when nothing timed it.  note: what was
+ * found, for the event's detail. */
+enum ts_clock { CLOCK_UNTIMED, CLOCK_OK, CLOCK_BAD };
+
+static enum ts_clock
+ts_clock_verdict(const struct cookie_ev *ck, char *note, size_t len)
+{
+	bool seg_timed = ck->seg_ns >= TS_CLOCK_SPAN_NS;
+	double seg_rate = seg_timed ? (double)ck->seg_ticks / ((double)ck->seg_ns / 1e6) : 0;
+	bool seg_ok = seg_timed && seg_rate >= TS_RATE_MIN && seg_rate <= TS_RATE_MAX;
+	char segs[100] = "", resends[100] = "";
+
+	if (seg_timed)
+		snprintf(segs, sizeof(segs), "server segments after the handshake: %.3f ticks per "
+		    "ms over %.3f s; ", seg_rate, (double)ck->seg_ns / 1e9);
+	if (ck->resend_ok + ck->resend_bad)
+		snprintf(resends, sizeof(resends), "re-sent SYN-ACKs: %u in step, %u not; ",
+		    ck->resend_ok, ck->resend_bad);
+	if (ck->resend_bad)
+		snprintf(resends, sizeof(resends), "re-sent SYN-ACKs: %u in step, %u not "
+		    "(%.3f ticks per ms); ", ck->resend_ok, ck->resend_bad, ck->bad_rate);
+	snprintf(note, len, "%s%s", segs, resends);
+	if (ck->resend_bad || (seg_timed && !seg_ok))
+		return CLOCK_BAD;
+	if (ck->resend_ok || seg_ok)
+		return CLOCK_OK;
+	snprintf(note, len, "not timed (no re-sent SYN-ACK, server segments after the "
+	    "handshake span %.3f s of the 0.5 s needed); ", (double)ck->seg_ns / 1e9);
+	return CLOCK_UNTIMED;
+}
+
+/* A SYN cookie's MSS: the client's rounded down to the kernel's table
+ * (msstab in net/ipv4/syncookies.c, net/ipv6/syncookies.c). */
+static unsigned
+cookie_mss(unsigned mss, bool v6)
+{
+	static const unsigned v4[] = { 536, 1300, 1440, 1460 };
+	static const unsigned v6t[] = { 1220, 1420, 1440, 8940 };
+	const unsigned *t = v6 ? v6t : v4;
+	unsigned i = 4;
+
+	while (i-- > 1)
+		if (mss >= t[i])
+			return t[i];
+	return t[0];
+}
+
+/* cookie_synack: this connection's SYN-ACK was a SYN cookie, at its
+ * SYN-ACK's frame (known at the connection's end), and what it cost: a
+ * cookie keeps the SYN's window scale and SACK-permitted only in the
+ * timestamp's low bits, so without the SYN's timestamp option the
+ * connection runs without them, its window capped at 64 KiB per round
+ * trip; and the client's MSS rounded down to the cookie's table. */
 static void
-cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
+conn_cookie_event(struct analysis *a, const struct conn *c, struct conn_report *cr,
+    const struct hs_memo *m, uint64_t frame, bool ts, struct event *evp)
+{
+	const struct side *cl = &c->side[c->client];
+	bool syn_ts = (cl->flags & SIDE_TS) != 0, done = (c->cflags & CONN_HS_COMPLETE) != 0;
+	uint32_t ack_us = cr->x != NULL ? cr->x->ack_us : 0;
+	double rtt = c->synack_us && ack_us ? (double)(c->synack_us - 1 + ack_us - 1) / 1e6 : 0;
+	char cost[160], why[160], lag[40], rate[48];
+
+	cr->cookie.synack_frame = frame;
+	cr->cookie.lost_wscale = !syn_ts && (cl->flags & SIDE_WSCALE);
+	cr->cookie.lost_sack = !syn_ts && (cl->flags & SIDE_SACK_PERM);
+	event_init(evp, EVK_COOKIE_SYNACK, frame, conn_last_synack_ns(c));
+	evp->stream = c->stream;
+	evp->has_stream = true;
+	evp->has_src = true;
+	analysis_endpoint(a, c, !c->client, &evp->src);
+	analysis_endpoint(a, c, c->client, &evp->dst);
+	if (cr->cookie.lost_wscale && rtt > 0)
+		snprintf(rate, sizeof(rate), " (%.1f Mbit/s at %.1f ms)",
+		    65535.0 * 8 / rtt / 1e6, rtt * 1e3);
+	else
+		rate[0] = '\0';
+	if (cr->cookie.lost_wscale || cr->cookie.lost_sack)
+		snprintf(cost, sizeof(cost), "; the SYN had no timestamps: no %s%s%s%s%s",
+		    cr->cookie.lost_wscale ? "window scaling" : "",
+		    cr->cookie.lost_wscale && cr->cookie.lost_sack ? ", no " : "",
+		    cr->cookie.lost_sack ? "SACK" : "", cr->cookie.lost_wscale ?
+		    ", at most 64 KiB per round trip" : "", rate);
+	else if (syn_ts && (cl->flags & (SIDE_WSCALE | SIDE_SACK_PERM)))
+		snprintf(cost, sizeof(cost), "; window scale and SACK kept in its TSval bits");
+	else
+		cost[0] = '\0';
+	if (ts)
+		snprintf(lag, sizeof(lag), ", TSval set back %d ms", m->ts_lag_ms);
+	else
+		lag[0] = '\0';
+	snprintf(why, sizeof(why), "%s%s%s%s", strstr(cr->cookie.evidence, "not_resent") ?
+	    ", SYN-ACK never re-sent" : "", lag,
+	    strstr(cr->cookie.evidence, "options_dropped") ?
+	    ", window scale and SACK-permitted dropped" : "",
+	    strstr(cr->cookie.evidence, "silent_overflow") ?
+	    ", final ACK and data dropped, SYN-ACK not re-sent" : "");
+	event_message(evp, "SYN cookie (%s)%s", why + 2, done ? cost : "");
+	event_detail_str(evp, "evidence", cr->cookie.evidence);
+	if (ts)
+		event_detail_int(evp, "ts_lag_ms", m->ts_lag_ms);
+	event_detail_bool(evp, "syn_timestamps", syn_ts);
+	event_detail_bool(evp, "window_scale_lost", cr->cookie.lost_wscale);
+	event_detail_bool(evp, "sack_lost", cr->cookie.lost_sack);
+	if (cl->flags & SIDE_MSS) {
+		struct endpoint ep;
+
+		analysis_endpoint(a, c, c->client, &ep);
+		event_detail_uint(evp, "client_mss", cl->mss);
+		event_detail_uint(evp, "cookie_mss", cookie_mss(cl->mss, ep.family == 6));
+	}
+	if (cr->cookie.lost_wscale) {
+		event_detail_uint(evp, "window_cap_bytes", 65535);
+		if (rtt > 0) {
+			event_detail_double(evp, "rtt", rtt);
+			event_detail_uint(evp, "throughput_cap_bps",
+			    (uint64_t)llround(65535.0 * 8 / rtt));
+		}
+	}
+}
+
+/* A connection of the listener ends: weigh its SYN-ACK.  Each SYN-ACK
+ * counts once, for a cookie or for a request socket, or not at all.  A
+ * cookie is marked on the connection too (cookie_synack), unless it is
+ * taken for one on its TSval alone and the server's TSval clock did not
+ * keep step so far, or only for never being re-sent while the listener
+ * completed no handshake (a capture of SYNs only). */
+static void
+cookie_conn_end(struct analysis *a, struct lstate *s, struct conn *c, struct conn_report *cr,
+    const struct listener *l)
 {
 	const struct side *cl = &c->side[c->client], *sv = &c->side[!c->client];
 	struct hs_memo *m = hs_memo_find(a, c->stream);
 	struct cookie_ev *ck = &s->ck;
+	struct listen_watch *w = analysis_listen_watch(a);
 	bool ts, silent, opts, unresent;
 	uint64_t frame;
+	char note[240];
+	struct event ev;
 
 	if (c->cflags & CONN_HS_COMPLETE)
 		ck->completed++;
@@ -723,6 +937,7 @@ cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
 	if (!(ts || silent || opts || unresent))
 		return;
 	ck->cookies++;
+	ck->ts_only += ts && !(silent || opts || unresent);
 	ck->ts_set_back += ts;
 	ck->silent += silent;
 	ck->opts_dropped += opts;
@@ -740,38 +955,78 @@ cookie_conn_end(struct analysis *a, struct lstate *s, const struct conn *c)
 	}
 	if (frame > ck->last_frame)
 		ck->last_frame = frame;
+	if (ts && ts_clock_verdict(ck, note, sizeof(note)) == CLOCK_BAD) {
+		if (!(silent || opts || unresent))
+			return;
+		ts = false;
+	}
+	if (!(ts || silent || opts) && l->completed == 0)
+		return;
+	snprintf(cr->cookie.evidence, sizeof(cr->cookie.evidence), "%s%s%s%s",
+	    unresent ? ",not_resent" : "", ts ? ",ts_set_back" : "",
+	    opts ? ",options_dropped" : "", silent ? ",silent_overflow" : "");
+	memmove(cr->cookie.evidence, cr->cookie.evidence + 1, strlen(cr->cookie.evidence));
+	if (ts && !(silent || opts || unresent) && cr->why != FLOW_END_INPUT &&
+	    ts_clock_verdict(ck, note, sizeof(note)) == CLOCK_UNTIMED &&
+	    w->npend < COOKIE_PENDING_MAX) {
+		/* the end of the input decides; the record goes out unmarked */
+		struct cookie_pending *p = &w->pend[w->npend++];
+
+		conn_cookie_event(a, c, cr, m, frame, ts, &p->ev);
+		event_detail_str(&p->ev, "decided", "at the end of the input, after the "
+		    "connection's record: the server's TSval clock was not timed before");
+		p->li = analysis_listener_index(a, l);
+		memset(&cr->cookie, 0, sizeof(cr->cookie));
+		return;
+	}
+	conn_cookie_event(a, c, cr, m, frame, ts, &ev);
+	analysis_emit(a, c, &ev);
 }
 
-/* syn_cookie, once per listener and input.  Confidence "high" when a
- * SYN-ACK's own bytes or the server's later behaviour show it (TSval set
- * back, options dropped, data dropped without a re-send), or when
- * SYN-ACKs never re-sent sit beside re-sent ones of the same listener
- * (its SYN-ACK timer demonstrably works); "medium" for SYN-ACKs never
- * re-sent alone, reported only when there are two or more and the
+/* syn_cookie, once per listener and input.  Four kinds of evidence:
+ * SYN-ACKs never re-sent though due, TSvals set back against the server's
+ * clock, options dropped, data dropped without a re-send.  TSval evidence
+ * is dropped when the server's TSval clock disagreed with the capture's
+ * (SYN-ACKs taken for cookies on their TSval alone are not counted), and
+ * counts as a second kind when the clock was timed and kept step.
+ * Confidence "high" for two kinds, "medium" for one; SYN-ACKs never
+ * re-sent alone are reported only when there are two or more and the
  * listener completed a handshake in the capture (a capture filtered down
  * to SYNs would show every SYN-ACK unanswered and never re-sent). */
 static void
 report_cookie(struct analysis *a, struct listener *l, const struct cookie_ev *ck)
 {
-	bool high = ck->ts_set_back || ck->opts_dropped || ck->silent ||
-	    (ck->not_resent && ck->request_socks);
-	char evidence[400];
-	size_t used = 0;
+	char evidence[400], used_kinds[100], clock_note[240];
+	enum ts_clock clock = ts_clock_verdict(ck, clock_note, sizeof(clock_note));
+	bool k_unresent = ck->not_resent > 0, k_ts = clock != CLOCK_BAD && ck->ts_set_back > 0;
+	bool k_opts = ck->opts_dropped > 0, k_silent = ck->silent > 0;
+	bool k_clock = k_ts && clock == CLOCK_OK;
+	unsigned kinds = k_unresent + k_ts + k_opts + k_silent + k_clock;
+	uint64_t cookies = clock == CLOCK_BAD ? ck->cookies - ck->ts_only : ck->cookies;
+	bool high = kinds >= 2;
+	size_t used = 0, n = strlen(clock_note);
 	struct event ev;
 
-	if (ck->cookies == 0 || (!high && (ck->not_resent < 2 || ck->completed == 0)))
+	if (cookies == 0 || kinds == 0 ||
+	    (kinds == 1 && k_unresent && (ck->not_resent < 2 || ck->completed == 0)))
 		return;
+	if (n >= 2)
+		clock_note[n - 2] = '\0';
+	snprintf(used_kinds, sizeof(used_kinds), "%s%s%s%s%s", k_unresent ? ",not_resent" : "",
+	    k_ts ? ",ts_set_back" : "", k_clock ? ",tsval_clock" : "",
+	    k_opts ? ",options_dropped" : "", k_silent ? ",silent_overflow" : "");
 	evidence[0] = '\0';
 	if (ck->not_resent)
 		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
 		    "%" PRIu64 " SYN-ACK%s never re-sent though the capture ran 1.5 s on "
 		    "(%" PRIu64 " of the listener's were); ", ck->not_resent,
 		    ck->not_resent == 1 ? "" : "s", ck->request_socks);
-	if (ck->ts_set_back && used < sizeof(evidence))
+	if (k_ts && used < sizeof(evidence))
 		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
-		    "%" PRIu64 " TSval%s set back %d-%d ms against the server's clock; ",
+		    "%" PRIu64 " TSval%s set back %d-%d ms against the server's clock%s; ",
 		    ck->ts_set_back, ck->ts_set_back == 1 ? "" : "s", ck->lag_min_ms,
-		    ck->lag_max_ms);
+		    ck->lag_max_ms, k_clock ? ", which keeps step with the capture's" :
+		    " (that clock not timed against the capture's)");
 	if (ck->opts_dropped && used < sizeof(evidence))
 		used += (size_t)snprintf(evidence + used, sizeof(evidence) - used,
 		    "%" PRIu64 " without the SYN's window scale and SACK-permitted; ",
@@ -787,13 +1042,18 @@ report_cookie(struct analysis *a, struct listener *l, const struct cookie_ev *ck
 	ev.first_frame = ck->first_frame;
 	ev.last_frame = ck->last_frame;
 	event_message(&ev, "the listener answered with SYN cookies: %" PRIu64 " SYN-ACK%s "
-	    "(%s confidence)", ck->cookies, ck->cookies == 1 ? "" : "s", high ? "high" : "medium");
-	event_detail_uint(&ev, "cookie_synacks", ck->cookies);
+	    "(%s confidence: %u kind%s of evidence)", cookies, cookies == 1 ? "" : "s",
+	    high ? "high" : "medium", kinds, kinds == 1 ? "" : "s");
+	event_detail_uint(&ev, "cookie_synacks", cookies);
 	event_detail_str(&ev, "confidence", high ? "high" : "medium");
 	event_detail_str(&ev, "evidence", evidence);
+	event_detail_str(&ev, "evidence_used", used_kinds + 1);
+	event_detail_str(&ev, "tsval_clock", clock == CLOCK_OK ? "in_step" :
+	    clock == CLOCK_BAD ? "not_in_step" : "untimed");
+	event_detail_str(&ev, "tsval_clock_check", clock_note);
 	event_detail_uint(&ev, "not_resent", ck->not_resent);
-	event_detail_uint(&ev, "ts_set_back", ck->ts_set_back);
-	if (ck->ts_set_back) {
+	event_detail_uint(&ev, "ts_set_back", k_ts ? ck->ts_set_back : 0);
+	if (k_ts) {
 		event_detail_int(&ev, "ts_lag_min_ms", ck->lag_min_ms);
 		event_detail_int(&ev, "ts_lag_max_ms", ck->lag_max_ms);
 	}
@@ -929,7 +1189,7 @@ detect_listener(const struct seg_ctx *sc)
 }
 
 void
-detect_listener_conn_end(struct analysis *a, struct conn *c)
+detect_listener_conn_end(struct analysis *a, struct conn *c, struct conn_report *cr)
 {
 	struct listener *l = analysis_conn_listener(a, c);
 	struct lstate *s;
@@ -937,7 +1197,7 @@ detect_listener_conn_end(struct analysis *a, struct conn *c)
 	if (l == NULL)
 		return;
 	s = &analysis_listen_watch(a)->st[analysis_listener_index(a, l)];
-	cookie_conn_end(a, s, c);
+	cookie_conn_end(a, s, c, cr, l);
 	drop_conn_end(s, c);
 }
 
@@ -947,6 +1207,13 @@ detect_listener_end_input(struct analysis *a)
 	struct listen_watch *w = analysis_listen_watch(a);
 	unsigned i, n = analysis_nlisteners(a);
 
+	for (i = 0; i < w->npend; i++) {
+		char note[240];
+
+		if (ts_clock_verdict(&w->st[w->pend[i].li].ck, note, sizeof(note)) != CLOCK_BAD)
+			analysis_emit(a, NULL, &w->pend[i].ev);
+	}
+	w->npend = 0;
 	for (i = 0; i < n; i++) {
 		struct listener *l = analysis_listener_at(a, i);
 		struct lstate *s = &w->st[i];

@@ -66,6 +66,7 @@ struct summary {
 	const struct flow_counters	*flows;
 	const uint64_t			*events_by_kind;	/* [EVK_COUNT] */
 	uint64_t			 connections;		/* records emitted */
+	uint64_t			 one_sided;	/* ... seen in one direction only */
 	uint64_t			 peak_concurrent;	/* open connections at once */
 	int64_t				 start_ns, end_ns;	/* capture time span */
 	bool				 have_time;
@@ -98,6 +99,15 @@ struct conn_report {
 					 * ep[0] is the lower) */
 	enum flow_end		 why;
 	const struct input_info	*in;
+	/* seen in one direction only; its handshake completed without the
+	 * SYN-ACK captured (detect_handshake.c) */
+	bool			 one_sided, synack_unseen;
+	/* its SYN-ACK was a SYN cookie (detect_listener.c, cookie_synack) */
+	struct {
+		uint64_t	synack_frame;	/* 0: not one */
+		char		evidence[64];	/* the kinds, comma-separated */
+		bool		lost_wscale, lost_sack;
+	}			 cookie;
 };
 
 /* One socket of the `ss -tan` view (--at, sockets.h). */

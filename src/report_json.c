@@ -736,6 +736,19 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 		jw_bool(w, "resumed", true);
 	if (c->cflags & CONN_EVICTED)
 		jw_bool(w, "evicted", true);
+	if (cr->one_sided)
+		jw_name(w, "one_sided",
+		    (c->side[c->client].flags & SIDE_SEEN) ? "client" : "server");
+	if (cr->synack_unseen)
+		jw_bool(w, "synack_unseen", true);
+	if (cr->cookie.synack_frame) {
+		jw_open(w, "syn_cookie", '{');
+		jw_u64(w, "synack_frame", cr->cookie.synack_frame);
+		jw_name(w, "evidence", cr->cookie.evidence);
+		jw_bool(w, "window_scale_lost", cr->cookie.lost_wscale);
+		jw_bool(w, "sack_lost", cr->cookie.lost_sack);
+		jw_close(w, '}');
+	}
 	jw_end(r, &p->connections);
 }
 
@@ -774,6 +787,8 @@ json_summary(struct reporter *r, const struct summary *s)
 	jw_u64(w, "tcp_packets", s->stats->tcp_packets);
 	jw_u64(w, "bytes", s->stats->bytes);
 	jw_u64(w, "connections", s->connections);
+	if (s->one_sided)
+		jw_u64(w, "one_sided_connections", s->one_sided);
 	if (s->filter != NULL) {
 		/* packets and bytes above are the whole file's; these are
 		 * what the rest of the record is about */

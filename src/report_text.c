@@ -448,6 +448,7 @@ listener_is_src(enum event_kind k)
 	case EVK_SYNACK_BAD_ACK:
 	case EVK_CONNECTION_REFUSED:
 	case EVK_ACCEPT_OVERFLOW_RST:
+	case EVK_COOKIE_SYNACK:
 		return 1;
 	case EVK_SYN_RETRANSMIT:
 	case EVK_SYN_UNANSWERED:
@@ -1447,6 +1448,10 @@ text_summary(struct reporter *r, const struct summary *s)
 		    "packet", "packets"), s->stats->tcp_packets, bytes, s->connections,
 		    plural(s->connections, "connection", "connections"), s->peak_concurrent);
 	}
+	if (s->one_sided)
+		emitf(r, 2, 6, "%" PRIu64 " %s seen in one direction only (asymmetric routing or a "
+		    "capture of one side)", s->one_sided,
+		    plural(s->one_sided, "connection", "connections"));
 	if (s->have_time) {
 		wall_str(&p->style, s->start_ns, s->ts_digits, true, a, sizeof(a));
 		wall_str(&p->style, s->end_ns, s->ts_digits, true, b, sizeof(b));

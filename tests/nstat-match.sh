@@ -179,5 +179,21 @@ check "... the socket ss showed in CLOSE-WAIT" \
     "$(teardown "$f" '" ".join("%s:%d %s:%d" % (e["src_ip"], e["src_port"], e["dst_ip"], e["dst_port"]) for e in ev("close_wait_stuck"))')" \
     "$cw"
 
+# ---- cookies per connection (issue 12 item 7) ---------------------------
+# one cookie_synack event per cookie SYN-ACK, as many as the kernel sent
+# (TcpExtSyncookiesSent; the rst recording's .nstat predates the counter, a
+# re-run of its script counted 2), and the connection records marked
+# syn_cookie are exactly those streams, at the events' frames
+for name in real-accept-overflow-rst real-accept-overflow-silent \
+    real-accept-overflow-synresend real-syn-flood-cookies; do
+	f=$P/$name.pcap
+	want=$(counter "$f.nstat" TcpExtSyncookiesSent)
+	check "$name: cookie_synack events = server TcpExtSyncookiesSent" \
+	    "$(events "$f" cookie_synack)" "${want:-2}"
+	check "$name: records marked syn_cookie = the cookie_synack streams and frames" \
+	    "$(teardown "$f" 'sorted((c["stream"], c["syn_cookie"]["synack_frame"]) for c in conns if "syn_cookie" in c) == sorted((e["stream"], e["frame"]) for e in ev("cookie_synack"))')" \
+	    True
+done
+
 echo "1..$n"
 exit $fail

@@ -1315,6 +1315,84 @@ def gen_cookie_clock():
     pcap("gen-cookie-synthetic-clock.pcap", DLT_EN10MB, link_eth(pk))
 
 
+def gen_cookie_clock_slope():
+    # gen-cookie-clock-slope: issue 12 class 4, the server's TSval clock timed by its segments
+    # after the handshake (no re-sent SYN-ACK).  Capture at the server (SYN -> SYN-ACK 50 us).
+    # Listener 198.51.100.160:8443, streams 0-3 (0.3 s apart): each SYN-ACK's TSval is the
+    # server's 1 kHz clock set back 17, 41, 29, 53 ms (a cookie's), and the server answers the
+    # request at once, then twice more 200 ms apart: its segments after the handshake time its
+    # clock over 0.4 s each, in step with the capture's.  syn_cookie: 4 SYN-ACKs, high
+    # confidence (TSval set back, clock in step).
+    # Listener 198.51.100.161:8443, streams 4-7, the same exchange with SYN-ACKs not set back,
+    # but the server's TSval advances 4 ticks per capture ms (a synthetic or slow capture
+    # clock): SYN-ACK to the next segment 6 ms later looks set back 18 ms; its segments after
+    # the handshake show 4 ticks per ms, so the TSval evidence is not used: no syn_cookie.
+    pk = []
+    stream_t = T0
+    for srv, rate, lags in (("198.51.100.160", 1, (17, 41, 29, 53)),
+                            ("198.51.100.161", 4, (0, 0, 0, 0))):
+        for i, lag in enumerate(lags):
+            f = Flow("192.0.2.160", 45000 + i, srv, 8443, 6300000 + i * 1000,
+                     7300000 + i * 1000, t=stream_t)
+            base = 5000000 + i * 777777          # a TSval offset per connection
+            t0 = f.t
+
+            def clk(side, f=f, base=base, t0=t0, rate=rate):
+                if side == C:
+                    return 900000 + (f.t - t0) // MS
+                return base + rate * ((f.t - t0) // MS)
+
+            def seg(side, flags, data=b"", dt=1 * MS, lag=0, f=f, clk=clk):
+                f.t += dt
+                ts = clk(side) - lag
+                other_ts = f.tsval[1 - side]
+                opts = (syn_opts(ts, other_ts if "A" in flags else 0) if "S" in flags
+                        else ts_opts(ts, other_ts))
+                f.t -= dt
+                p = f.seg(side, flags, data, dt=dt, opts=opts)
+                f.tsval[side] = ts
+                return p
+            pk.append(seg(C, "S", dt=0))
+            pk.append(seg(S, "SA", dt=50 * US, lag=lag))
+            pk.append(seg(C, "A", dt=100 * US))
+            pk.append(seg(C, "PA", b"GET / HTTP/1.1\r\n\r\n", dt=100 * US))
+            pk.append(seg(S, "PA", b"HTTP/1.1 200 OK\r\n\r\n", dt=6 * MS))
+            pk.append(seg(C, "A", dt=100 * US))
+            for _ in range(2):
+                pk.append(seg(S, "PA", b"more\n", dt=200 * MS))
+                pk.append(seg(C, "A", dt=100 * US))
+            pk.append(seg(C, "FA", dt=1 * MS))
+            pk.append(seg(S, "FA", dt=100 * US))
+            pk.append(seg(C, "A", dt=100 * US))
+            stream_t += 300 * MS
+    pk.sort(key=lambda p: p.ts)
+    pcap("gen-cookie-clock-slope.pcap", DLT_EN10MB, link_eth(pk))
+
+
+def gen_cookie_no_timestamps():
+    # gen-cookie-no-timestamps: issue 12 class 7, what a SYN cookie costs a connection whose
+    # SYN had no timestamp option.  Listener 198.51.100.170:80, no timestamps anywhere.
+    # Stream 0: SYN with MSS 1460, window scale 7, SACK-permitted; the SYN-ACK echoes window
+    # scale and SACK-permitted (a request socket: the listener has them enabled).
+    # Stream 1 (1 s later): SYN with MSS 1400, window scale 7, SACK-permitted; the SYN-ACK
+    # (frame 13) carries only MSS: a cookie, which has nowhere to keep the others.  RTT 20 ms
+    # (SYN -> SYN-ACK 10 ms, SYN-ACK -> ACK 10 ms).  syn_cookie: 1 SYN-ACK, medium (options
+    # dropped, one kind); cookie_synack at frame 11, stream 1: window scaling and SACK lost,
+    # the window capped at 65535 bytes per round trip = 26.2 Mbit/s at 20 ms; cookie MSS 1300.
+    no_ts = [("MSS", 1460), ("NOP", None), ("WScale", 7), ("NOP", None), ("NOP", None),
+             ("SAckOK", b"")]
+    pk = []
+    for i, (mss, echo) in enumerate(((1460, True), (1400, False))):
+        f = Flow("192.0.2.170", 46000 + i, "198.51.100.170", 80, 6700000 + i * 1000,
+                 7700000 + i * 1000, t=T0 + i * SEC, timestamps=False)
+        syn = [("MSS", mss)] + no_ts[1:]
+        pk.append(f.seg(C, "S", dt=0, opts=syn))
+        pk.append(f.seg(S, "SA", dt=10 * MS, opts=no_ts if echo else [("MSS", 1460)]))
+        pk.append(f.seg(C, "A", dt=10 * MS))
+        pk += f.data(rtt=20 * MS) + f.close(rtt=20 * MS)
+    pcap("gen-cookie-no-timestamps.pcap", DLT_EN10MB, link_eth(merge(pk)))
+
+
 def gen_one_sided():
     # gen-one-sided: issue 12 class 3.  Asymmetric routing: the capture sees only the client's
     # direction.  The client's SYN, then its ACK of the server's ISN + 1, its request, its ACKs
@@ -1352,6 +1430,29 @@ def gen_port_scan():
     pcap("gen-port-scan.pcap", DLT_EN10MB, link_eth(merge(pk)))
 
 
+def gen_one_sided_unanswered():
+    # gen-one-sided-unanswered: issue 12 class 3, a capture of the client's direction only.
+    # Stream 0 (frames 1-6): a full exchange to 198.51.100.151:80 whose SYN-ACK, data and FIN
+    # the capture never saw: the client acknowledges them (one-sided, handshake completed
+    # without the SYN-ACK captured).  Stream 1 (frames 7-9): a SYN to 198.51.100.152:443, re-sent
+    # after 1 and 3 s, never acknowledged; that address sends nothing in the whole capture, so
+    # the capture cannot say whether it answered: one-sided, no syn_unanswered.
+    # Stream 2 (frames 10-12): the same towards 198.51.100.151:81, whose address the capture
+    # shows sending nothing either (stream 0's SYN-ACK went another way): one-sided.
+    # Summary: 3 connections seen in one direction only.
+    f = Flow("192.0.2.151", 44100, "198.51.100.151", 80, 8200000, 9200000)
+    pk = [p for p in f.full() if p.side == C]
+    for i, (srv, port) in enumerate((("198.51.100.152", 443), ("198.51.100.151", 81))):
+        g = Flow("192.0.2.151", 44101 + i, srv, port, 8300000 + i, 9300000 + i,
+                 t=T0 + (1 + 5 * i) * SEC)
+        isn = g.nxt[C]
+        pk.append(g.seg(C, "S", dt=0))
+        for gap in (1 * SEC, 2 * SEC):
+            g.nxt[C] = isn
+            pk.append(g.seg(C, "S", dt=gap))
+    pcap("gen-one-sided-unanswered.pcap", DLT_EN10MB, link_eth(merge(pk)))
+
+
 def main():
     global OUT
     here = os.path.dirname(os.path.abspath(__file__))
@@ -1376,8 +1477,11 @@ def main():
     gen_copies()
     gen_flood()
     gen_cookie_clock()
+    gen_cookie_clock_slope()
+    gen_cookie_no_timestamps()
     gen_one_sided()
     gen_port_scan()
+    gen_one_sided_unanswered()
 
 
 if __name__ == "__main__":
