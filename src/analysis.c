@@ -40,12 +40,14 @@ struct analysis {
 	size_t			 tw_head, tw_len, tw_cap;
 	uint64_t		 tw_capped;	/* entries retired early, ring full */
 	struct ghosts		**ghosts;	/* per listener, NULL until needed */
-	int64_t			 ghost_width_ns;	/* 0: no ghosts (no idle timeout) */
+	int64_t			 ghost_width_ns;	/* 0: no idle timeout: ghosts
+						 * last until the input ends */
 };
 
 /* Half-open connections the table evicted (--memcap) stay half-open in
  * their listener's figures until the idle timeout would have ended them in
- * a table without limit, so half_open, its peak and the kernel memory do
+ * a table without limit (without an idle timeout, as files are read: until
+ * the input ends), so half_open, its peak and the kernel memory do
  * not depend on the table's size (issue 11).  Per listener, a ring of
  * GHOST_RING buckets of expiry times, each about idle / (GHOST_RING - 2)
  * wide (an expiry is rounded up by at most that).  A ghost whose
@@ -55,7 +57,10 @@ struct analysis {
 struct ghosts {
 	uint32_t	b[GHOST_RING];
 	int64_t		oldest;		/* bucket number of the oldest */
-	uint64_t	sum;
+	uint64_t	sum;		/* in the buckets */
+	uint64_t	to_end;		/* no idle timeout (files, issue 12 item
+					 * 6): a connection would have stayed
+					 * half-open until the input ended */
 };
 
 static void ghosts_clear(struct analysis *a);
@@ -458,10 +463,14 @@ ghost_add(struct analysis *a, struct listener *l, const struct conn *c)
 	struct ghosts **gp = &a->ghosts[l - a->listeners];
 	int64_t k;
 
-	if (a->ghost_width_ns <= 0 || c->last_ns > INT64_MAX - a->cfg.idle_ns)
+	if (a->ghost_width_ns > 0 && c->last_ns > INT64_MAX - a->cfg.idle_ns)
 		return false;
 	if (*gp == NULL && (*gp = calloc(1, sizeof(**gp))) == NULL)
 		return false;
+	if (a->ghost_width_ns <= 0) {
+		(*gp)->to_end++;
+		return true;
+	}
 	ghosts_expire(a, l, a->now_ns);
 	k = (c->last_ns + a->cfg.idle_ns) / a->ghost_width_ns + 1;
 	if ((*gp)->sum == 0)
@@ -482,9 +491,9 @@ ghosts_clear(struct analysis *a)
 	for (unsigned i = 0; i < a->nlisteners; i++) {
 		struct ghosts *g = a->ghosts[i];
 
-		if (g != NULL && g->sum > 0) {
-			a->listeners[i].half_open -= g->sum;
-			for (uint64_t k = 0; a->gauge_fn != NULL && k < g->sum; k++)
+		if (g != NULL && g->sum + g->to_end > 0) {
+			a->listeners[i].half_open -= g->sum + g->to_end;
+			for (uint64_t k = 0; a->gauge_fn != NULL && k < g->sum + g->to_end; k++)
 				gauge(a, 'h', &a->listeners[i]);
 			memset(g, 0, sizeof(*g));
 			listener_kmem(&a->listeners[i]);
