@@ -830,10 +830,6 @@ detect_handshake_end(struct analysis *a, struct conn *c, struct conn_report *cr)
 		cr->synack_unseen = true;
 		return;
 	}
-	/* Nothing of the server's address to the client's in the whole input:
-	 * a capture of one direction cannot say the SYN went unanswered. */
-	if (cr->one_sided)
-		return;
 	waited = secs(c->last_ns - c->start_ns);
 	analysis_endpoint(a, c, c->client, &src);
 	analysis_endpoint(a, c, !c->client, &dst);
@@ -843,10 +839,22 @@ detect_handshake_end(struct analysis *a, struct conn *c, struct conn_report *cr)
 	ev.has_src = true;
 	ev.src = src;
 	ev.dst = dst;
-	event_message(&ev, "%u SYN%s over %.3f s, no SYN-ACK or RST seen", c->syn_tx,
-	    c->syn_tx == 1 ? "" : "s", waited);
 	event_detail_uint(&ev, "attempts", c->syn_tx);
 	event_detail_double(&ev, "seconds", waited);
 	event_detail_uint(&ev, "first_frame", c->first_frame);
+	/* Nothing from the server's address in the whole input: a host that
+	 * is down or a port filtered in silence looks exactly like a capture
+	 * of one direction (the answer took another path).  Still worth
+	 * saying, but not as a warning the capture cannot back. */
+	if (cr->one_sided) {
+		ev.severity = SEV_NOTICE;
+		event_detail_bool(&ev, "peer_silent", true);
+		event_message(&ev, "%u SYN%s over %.3f s, no SYN-ACK or RST seen; the capture "
+		    "shows nothing from this address (host silent, or a one-sided capture)",
+		    c->syn_tx, c->syn_tx == 1 ? "" : "s", waited);
+	} else {
+		event_message(&ev, "%u SYN%s over %.3f s, no SYN-ACK or RST seen", c->syn_tx,
+		    c->syn_tx == 1 ? "" : "s", waited);
+	}
 	analysis_emit(a, c, &ev);
 }

@@ -60,7 +60,7 @@ struct shard_log {
 	unsigned	 nin;
 	/* summary */
 	struct stats	 st;
-	uint64_t	 connections, events[EVK_COUNT], flows[7];
+	uint64_t	 connections, one_sided, events[EVK_COUNT], flows[7];
 	bool		 have_time, damaged;
 	int64_t		 start_ns, end_ns;
 	int		 ts_digits;
@@ -224,6 +224,7 @@ parse_summary(struct shard_log *L, const char *line)
 	if (!num(line, "packets", &L->st.packets) ||
 	    !num(line, "tcp_packets", &L->st.tcp_packets) ||
 	    !num(line, "bytes", &L->st.bytes) || !num(line, "connections", &L->connections) ||
+	    !num(line, "one_sided", &L->one_sided) ||
 	    array(line, "warnings", L->st.warn, WARN_COUNT) != WARN_COUNT ||
 	    array(line, "events", L->events, EVK_COUNT) != EVK_COUNT ||
 	    array(line, "flows", L->flows, 7) != 7 ||
@@ -757,7 +758,7 @@ write_merged(struct shard_log *L, unsigned n, struct items *recs, struct items *
 	struct stats st;
 	struct flow_counters fc;
 	struct summary s;
-	uint64_t events[EVK_COUNT] = { 0 }, connections = 0, cur_input = 0;
+	uint64_t events[EVK_COUNT] = { 0 }, connections = 0, one_sided = 0, cur_input = 0;
 	unsigned k, w, nl = 0;
 	size_t j;
 	struct reporter *r;
@@ -811,6 +812,7 @@ write_merged(struct shard_log *L, unsigned n, struct items *recs, struct items *
 		for (w = 0; w < EVK_COUNT; w++)
 			events[w] += L[k].events[w];
 		connections += L[k].connections;
+		one_sided += L[k].one_sided;
 		fc.created += L[k].flows[0];
 		fc.evicted += L[k].flows[1];
 		fc.expired_idle += L[k].flows[2];
@@ -835,6 +837,7 @@ write_merged(struct shard_log *L, unsigned n, struct items *recs, struct items *
 	s.flows = &fc;
 	s.events_by_kind = events;
 	s.connections = connections;
+	s.one_sided = one_sided;
 	s.peak_concurrent = rp.open_peak;
 	s.start_ns = L[0].start_ns;
 	s.end_ns = L[0].end_ns;

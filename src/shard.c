@@ -363,9 +363,9 @@ sr_summary(struct reporter *r, const struct summary *sm)
 	streams_write(s);
 	fprintf(s->out, "{\"type\":\"shard_summary\",\"shard\":%u,\"shards\":%u,"
 	    "\"complete\":%s,\"packets\":%" PRIu64 ",\"tcp_packets\":%" PRIu64
-	    ",\"bytes\":%" PRIu64 ",\"connections\":%" PRIu64, s->k, s->n,
-	    s->oom ? "false" : "true", sm->stats->packets, sm->stats->tcp_packets,
-	    sm->stats->bytes, sm->connections);
+	    ",\"bytes\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"one_sided\":%" PRIu64,
+	    s->k, s->n, s->oom ? "false" : "true", sm->stats->packets, sm->stats->tcp_packets,
+	    sm->stats->bytes, sm->connections, sm->one_sided);
 	u64_array(s->out, "warnings", sm->stats->warn, WARN_COUNT);
 	u64_array(s->out, "events", sm->events_by_kind, EVK_COUNT);
 	fprintf(s->out, ",\"flows\":[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
