@@ -919,6 +919,12 @@ analysis_clock(struct analysis *a, int64_t ts_ns)
 }
 
 void
+analysis_address_sent(struct analysis *a, const struct endpoint *src)
+{
+	detect_handshake_sender(a, src);
+}
+
+void
 analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
     enum flow_lookup_how how, uint64_t frame, int64_t ts_ns)
 {

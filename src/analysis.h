@@ -63,6 +63,9 @@ void analysis_segment(struct analysis *a, struct conn *c, struct conn_ext *x, un
 /* --shard: a TCP segment another shard analyses: time moves on as in a
  * single run (TIME_WAIT ageing, the listener window's clock). */
 void analysis_clock(struct analysis *a, int64_t ts_ns);
+/* --shard: ... and its source address was seen sending, as a single run
+ * would note it (syn_unanswered's peer_silent, one-sided connections). */
+void analysis_address_sent(struct analysis *a, const struct endpoint *src);
 
 /* --shard: fn hears of each change of the open-connection count (op
  * 'O'/'o') and of listener index's figures: 'N' new listener, 'H'/'h'

@@ -152,6 +152,7 @@ struct hs_memo *hs_memo_claim(struct analysis *a, uint32_t stream);
 
 /* Detectors (each file owns a family of SPEC.md kinds). */
 void detect_handshake(const struct seg_ctx *sc);	/* detect_handshake.c */
+void detect_handshake_sender(struct analysis *a, const struct endpoint *src);
 /* ... and marks cr one-sided, or completed without the SYN-ACK captured */
 void detect_handshake_end(struct analysis *a, struct conn *c, struct conn_report *cr);
 /* A new SYN at ts_ns reopened c's stream (time_wait_reuse): its retries

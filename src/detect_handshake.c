@@ -90,24 +90,37 @@ struct handshake_watch {
 	uint64_t	one_sided;	/* connections seen in one direction only */
 };
 
-/* Has side `from` of c's address sent anything in the input (set: it
- * does now)? */
+/* Has this address sent anything in the input (set: it does now)?  A
+ * hashed bitmap: a collision can only make a silent address look heard. */
 static bool
-dir_seen(struct analysis *a, const struct conn *c, unsigned from, bool set)
+addr_seen(struct analysis *a, const struct endpoint *s, bool set)
 {
 	struct handshake_watch *w = analysis_hs_watch(a);
-	struct endpoint s;
-	size_t n, i;
+	size_t n = s->family == 6 ? 16 : 4, i;
 	uint32_t h = 2166136261u;
 
-	analysis_endpoint(a, c, from, &s);
-	n = s.family == 6 ? 16 : 4;
 	for (i = 0; i < n; i++)
-		h = (h ^ s.addr[i]) * 16777619u;
+		h = (h ^ s->addr[i]) * 16777619u;
 	h = (h ^ (h >> 16)) & (DIR_BITS - 1);
 	if (set)
 		w->dir_seen[h / 64] |= 1ull << (h % 64);
 	return (w->dir_seen[h / 64] >> (h % 64)) & 1;
+}
+
+/* ... side `from` of c's address. */
+static bool
+dir_seen(struct analysis *a, const struct conn *c, unsigned from, bool set)
+{
+	struct endpoint s;
+
+	analysis_endpoint(a, c, from, &s);
+	return addr_seen(a, &s, set);
+}
+
+void
+detect_handshake_sender(struct analysis *a, const struct endpoint *src)
+{
+	(void)addr_seen(a, src, true);
 }
 
 uint64_t

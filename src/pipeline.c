@@ -272,8 +272,10 @@ shard_skips(struct pipeline *p, const struct pipeline_item *it)
 	    SHARD_PACKET);
 	if (tuple ? shard_owns(p->cfg.shard, seg) : shard_owns_rest(p->cfg.shard))
 		return false;
-	if (it->res == DECODE_OK)
+	if (it->res == DECODE_OK) {
 		analysis_clock(p->analysis, it->ts_ns);
+		analysis_address_sent(p->analysis, &seg->src);
+	}
 	return true;
 }
 
