@@ -1,11 +1,12 @@
 #!/bin/bash
 # reader-paths.sh: every reader gives the same run (src/reader.h).
 #
-# Every capture of the suite goes through every way of reading it: the
-# file (mapped: reader_pcap.c / reader_pcapng.c), libpcap
-# (TCPDISSECT_READER=libpcap), standard input (a pipe: the stream input),
-# libpcap on standard input, and compressed with gzip (a file), zstd (a
-# pipe) and lz4 (a file).  Compressed files keep the capture's own name:
+# Every capture of the suite goes through the file (mapped: reader_pcap.c
+# / reader_pcapng.c), libpcap (TCPDISSECT_READER=libpcap), and one of the
+# other ways of reading it, in turn: standard input (a pipe: the stream
+# input), libpcap on standard input, and compressed with gzip (a file),
+# zstd (a pipe) and lz4 (a file); each of these reads a fifth of the
+# suite, and the options below go through every way.  Compressed files keep the capture's own name:
 # they are recognised by content, not by name.  stdout, stderr (with "-"
 # read as the capture's name) and the exit status must be identical.
 # libpcap is left out where it cannot read the capture (pcapng interfaces
@@ -169,30 +170,37 @@ for z in gzip zstd lz4; do
 		echo "# $z: not tested (no $z command, or not built in)"
 	fi
 done
-# compress NAME FROM: the copies each way reads (compressed under NAME).
+# compress NAME FROM [WAY]: the copies each way (or WAY only) reads,
+# compressed under NAME.
 compress() {
+	local w=${3:-all}
 	ln -sf "$2" "$tmp/stdin/$1"
 	ln -sf "$2" "$tmp/libpcap-stdin/$1"
-	[ -d "$tmp/gzip" ] && gzip -c "$2" > "$tmp/gzip/$1"
-	[ -d "$tmp/zstd" ] && zstd -qc < "$2" > "$tmp/zstd/$1"
-	[ -d "$tmp/lz4" ] && lz4 -qc "$2" > "$tmp/lz4/$1"
+	case $w in all|gzip) [ -d "$tmp/gzip" ] && gzip -c "$2" > "$tmp/gzip/$1" ;; esac
+	case $w in all|zstd) [ -d "$tmp/zstd" ] && zstd -qc < "$2" > "$tmp/zstd/$1" ;; esac
+	case $w in all|lz4) [ -d "$tmp/lz4" ] && lz4 -qc "$2" > "$tmp/lz4/$1" ;; esac
+	return 0
 }
 
 srcdir_pcap=$top/tests/pcaps
-# Every capture through every way; the damaged variants of every
-# VARIANT_STRIDE-th classic capture (they cost three runs each, eight per
-# capture: all of them would take most of make check's time).  Under
-# AddressSanitizer (ten times slower) every capture goes through the
-# mapped, libpcap and one compressed way, and the variants of a quarter as
-# many captures.
+# Every capture through the mapped reader, libpcap and one other way in
+# turn; the damaged variants of every VARIANT_STRIDE-th classic capture
+# (they cost three runs each: all of them would take most of make check's
+# time).  Under AddressSanitizer (ten times slower) every capture goes
+# through the mapped reader and one other way in turn (libpcap among
+# them), and the variants of a quarter as many captures.
 variant_stride=6
-capture_ways=$ways
+base_ways="mapped libpcap"
+turn_ways=${ways#mapped libpcap }
 if ldd "$bin" 2>/dev/null | grep -q libasan; then
 	variant_stride=24
-	capture_ways="mapped libpcap"
-	case " $ways " in *" zstd "*) capture_ways="$capture_ways zstd" ;; esac
-	echo "# AddressSanitizer build: ways $capture_ways; variants of 1 capture in $variant_stride"
+	base_ways=mapped
+	turn_ways="libpcap $turn_ways"
+	echo "# AddressSanitizer build: mapped and one of ($turn_ways) in turn;" \
+	    "variants of 1 capture in $variant_stride"
 fi
+read -r -a turns <<< "$turn_ways"
+ncapture=0
 all=()
 nclassic=0
 for f in "$top"/tests/pcaps/*.pcap "$top"/tests/pcaps/*.pcapng; do
@@ -203,8 +211,10 @@ for f in "$top"/tests/pcaps/*.pcap "$top"/tests/pcaps/*.pcapng; do
 		read -r -a args < "$f.args"
 	fi
 	all+=("$name")
-	compress "$name" "$f"
-	same "$name" "$name" "$capture_ways" -o jsonl "${args[@]}" @IN@
+	turn=${turns[$((ncapture % ${#turns[@]}))]}
+	compress "$name" "$f" "$turn"
+	ncapture=$((ncapture + 1))
+	same "$name" "$name" "$base_ways $turn" -o jsonl "${args[@]}" @IN@
 	case $name in
 	*.pcap)
 		magic=$(head -c 4 "$f" | od -An -tx1 | tr -d ' \n')
@@ -228,6 +238,7 @@ for f in "$top"/tests/pcaps/*.pcap "$top"/tests/pcaps/*.pcapng; do
 done
 # Options that change how far and what is read, on a mixed capture.
 f=corpus-zeek-wikipedia.pcap
+compress "$f" "$top/tests/pcaps/$f"
 same "-c 7" "$f" "$ways" -o jsonl -c 7 @IN@
 same "filter" "$f" "$ways" -o jsonl @IN@ tcp port 80
 same "-w" "$f" "mapped libpcap" -o json -w "$tmp/w.pcap" @IN@
