@@ -81,7 +81,11 @@ for pcap in "$P"/*.pcap "$P"/*.pcapng; do
 		fi
 	done
 done
-check "$same capture runs merged = single run, byte for byte" test "$same" -gt 20
+# (under the sanitizer build only the listed captures run: 16 runs, a few
+# of them known to differ)
+enough=20
+$asan && enough=10
+check "$same capture runs merged = single run, byte for byte" test "$same" -gt "$enough"
 
 # The merge refuses what is not a full set of one run's shards.
 cap=$P/gen-reuse.pcap
