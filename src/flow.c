@@ -1,6 +1,6 @@
 /* flow.c: the connection table (see flow.h for what it owns).
  *
- * Layout: one calloc'd pool of struct conn, handed out in ascending index
+ * Layout: one pool (bigmem.h) of struct conn, handed out in ascending index
  * order so that only the pages in use are ever touched; a bucket array of
  * chain heads (index + 1) that doubles when the load passes 1; two LRU
  * lists (open and closed connections) threaded through the pool by index;
@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include "flow.h"
+
+#include "bigmem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -643,10 +645,10 @@ tomb_add(struct flow_table *t, const struct conn *c, enum tomb_queue q, int64_t 
 	unsigned i;
 
 	if (t->tomb == NULL) {
-		t->tomb = calloc(t->tomb_cap, sizeof(*t->tomb));
+		t->tomb = bigmem_zalloc(t->tomb_cap, sizeof(*t->tomb));
 		t->tbucket = calloc(t->ntbucket, sizeof(*t->tbucket));
 		if (t->tomb == NULL || t->tbucket == NULL) {
-			free(t->tomb);
+			bigmem_free(t->tomb);
 			free(t->tbucket);
 			t->tomb = NULL;
 			t->tbucket = NULL;
@@ -1282,15 +1284,15 @@ flow_create(size_t memcap, int64_t tomb_closed_ns, int64_t tomb_other_ns,
 	t->ntbucket_max = (uint32_t)nb;
 	t->ntbucket = MIN_BUCKETS;
 	t->nbucket = MIN_BUCKETS;
-	/* calloc checks cap * size for overflow; untouched pages cost nothing. */
-	t->pool = calloc(cap, sizeof(struct conn));
-	t->ext = calloc(cap, sizeof(struct conn_ext));
-	t->v6 = calloc(cap, sizeof(struct v6_pair));
+	/* Sized for the whole cap; untouched pages cost nothing (bigmem.h). */
+	t->pool = bigmem_zalloc(cap, sizeof(struct conn));
+	t->ext = bigmem_zalloc(cap, sizeof(struct conn_ext));
+	t->v6 = bigmem_zalloc(cap, sizeof(struct v6_pair));
 	t->bucket = calloc(t->nbucket, sizeof(uint32_t));
 	if (t->pool == NULL || t->ext == NULL || t->v6 == NULL || t->bucket == NULL) {
-		free(t->pool);
-		free(t->ext);
-		free(t->v6);
+		bigmem_free(t->pool);
+		bigmem_free(t->ext);
+		bigmem_free(t->v6);
 		free(t->bucket);
 		free(t);
 		return NULL;
@@ -1310,11 +1312,11 @@ flow_destroy(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
-	free(t->pool);
-	free(t->ext);
-	free(t->v6);
+	bigmem_free(t->pool);
+	bigmem_free(t->ext);
+	bigmem_free(t->v6);
 	free(t->bucket);
-	free(t->tomb);
+	bigmem_free(t->tomb);
 	free(t->tbucket);
 	free(t);
 }

@@ -17,10 +17,10 @@ allowed() {	# module -> allowed project headers (besides its own)
 	decode|decode_link|decode_ip|decode_tcp|decode_int)
 		echo "packet.h cursor.h stats.h decode.h decode_int.h" ;;
 	tcpstate) echo "seq.h decode.h packet.h" ;;
-	flow) echo "decode.h tcpstate.h stats.h seq.h packet.h" ;;
+	flow) echo "decode.h tcpstate.h stats.h seq.h packet.h bigmem.h" ;;
 	report|report_text|report_json)
 		echo "event.h flow.h tcpstate.h stats.h report.h util.h decode.h seq.h packet.h" ;;
-	util) echo "" ;;
+	util|bigmem) echo "" ;;
 	gate) echo "event.h report.h util.h" ;;
 	tee) echo "event.h report.h flow.h tcpstate.h stats.h decode.h seq.h packet.h" ;;
 	analysis|analysis_int|detect_*)
