@@ -408,7 +408,9 @@ static const char css[] =
 /* Sorting (click a column's head), filtering (type in the box), and a
  * self-test for the browser test (tests/report-browser.sh): with
  * #selftest in the address, the page checks its own DOM and writes the
- * result into #selftest-result. */
+ * result into #selftest-result, with the milliseconds since navigation
+ * when the page was parsed and when it was first laid out (how long it
+ * takes to open: tests/bench/report-open.sh). */
 static const char script[] =
 "(function(){'use strict';\n"
 "function val(td,num){var v=td.getAttribute('data-v');if(v===null)v=td.textContent;"
@@ -430,7 +432,9 @@ static const char script[] =
 "var fs=document.querySelectorAll('input.filter');for(var f=0;f<fs.length;f++)"
 "fs[f].addEventListener('input',function(e){filter(e.target);});\n"
 "if(location.hash!=='#selftest')return;\n"
-"var res={},ev=document.getElementById('events'),cn=document.getElementById('connections');"
+"var res={};res.ms_parsed=Math.round(performance.now());"
+"document.body.getBoundingClientRect();res.ms_laid_out=Math.round(performance.now());\n"
+"var ev=document.getElementById('events'),cn=document.getElementById('connections');"
 "res.events=ev.tBodies[0].rows.length;res.connections=cn.tBodies[0].rows.length;"
 "function col(t,i){var o=[],r=t.tBodies[0].rows;for(var k=0;k<r.length;k++)"
 "o.push(val(r[k].cells[i],true));return o;}"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# report-open.sh: how big tcpdissect's --report page is and how long it
+# takes to open, on a capture (the benchmark's, from `make bench`):
+#   tests/bench/report-open.sh TCPDISSECT CAPTURE [RUNS]
+# Headless Chromium (tests/chromium-lib.sh) opens the page from file://
+# RUNS times (default 3); the page's self-test (#selftest) records, from
+# the navigation's start, when the page was parsed and when it was first
+# laid out.  Also timed: the browser's whole run (its own start-up
+# included) and tcpdissect writing the page.  A benchmark: it prints
+# figures, asserts nothing, and exits non-zero only when a tool fails.
+set -euo pipefail
+export LC_ALL=C
+[ $# -ge 2 ] || { echo "usage: report-open.sh TCPDISSECT CAPTURE [RUNS]" >&2; exit 2; }
+bin=$1 pcap=$2 runs=${3:-3}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/report-open.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+. "$top/tests/chromium-lib.sh"
+[ -n "$chrome" ] || { echo "report-open: no Chromium (apt-get install chromium)" >&2; exit 1; }
+
+now() { date +%s.%N; }
+t0=$(now)
+"$bin" -q --report "$tmp/report.html" "$pcap" > /dev/null
+t1=$(now)
+size=$(stat -c %s "$tmp/report.html")
+printf 'report: %s bytes (%.1f MiB), written in %.2f s\n' "$size" \
+    "$(awk "BEGIN{print $size/1048576}")" "$(awk "BEGIN{print $t1-$t0}")"
+
+for ((i = 1; i <= runs; i++)); do
+	rm -rf "$tmp/profile"
+	s=$(now)
+	chrome_run --dump-dom "file://$tmp/report.html#selftest" > "$tmp/dom.html" ||
+	    { echo "report-open: Chromium failed: $(tail -n 1 "$tmp/chrome.err")" >&2; exit 1; }
+	e=$(now)
+	python3 - "$tmp/dom.html" "$(awk "BEGIN{print $e-$s}")" "$i" <<'PY'
+import html, json, re, sys
+m = re.search(r'<pre id="selftest-result"[^>]*>(.*?)</pre>', open(sys.argv[1]).read(), re.S)
+if not m or not m.group(1).strip():
+    sys.exit("report-open: the page's self-test wrote nothing")
+r = json.loads(html.unescape(m.group(1)))
+print("run %s: parsed %d ms, laid out %d ms after navigation; browser run %.2f s; "
+      "%d events, %d connections, %d SVGs" % (sys.argv[3], r["ms_parsed"], r["ms_laid_out"],
+      float(sys.argv[2]), r["events"], r["connections"], r["svgs"]))
+PY
+done
