@@ -163,9 +163,15 @@ d = json.load(open(sys.argv[1]))
 assert set(d) == {"connections", "events", "summary"}, d.keys()
 assert d["summary"]["type"] == "summary"' "$tmp/out"
 
-# every capture of the suite: valid JSON Lines, whatever the input
+# every capture of the suite: valid JSON Lines, whatever the input (under
+# the sanitizer one in eight: each capture is its own sanitized test too)
 bad=0
+stride=1
+sanitizer_build && stride=8
+i=0
 for f in "$P"/*.pcap "$P"/*.pcapng; do
+	i=$((i + 1))
+	[ $(((i - 1) % stride)) = 0 ] || continue
 	"$bin" -o jsonl "$f" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	if [ $rc -gt 3 ] || ! json_ok 2>/dev/null || ! no_sanitizer; then

@@ -45,3 +45,12 @@ tap_done() {
 	echo "1..$n"
 	[ "$fails" = 0 ]
 }
+
+# sanitizer_build: true when $bin is the AddressSanitizer build
+# (configure --enable-sanitizers).  Tests that run the program on every
+# capture of the suite sample the captures there: each capture already runs
+# under the sanitizer as its own test (tests/run-pcap.sh), and a sanitized
+# run costs several times a plain one.
+sanitizer_build() {
+	ldd "$bin" 2> /dev/null | grep -q libasan
+}

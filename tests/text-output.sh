@@ -15,9 +15,17 @@ export TZ=UTC LC_ALL=C
 unset NO_COLOR
 
 # ---- the whole suite, default and -v
+# Under the sanitizer build one capture in three, and those this script
+# looks at by name (each capture is its own sanitized test as well).
 mkdir "$tmp/suite"
+stride=1
+sanitizer_build && stride=3
+named=" $(grep -o 'suite/[A-Za-z0-9_.-]*\.pcap[ng]*' "$0" | sed 's#^suite/##' | tr '\n' ' ') "
+i=0
 for f in "$P"/*.pcap "$P"/*.pcapng; do
 	b=$(basename "$f")
+	i=$((i + 1))
+	[ $(((i - 1) % stride)) = 0 ] || [[ $named == *" $b "* ]] || continue
 	args=()
 	[ -f "$f.args" ] && read -r -a args < "$f.args"
 	(cd "$P" && "$bin" "${args[@]}" "$b") > "$tmp/suite/$b.txt" 2> /dev/null
@@ -26,7 +34,7 @@ for f in "$P"/*.pcap "$P"/*.pcapng; do
 	(cd "$P" && "$bin" -o jsonl "${args[@]}" "$b") > "$tmp/suite/$b.jsonl" 2> /dev/null
 done
 check "suite: a text output for every capture" \
-    test "$(find "$tmp/suite" -name '*.pcap*.txt' -size +0 | wc -l)" -ge 500
+    test "$(find "$tmp/suite" -name '*.pcap*.txt' -size +0 | wc -l)" -ge $((500 / stride))
 check "suite: every line fits 80 columns (but for one unbreakable word)" \
     "$py" "$top/tests/text_check.py" width "$tmp"/suite/*.txt
 check "suite: events in frame order" "$py" "$top/tests/text_check.py" order "$tmp"/suite/*.txt
