@@ -167,10 +167,13 @@ copy_limit_us(const struct seg_ctx *sc)
 
 /* Is this segment a copy of a recent one?  Every segment looked at is
  * remembered, so the first copy finds its original; *after_us says how
- * long after it the copy came. */
+ * long after it the copy came.  A segment that something seen after its
+ * original could have caused (answer_after_ns: the peer's SYN, which a
+ * listener answers with its SYN-ACK again, same IP ID 0 and TSval) is a
+ * re-send, not a copy. */
 static bool
 network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc, uint32_t limit_us,
-    uint32_t *after_us)
+    int64_t answer_after_ns, uint32_t *after_us)
 {
 	uint64_t fp = segment_fingerprint(sc);
 	int64_t now = sc->ts_ns;
@@ -190,7 +193,8 @@ network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc, uint32_t
 		uint64_t d = now < st->recent_ns[i] ? us_since(st->recent_ns[i], now) :
 		    us_since(now, st->recent_ns[i]);
 
-		if (st->recent_fp[i] == fp && d <= limit_us) {
+		if (st->recent_fp[i] == fp && d <= limit_us &&
+		    answer_after_ns <= st->recent_ns[i]) {
 			*after_us = (uint32_t)d;
 			st->recent_ns[i] = now;
 			return true;
@@ -215,6 +219,8 @@ detect_stream_copy(struct seg_ctx *sc)
 {
 	const struct segment *seg = sc->seg;
 	uint16_t f = seg->flags;
+	const struct conn *c = sc->c;
+	int64_t answer_after = 0;
 
 	sc->netdup = false;
 	/* Data, SYNs, SYN-ACKs and FINs; a pure ACK only with an IPv4 ID
@@ -224,9 +230,15 @@ detect_stream_copy(struct seg_ctx *sc)
 		return;
 	if (seg->payload_len == 0 && !(f & (TCP_SYN | TCP_FIN)) && seg->ip_id == 0)
 		return;
+	/* A SYN-ACK again after the client, still without an ACK (so with a
+	 * SYN), sent something since the previous one: the listener answered
+	 * that SYN (real-stream-ctl-dup.pcap). */
+	if ((f & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && c->last_synack_us != 0 &&
+	    !(sc->rcv->flags & SIDE_ACKED) && c->last_ns > conn_last_synack_ns(c))
+		answer_after = c->last_ns;
 	sc->netdup_limit_us = copy_limit_us(sc);
 	sc->netdup = network_duplicate(analysis_stream(sc->a), sc, sc->netdup_limit_us,
-	    &sc->netdup_after_us);
+	    answer_after, &sc->netdup_after_us);
 }
 
 /* ---- holes ------------------------------------------------------------ */
