@@ -4,7 +4,7 @@
 # tests/pcaps/real-teardown.pcap), with the nstat counter deltas of both
 # namespaces beside it in real-teardown.pcap.nstat and the script's own log
 # of what it did (client ports, times, the injected segment) in
-# real-teardown.pcap.log.  Run as root; it creates two network namespaces
+# real-teardown.pcap.runlog.  Run as root; it creates two network namespaces
 # joined by a veth pair (listen-common.sh) and removes them on exit.  Needs
 # /usr/bin/python3 with scapy, tcpdump, iproute2, ethtool, nftables (nft).
 #
@@ -45,7 +45,7 @@ set -uo pipefail
 name=teardown
 . "$(dirname "$0")/listen-common.sh"
 command -v nft > /dev/null || { echo "nft (Debian package nftables) is needed" >&2; exit 1; }
-log_out=${out}.log
+log_out=${out}.runlog
 rec_setup
 rec_pin_server_mac
 cli_mac=$(ip netns exec "$cli" cat "/sys/class/net/tdr1-$$/address")
