@@ -663,6 +663,12 @@ finished_fwd:
 			/* the peer is stalled: one report until its ack moves */
 			flag = re->dupacks == 0 && !(re->sflags & SX_UNSEEN_NOTED);
 			re->sflags |= SX_UNSEEN_NOTED;
+			/* the unseen bytes are acknowledged now: the peer's next
+			 * segment starts at the ack, and a later ack covers only
+			 * what the capture saw from there
+			 * (real-stream-capdrop.pcap frame 39) */
+			if (flag)
+				re->seq_to_ack = ack;
 		}
 		if (flag) {
 			stream_event(&ev, EVK_ACKED_UNSEEN, sc);
