@@ -657,18 +657,22 @@ finished_fwd:
 		bool flag = false;
 
 		if (seq_lt(re->seq_to_ack, rcv->snd_next)) {
+			/* not when the only bytes never seen below the ack are
+			 * one hole that this side's previous ACK covered, and
+			 * was reported for: this one acknowledges captured
+			 * bytes only (real-stream-capdrop.pcap frame 39) */
+			flag = !((re->sflags & SX_UNSEEN_AHEAD) && (re->sflags & SX_HOLE) &&
+			    !(re->sflags & SX_HOLE_MANY) && re->hole_start == re->seq_to_ack &&
+			    (se->sflags & SX_ACK_SET) && seq_ge(se->lastack, re->hole_end) &&
+			    seq_le(ack, rcv->snd_next));
 			re->seq_to_ack = rcv->snd_next;
-			flag = true;
+			re->sflags &= (uint16_t)~SX_UNSEEN_AHEAD;
 		} else {
 			/* the peer is stalled: one report until its ack moves */
 			flag = re->dupacks == 0 && !(re->sflags & SX_UNSEEN_NOTED);
 			re->sflags |= SX_UNSEEN_NOTED;
-			/* the unseen bytes are acknowledged now: the peer's next
-			 * segment starts at the ack, and a later ack covers only
-			 * what the capture saw from there
-			 * (real-stream-capdrop.pcap frame 39) */
 			if (flag)
-				re->seq_to_ack = ack;
+				re->sflags |= SX_UNSEEN_AHEAD;
 		}
 		if (flag) {
 			stream_event(&ev, EVK_ACKED_UNSEEN, sc);
@@ -795,7 +799,7 @@ finished_fwd:
 	if (!zwp && (!(se->sflags & SX_TBA_SET) || seq == se->seq_to_ack ||
 	    (seq_lt(seq, se->seq_to_ack) && seq_gt(end, se->seq_to_ack)))) {
 		se->seq_to_ack = snd->snd_next;
-		se->sflags |= SX_TBA_SET;
+		se->sflags = (uint16_t)((se->sflags & ~SX_UNSEEN_AHEAD) | SX_TBA_SET);
 	}
 
 	/* An ACK times the peer's segment in flight. */
