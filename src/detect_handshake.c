@@ -59,6 +59,8 @@ struct hs_entry {
 	struct retry_series	syn, synack;
 	int64_t			attempt_ns;	/* the SYN that reopened the stream
 						 * (0: the stream's first SYN) */
+	int64_t			simopen_ns;	/* the second SYN of a simultaneous
+						 * open (0: none) */
 	uint8_t			ov;		/* OV_* */
 	uint16_t		n_resend;	/* SYN-ACKs re-sent after the final ACK */
 	uint16_t		n_rtx;		/* client data retransmissions */
@@ -354,7 +356,8 @@ report_retry(const struct seg_ctx *sc, enum event_kind k, const struct retry_ser
 	series_linux(s, syn, linux_note, sizeof(linux_note));
 	seg_event(&ev, k, sc);
 	event_message(&ev, "%s re-sent its %s (attempt %u, %.3f s after the previous; "
-	    "intervals %s s: %s)", syn ? "client" : "server", syn ? "SYN" : "SYN-ACK", attempt,
+	    "intervals %s s: %s)", sc->from_client ? "client" : "server", syn ? "SYN" : "SYN-ACK",
+	    attempt,
 	    interval, list, sched);
 	event_detail_uint(&ev, "attempt", attempt);
 	event_detail_double(&ev, "interval", interval);
@@ -464,9 +467,26 @@ detect_syn_retransmit(const struct seg_ctx *sc)
 	struct hs_entry *e;
 	int64_t prev_ns;
 
-	if (!sc->from_client || (sc->seg->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN ||
-	    !sc->tr->syn_retransmit || sc->netdup)
+	if ((sc->seg->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN || !sc->tr->syn_retransmit ||
+	    sc->netdup)
 		return;
+	if (!sc->from_client) {
+		unsigned attempt;
+
+		/* the other SYN of a simultaneous open, re-sent on its own
+		 * sender's schedule, kept in the SYN-ACK series (that side
+		 * answers with a SYN-ACK of the same ISN later) */
+		if (!(c->cflags & CONN_SIMOPEN))
+			return;
+		e = watch_get(sc->a, c);
+		attempt = e->synack.count + 2u;
+		prev_ns = e->synack.count > 0 ? e->synack.last_ns :
+		    e->simopen_ns ? e->simopen_ns : c->last_ns;
+		series_add(&e->synack, attempt, prev_ns, sc->ts_ns);
+		report_retry(sc, EVK_SYN_RETRANSMIT, &e->synack, attempt,
+		    secs(sc->ts_ns - (e->simopen_ns ? e->simopen_ns : c->start_ns)), false);
+		return;
+	}
 	e = watch_get(sc->a, c);
 	if (e->syn.count > 0)
 		prev_ns = e->syn.last_ns;
@@ -774,6 +794,7 @@ detect_simultaneous_open(const struct seg_ctx *sc)
 	    (sc->rcv->flags & SIDE_SYNACK))
 		return;
 	sc->c->cflags |= CONN_SIMOPEN;
+	watch_get(sc->a, sc->c)->simopen_ns = sc->ts_ns;
 	seg_event(&ev, EVK_SIMULTANEOUS_OPEN, sc);
 	event_message(&ev, "both sides sent a SYN (simultaneous open)");
 	event_detail_uint(&ev, "isn", sc->seg->seq);

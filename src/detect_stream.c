@@ -167,10 +167,13 @@ copy_limit_us(const struct seg_ctx *sc)
 
 /* Is this segment a copy of a recent one?  Every segment looked at is
  * remembered, so the first copy finds its original; *after_us says how
- * long after it the copy came. */
+ * long after it the copy came.  A segment that something seen after its
+ * original could have caused (answer_after_ns: the peer's SYN, which a
+ * listener answers with its SYN-ACK again, same IP ID 0 and TSval) is a
+ * re-send, not a copy. */
 static bool
 network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc, uint32_t limit_us,
-    uint32_t *after_us)
+    int64_t answer_after_ns, uint32_t *after_us)
 {
 	uint64_t fp = segment_fingerprint(sc);
 	int64_t now = sc->ts_ns;
@@ -190,7 +193,8 @@ network_duplicate(struct analysis_stream *st, const struct seg_ctx *sc, uint32_t
 		uint64_t d = now < st->recent_ns[i] ? us_since(st->recent_ns[i], now) :
 		    us_since(now, st->recent_ns[i]);
 
-		if (st->recent_fp[i] == fp && d <= limit_us) {
+		if (st->recent_fp[i] == fp && d <= limit_us &&
+		    answer_after_ns <= st->recent_ns[i]) {
 			*after_us = (uint32_t)d;
 			st->recent_ns[i] = now;
 			return true;
@@ -215,6 +219,8 @@ detect_stream_copy(struct seg_ctx *sc)
 {
 	const struct segment *seg = sc->seg;
 	uint16_t f = seg->flags;
+	const struct conn *c = sc->c;
+	int64_t answer_after = 0;
 
 	sc->netdup = false;
 	/* Data, SYNs, SYN-ACKs and FINs; a pure ACK only with an IPv4 ID
@@ -224,9 +230,15 @@ detect_stream_copy(struct seg_ctx *sc)
 		return;
 	if (seg->payload_len == 0 && !(f & (TCP_SYN | TCP_FIN)) && seg->ip_id == 0)
 		return;
+	/* A SYN-ACK again after the client, still without an ACK (so with a
+	 * SYN), sent something since the previous one: the listener answered
+	 * that SYN (real-stream-ctl-dup.pcap). */
+	if ((f & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && c->last_synack_us != 0 &&
+	    !(sc->rcv->flags & SIDE_ACKED) && c->last_ns > conn_last_synack_ns(c))
+		answer_after = c->last_ns;
 	sc->netdup_limit_us = copy_limit_us(sc);
 	sc->netdup = network_duplicate(analysis_stream(sc->a), sc, sc->netdup_limit_us,
-	    &sc->netdup_after_us);
+	    answer_after, &sc->netdup_after_us);
 }
 
 /* ---- holes ------------------------------------------------------------ */
@@ -645,12 +657,22 @@ finished_fwd:
 		bool flag = false;
 
 		if (seq_lt(re->seq_to_ack, rcv->snd_next)) {
+			/* not when the only bytes never seen below the ack are
+			 * one hole that this side's previous ACK covered, and
+			 * was reported for: this one acknowledges captured
+			 * bytes only (real-stream-capdrop.pcap frame 39) */
+			flag = !((re->sflags & SX_UNSEEN_AHEAD) && (re->sflags & SX_HOLE) &&
+			    !(re->sflags & SX_HOLE_MANY) && re->hole_start == re->seq_to_ack &&
+			    (se->sflags & SX_ACK_SET) && seq_ge(se->lastack, re->hole_end) &&
+			    seq_le(ack, rcv->snd_next));
 			re->seq_to_ack = rcv->snd_next;
-			flag = true;
+			re->sflags &= (uint16_t)~SX_UNSEEN_AHEAD;
 		} else {
 			/* the peer is stalled: one report until its ack moves */
 			flag = re->dupacks == 0 && !(re->sflags & SX_UNSEEN_NOTED);
 			re->sflags |= SX_UNSEEN_NOTED;
+			if (flag)
+				re->sflags |= SX_UNSEEN_AHEAD;
 		}
 		if (flag) {
 			stream_event(&ev, EVK_ACKED_UNSEEN, sc);
@@ -777,7 +799,7 @@ finished_fwd:
 	if (!zwp && (!(se->sflags & SX_TBA_SET) || seq == se->seq_to_ack ||
 	    (seq_lt(seq, se->seq_to_ack) && seq_gt(end, se->seq_to_ack)))) {
 		se->seq_to_ack = snd->snd_next;
-		se->sflags |= SX_TBA_SET;
+		se->sflags = (uint16_t)((se->sflags & ~SX_UNSEEN_AHEAD) | SX_TBA_SET);
 	}
 
 	/* An ACK times the peer's segment in flight. */

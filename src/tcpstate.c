@@ -407,6 +407,13 @@ tcp_track(struct side *snd, struct side *rcv, struct side_ext *sx, struct side_e
 		tr->rst_answers_bad_ack = true;	/* not SIDE_RST: nothing closed */
 		goto done;
 	}
+	if (rst && tr->rst_window_known && !tr->rst_in_window) {
+		/* The receiver ignores it, and its sender goes on if it was
+		 * not the peer at all (injected: real-teardown.pcap frame 67,
+		 * after which both sides close with FINs): no state changes,
+		 * as for its sequence number above. */
+		goto done;
+	}
 	if (rst) {
 		snd->flags |= SIDE_RST;
 		ok &= side_apply(snd, EV_SENT_RST);

@@ -86,6 +86,9 @@ _Static_assert(sizeof(struct side) == 28, "struct side is 28 bytes");
 #define SX_TS_RECENT	0x2000	/* ts_recent valid */
 #define SX_CW_REPORTED	0x4000	/* close_wait_stuck reported for the peer's
 					 * CLOSE_WAIT after this side's FIN */
+#define SX_UNSEEN_AHEAD	0x8000	/* acked_unseen reported for an ack past all it
+					 * was seen to send (until its seen-up-to mark
+					 * moves) */
 
 /* What a side needs once its connection carries more than a handshake:
  * payload counts, its FIN, and the byte-stream analysis (Wireshark's

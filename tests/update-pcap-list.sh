@@ -19,9 +19,9 @@ list() {	# variable name, files...
 	list PCAP_TESTS $(ls tests/pcaps/*.pcap tests/pcaps/*.pcapng | LC_ALL=C sort)
 	list PCAP_EXPECTED $(ls tests/expected/* | LC_ALL=C sort)
 	list PCAP_EXTRA tests/pcaps/SOURCES.md \
-	    $(ls tests/pcaps/*.args tests/pcaps/*.nstat tests/pcaps/*.relaylog 2>/dev/null | LC_ALL=C sort)
+	    $(ls tests/pcaps/*.args tests/pcaps/*.nstat tests/pcaps/*.relaylog tests/pcaps/*.runlog 2>/dev/null | LC_ALL=C sort)
 	list TRUTH_FILES $(ls tests/gen/stream-truth/*.truth tests/record/stream-truth/*.truth \
-	    tests/listen-truth/*.truth 2>/dev/null | LC_ALL=C sort)
+	    tests/listen-truth/*.truth tests/record/kind-truth/*.truth 2>/dev/null | LC_ALL=C sort)
 	list RECORD_TOOLS $(ls tests/record/*.sh | LC_ALL=C sort)
 	echo "NULL ="
 } > tests/pcaps.am

@@ -17,10 +17,19 @@
  *   --hold  DIR:SEL[:K]      hold it until K more data segments of that
  *                            direction have been forwarded (reordering)
  *
+ *   --wrap-seq BYTES         rewrite the client's sequence space so that the
+ *                            server sees its ISN as 2^32 - BYTES (the c2s
+ *                            sequence numbers, the s2c acknowledgements and
+ *                            SACK blocks are shifted; a sequence-randomising
+ *                            middlebox): the stream crosses 2^32 after BYTES
+ *   --synack-ack-add N       add N to the acknowledgement number of the first
+ *                            SYN-ACK (s2c): a middlebox that breaks it
+ *
  * DIR is c2s or s2c.  SEL is N (the N-th payload-carrying TCP segment of
  * that direction, counted from 0 over everything seen, retransmissions
  * included), rel=N (a segment whose sequence number relative to the ISN is
- * N: the first data byte is rel=1), or all.  A suffix xT applies the rule
+ * N: the first data byte is rel=1), syn or fin (a segment with that flag,
+ * data or not), or all.  A suffix xT applies the rule
  * to the first T matching segments (default: 1 for N and rel=N, unlimited
  * for all); e.g. rel=27513x2 drops a segment and its first retransmission.
  * The first matching drop wins; otherwise every matching rule applies.
@@ -72,7 +81,7 @@ static const char *const dir_name[2] = { "c2s", "s2c" };
 enum action { ACT_DROP, ACT_DUP, ACT_DELAY, ACT_HOLD };
 static const char *const act_name[] = { "drop", "dup", "delay", "hold" };
 
-enum selector { SEL_IDX, SEL_REL, SEL_ALL };
+enum selector { SEL_IDX, SEL_REL, SEL_ALL, SEL_SYN, SEL_FIN };
 
 struct rule {
 	enum action act;
@@ -138,6 +147,8 @@ static uint64_t hold_timeout_ns = 1000000000ull;
 static uint64_t start_ns;
 static FILE *logfp;
 static volatile sig_atomic_t stop_flag;
+static uint32_t wrap_bytes, wrap_off, synack_ack_add;
+static int wrap_set, synack_done;
 
 static void on_signal(int sig)
 {
@@ -165,8 +176,9 @@ static void usage(void)
 	    "usage: relay [--port N] [--link-delay TIME] [--hold-timeout TIME]\n"
 	    "             [--time-limit S] [--log FILE]\n"
 	    "             [--drop DIR:SEL] [--dup DIR:SEL] [--delay DIR:SEL:TIME]\n"
-	    "             [--hold DIR:SEL[:K]] IF_CLIENT_SIDE IF_SERVER_SIDE\n"
-	    "DIR: c2s|s2c  SEL: N|rel=N|all, optionally followed by xT\n"
+	    "             [--hold DIR:SEL[:K]] [--wrap-seq BYTES] [--synack-ack-add N]\n"
+	    "             IF_CLIENT_SIDE IF_SERVER_SIDE\n"
+	    "DIR: c2s|s2c  SEL: N|rel=N|syn|fin|all, optionally followed by xT\n"
 	    "TIME: N[.N](ms|us|s), plain numbers are milliseconds\n");
 	exit(2);
 }
@@ -231,6 +243,10 @@ static void add_rule(enum action act, const char *spec)
 	if (strncmp(p, "all", 3) == 0) {
 		r->sel = SEL_ALL;
 		r->times = -1;
+		p += 3;
+	} else if (strncmp(p, "syn", 3) == 0 || strncmp(p, "fin", 3) == 0) {
+		r->sel = p[0] == 's' ? SEL_SYN : SEL_FIN;
+		r->times = 1;
 		p += 3;
 	} else if (strncmp(p, "rel=", 4) == 0) {
 		r->sel = SEL_REL;
@@ -424,6 +440,10 @@ static int rule_matches(struct rule *r, int dir, const struct seginfo *si)
 		return si->has_idx && si->idx == r->idx;
 	case SEL_REL:
 		return si->len > 0 && si->rel == r->rel;
+	case SEL_SYN:
+		return (si->flags & 0x02) != 0;
+	case SEL_FIN:
+		return (si->flags & 0x01) != 0;
 	}
 	return 0;
 }
@@ -472,7 +492,95 @@ static void release_hold(int h, uint64_t now, const char *why)
 	holds[h] = holds[--nholds];
 }
 
-static void handle_frame(int dir, const unsigned char *p, size_t n)
+static void wr32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+/* The TCP checksum of an IPv4 segment, recomputed in place. */
+static void tcp4_checksum(const unsigned char *ip, unsigned char *tcp, size_t l4len)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	tcp[16] = tcp[17] = 0;
+	for (i = 0; i < 8; i += 2)
+		sum += rd16(ip + 12 + i);
+	sum += IPPROTO_TCP + (uint32_t)l4len;
+	for (i = 0; i + 1 < l4len; i += 2)
+		sum += rd16(tcp + i);
+	if (l4len & 1)
+		sum += (uint32_t)tcp[l4len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	tcp[16] = (unsigned char)(sum >> 8);
+	tcp[17] = (unsigned char)sum;
+}
+
+/* --wrap-seq and --synack-ack-add: rewrite an IPv4 segment in place (the
+ * parse of parse_frame, already bounds-checked there: si->tcp). */
+static void rewrite(int dir, unsigned char *p, size_t n, const struct seginfo *si)
+{
+	unsigned char *ip, *tcp;
+	size_t off = 14, ihl, tot, thl, o;
+	int changed = 0;
+	char buf[64];
+
+	if (!si->tcp || (!wrap_bytes && !synack_ack_add) || n < 34 || rd16(p + 12) != ETH_P_IP)
+		return;
+	ip = p + off;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	tot = rd16(ip + 2);
+	tcp = ip + ihl;
+	thl = (size_t)(tcp[12] >> 4) * 4;
+	if (wrap_bytes) {
+		if (dir == C2S && (tcp[13] & 0x12) == 0x02 && !wrap_set) {
+			wrap_off = (uint32_t)(0u - wrap_bytes) - rd32(tcp + 4);
+			wrap_set = 1;
+			snprintf(buf, sizeof buf, "offset=%" PRIu32, wrap_off);
+			log_action("wrap-seq", dir, si, buf);
+		}
+		if (wrap_set && dir == C2S) {
+			wr32(tcp + 4, rd32(tcp + 4) + wrap_off);
+			changed = 1;
+		} else if (wrap_set && dir == S2C) {
+			if (tcp[13] & 0x10)
+				wr32(tcp + 8, rd32(tcp + 8) - wrap_off);
+			for (o = 20; o < thl && tcp[o] != 0;) {	/* SACK edges */
+				if (tcp[o] == 1) {
+					o++;
+					continue;
+				}
+				if (o + 1 >= thl || tcp[o + 1] < 2 || o + tcp[o + 1] > thl)
+					break;
+				if (tcp[o] == 5) {
+					size_t e;
+
+					for (e = o + 2; e + 4 <= o + tcp[o + 1]; e += 4)
+						wr32(tcp + e, rd32(tcp + e) - wrap_off);
+				}
+				o += tcp[o + 1];
+			}
+			changed = 1;
+		}
+	}
+	if (synack_ack_add && !synack_done && dir == S2C && (tcp[13] & 0x12) == 0x12) {
+		wr32(tcp + 8, rd32(tcp + 8) + synack_ack_add);
+		synack_done = 1;
+		changed = 1;
+		snprintf(buf, sizeof buf, "ack_added=%" PRIu32 " ack=%" PRIu32, synack_ack_add,
+		    rd32(tcp + 8));
+		log_action("synack-bad-ack", dir, si, buf);
+	}
+	if (changed)
+		tcp4_checksum(ip, tcp, tot - ihl);
+}
+
+static void handle_frame(int dir, unsigned char *p, size_t n)
 {
 	struct seginfo si;
 	uint64_t now = now_ns(), extra = 0;
@@ -481,6 +589,7 @@ static void handle_frame(int dir, const unsigned char *p, size_t n)
 
 	frames_in[dir]++;
 	parse_frame(dir, p, n, &si);
+	rewrite(dir, p, n, &si);
 	for (i = 0; i < nrules; i++) {
 		if (rules[i].act == ACT_DROP && rule_matches(&rules[i], dir, &si)) {
 			use_rule(&rules[i]);
@@ -640,7 +749,15 @@ int main(int argc, char **argv)
 			add_rule(ACT_DELAY, v);
 		else if (strcmp(a, "--hold") == 0)
 			add_rule(ACT_HOLD, v);
-		else if (strcmp(a, "--port") == 0) {
+		else if (strcmp(a, "--wrap-seq") == 0) {
+			wrap_bytes = (uint32_t)strtoul(v, NULL, 10);
+			if (wrap_bytes == 0)
+				usage();
+		} else if (strcmp(a, "--synack-ack-add") == 0) {
+			synack_ack_add = (uint32_t)strtoul(v, NULL, 10);
+			if (synack_ack_add == 0)
+				usage();
+		} else if (strcmp(a, "--port") == 0) {
 			port_filter = atoi(v);
 			if (port_filter <= 0 || port_filter > 65535)
 				usage();
@@ -685,7 +802,8 @@ int main(int argc, char **argv)
 		fprintf(logfp, "# rule %s %s sel=%s idx=%" PRIu64 " rel=%" PRIu32
 		    " times=%ld delay_ms=%.3f after=%ld\n", act_name[rules[i].act],
 		    dir_name[rules[i].dir], rules[i].sel == SEL_ALL ? "all" :
-		    rules[i].sel == SEL_REL ? "rel" : "idx", rules[i].idx,
+		    rules[i].sel == SEL_REL ? "rel" : rules[i].sel == SEL_SYN ? "syn" :
+		    rules[i].sel == SEL_FIN ? "fin" : "idx", rules[i].idx,
 		    rules[i].rel, rules[i].times, (double)rules[i].delay_ns / 1e6,
 		    rules[i].after);
 	fflush(logfp);
