@@ -295,6 +295,7 @@ step_http(struct fr_parser *f, const uint8_t *p, size_t len, struct fr_result *r
 	char s[FR_LINE_KEEP + 1];
 	size_t used, n;
 	bool done, cut;
+	uint64_t line_off;
 
 	switch (f->state) {
 	case H_BODY:
@@ -323,6 +324,7 @@ step_http(struct fr_parser *f, const uint8_t *p, size_t len, struct fr_result *r
 	if (!done)
 		return used;
 	cut = f->run > FR_LINE_KEEP;
+	line_off = f->pos - f->run;
 	n = line_text(f, s);
 	f->keep = 0;
 	f->run = 0;
@@ -347,13 +349,13 @@ step_http(struct fr_parser *f, const uint8_t *p, size_t len, struct fr_result *r
 
 		if (n == 0 || !((s[0] >= '0' && s[0] <= '9') || (s[0] >= 'a' && s[0] <= 'f') ||
 		    (s[0] >= 'A' && s[0] <= 'F'))) {
-			fail(f, res, f->pos - n - 1, "a garbled HTTP chunk size");
+			fail(f, res, line_off, "a garbled HTTP chunk size");
 			break;
 		}
 		v = strtoull(s, &end, 16);
 		if ((*end != '\0' && *end != ';' && *end != ' ' && *end != '\t') ||
 		    v > FR_MAX_LEN_MESSAGE) {
-			fail(f, res, f->pos - n - 1, "a garbled HTTP chunk size");
+			fail(f, res, line_off, "a garbled HTTP chunk size");
 			break;
 		}
 		if (v == 0) {
@@ -478,7 +480,8 @@ parse_len_args(const char *args, struct fr_rule *r, char *err, size_t errlen)
 		if (first) {
 			if (strcmp(tok, "1") && strcmp(tok, "2") && strcmp(tok, "4") &&
 			    strcmp(tok, "8")) {
-				snprintf(err, errlen, "len:%s: the prefix is 1, 2, 4 or 8 bytes", tok);
+				snprintf(err, errlen, "len:%s: the prefix is 1, 2, 4 or 8 bytes",
+				    tok);
 				return false;
 			}
 			r->len_size = (uint8_t)atoi(tok);

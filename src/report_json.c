@@ -764,7 +764,8 @@ framing_object(struct jw *w, const struct conn_report *cr)
 		jw_u64(w, "count", m->exchanges);
 		jw_bool(w, "alternating", m->alternating);
 		if (m->req_dir >= 0)
-			jw_name(w, "requests_from", (unsigned)m->req_dir == cl ? "client" : "server");
+			jw_name(w, "requests_from",
+			    (unsigned)m->req_dir == cl ? "client" : "server");
 		if (m->exchanges > 0) {
 			jw_ts(w, "first_byte_median", msg_exchange_median(m, false), 6);
 			jw_ts(w, "first_byte_max", m->ttfb_max, 6);
