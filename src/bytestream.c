@@ -48,8 +48,11 @@ struct bs_conn {
 	uint32_t		 stream;
 	struct endpoint		 ep[2];		/* sender of side i */
 	struct bs_side		 side[2];
-	struct msg_conn		*msgs;		/* --framing */
-	bool			 rtt_threshold;	/* msgs' threshold is the RTT */
+	struct msg_conn		*msgs;		/* --framing, from its first byte */
+	int64_t			 rtt_ns;	/* the handshake's, 0: not known */
+	bool			 no_msgs;	/* --framing found no room for msgs */
+	bool			 late;		/* bytes that waited were delivered:
+					 * a head-of-line event may be due */
 };
 
 struct bytestream {
@@ -63,6 +66,7 @@ struct bytestream {
 	bool			 follow_done;
 	unsigned		 follow_node0;	/* the side that sent the first packet */
 	uint64_t		 skipped_segments;	/* with payload, no room for an entry */
+	uint64_t		 framing_skipped;	/* connections not framed: no room */
 	size_t			 bufs_used;	/* of budget.used, --extract's buffers */
 	struct rs_sink		 sink;
 	void			(*emit)(void *ctx, struct conn *c, const struct event *ev);
@@ -347,12 +351,29 @@ follow_hole(struct bs_side *s, uint64_t len)
 
 /* ---- the reassembly's sink ---------------------------------------------- */
 
+static bool msgs_new(struct bytestream *bs, struct bs_conn *e);
+
+/* --framing without --follow or --extract: a connection gets its entry
+ * on its first segment with payload, its sides' starts from the SYNs the
+ * connection table kept, so a SYN flood's half-open connections cost
+ * nothing here. */
+static bool
+lazy(const struct bytestream *bs)
+{
+	return bs->cfg.framing && bs->cfg.extract_dir == NULL && !bs->cfg.follow;
+}
+
 static void
 on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t len, uint64_t src_frame,
     int64_t src_ts, uint64_t frame, int64_t ts_ns)
 {
 	struct bs_side *s = ctx;
 
+	if (s->e->msgs == NULL && s->bs->cfg.framing && !s->e->no_msgs &&
+	    !msgs_new(s->bs, s->e))
+		s->e->no_msgs = true;	/* not half a record's figures */
+	if (src_frame != frame)
+		s->e->late = true;
 	if (s->e->msgs != NULL)
 		msg_data(s->e->msgs, s->dir, off, p, len, src_frame, src_ts, frame, ts_ns);
 	if (s->bs->cfg.extract_dir != NULL)
@@ -463,11 +484,31 @@ set_threshold(struct bytestream *bs, struct bs_conn *e, const struct conn_ext *x
 {
 	const struct conn *c = e->c;
 
-	if (bs->cfg.hol_threshold_ns > 0 || e->rtt_threshold || x == NULL ||
-	    c->synack_us == 0 || x->ack_us == 0)
+	if (bs->cfg.hol_threshold_ns > 0 || e->rtt_ns > 0 || x == NULL || c->synack_us == 0 ||
+	    x->ack_us == 0)
 		return;
-	e->msgs->threshold_ns = ((int64_t)c->synack_us - 1 + (int64_t)x->ack_us - 1) * 1000;
-	e->rtt_threshold = true;
+	e->rtt_ns = ((int64_t)c->synack_us - 1 + (int64_t)x->ack_us - 1) * 1000;
+	if (e->msgs != NULL)
+		e->msgs->threshold_ns = e->rtt_ns;
+}
+
+/* --framing: a connection's messages, from its first byte to read (a SYN
+ * flood's entries stay small).  false: no room (counted). */
+static bool
+msgs_new(struct bytestream *bs, struct bs_conn *e)
+{
+	if (bs->budget.used + sizeof(*e->msgs) > bs->budget.cap ||
+	    (e->msgs = malloc(sizeof(*e->msgs))) == NULL) {
+		bs->framing_skipped++;
+		return false;
+	}
+	bs->budget.used += sizeof(*e->msgs);
+	if (bs->budget.used > bs->budget.peak)
+		bs->budget.peak = bs->budget.used;
+	msg_conn_init(e->msgs, &bs->cfg.rule, bs->cfg.list_messages,
+	    bs->cfg.hol_threshold_ns > 0 ? bs->cfg.hol_threshold_ns :
+	    e->rtt_ns > 0 ? e->rtt_ns : BYTESTREAM_HOL_DEFAULT_NS, on_msg_event, e);
+	return true;
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -585,26 +626,13 @@ bytestream_segment(struct bytestream *bs, struct conn *c, const struct conn_ext 
 	pp = find(bs, c->stream, c);
 	e = *pp;
 	if (e == NULL) {
-		if (seg->payload_len == 0 && !(seg->flags & TCP_SYN))
+		if (seg->payload_len == 0 && (!(seg->flags & TCP_SYN) || lazy(bs)))
 			return;		/* nothing to read yet: no entry */
 		if (bs->budget.used + sizeof(*e) > bs->budget.cap ||
 		    (e = calloc(1, sizeof(*e))) == NULL) {
 			if (seg->payload_len > 0)
 				bs->skipped_segments++;
 			return;
-		}
-		if (bs->cfg.framing) {
-			if (bs->budget.used + sizeof(*e) + sizeof(*e->msgs) > bs->budget.cap ||
-			    (e->msgs = malloc(sizeof(*e->msgs))) == NULL) {
-				free(e);
-				if (seg->payload_len > 0)
-					bs->skipped_segments++;
-				return;
-			}
-			bs->budget.used += sizeof(*e->msgs);
-			msg_conn_init(e->msgs, &bs->cfg.rule, bs->cfg.list_messages,
-			    bs->cfg.hol_threshold_ns > 0 ? bs->cfg.hol_threshold_ns :
-			    BYTESTREAM_HOL_DEFAULT_NS, on_msg_event, e);
 		}
 		bs->budget.used += sizeof(*e);
 		e->c = c;
@@ -616,6 +644,12 @@ bytestream_segment(struct bytestream *bs, struct conn *c, const struct conn_ext 
 			e->side[i].e = e;
 			e->side[i].dir = i;
 			rs_side_init(&e->side[i].rs);
+			/* created late (lazy): the stream starts after the SYN
+			 * the connection saw, as if the entry had seen it */
+			if (lazy(bs) && (c->side[i].flags & SIDE_SYN) &&
+			    !(i == dir && (seg->flags & TCP_SYN)))
+				rs_segment(&e->side[i].rs, &bs->budget, &bs->sink, &e->side[i],
+				    c->side[i].isn, true, 0, NULL, 0, frame, ts_ns);
 		}
 		*pp = e;
 		if (++bs->n > bs->nbuckets)
@@ -628,7 +662,7 @@ bytestream_segment(struct bytestream *bs, struct conn *c, const struct conn_ext 
 	}
 	s = &e->side[dir];
 	r = &e->side[!dir];
-	if (e->msgs != NULL)
+	if (bs->cfg.framing)
 		set_threshold(bs, e, x);
 	if (seg->payload_len > 0 || (seg->flags & TCP_SYN))
 		rs_segment(&s->rs, &bs->budget, &bs->sink, s, seg->seq,
@@ -636,8 +670,9 @@ bytestream_segment(struct bytestream *bs, struct conn *c, const struct conn_ext 
 		    seg->payload != NULL ? seg->captured_payload : 0, frame, ts_ns);
 	if ((seg->flags & TCP_ACK) && !(seg->flags & TCP_RST))
 		rs_ack(&r->rs, &bs->budget, &bs->sink, r, seg->ack, frame, ts_ns);
-	if (e->msgs != NULL)
+	if (e->late && e->msgs != NULL)
 		msg_flush(e->msgs);
+	e->late = false;
 	if (bs->budget.used > bs->budget.peak)
 		bs->budget.peak = bs->budget.used;
 }
@@ -679,6 +714,7 @@ bytestream_count_warnings(const struct bytestream *bs, struct stats *st)
 {
 	st->warn[WARN_STREAM_HOLES_FORCED] = bs->budget.forced_holes;
 	st->warn[WARN_STREAM_SEGMENTS_SKIPPED] = bs->skipped_segments;
+	st->warn[WARN_STREAM_FRAMING_SKIPPED] = bs->framing_skipped;
 }
 
 bool

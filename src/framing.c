@@ -450,7 +450,7 @@ step_resp(struct fr_parser *f, const uint8_t *p, size_t len, struct fr_result *r
 			fail(f, res, line_off, "RESP aggregates nested deeper than 32");
 			break;
 		}
-		f->left[f->depth++] = (uint64_t)v;
+		f->left[f->depth++] = (uint32_t)v;
 		break;
 	default:
 		if (f->depth == 0)		/* an inline command: one line */

@@ -68,7 +68,7 @@ struct fr_parser {
 	uint64_t	run;		/* bytes of the current line or head */
 	uint64_t	body;		/* http: Content-Length; len: the value */
 	uint32_t	flags;		/* http: head facts */
-	uint64_t	left[FR_MAX_RESP_DEPTH];	/* resp: elements still owed */
+	uint32_t	left[FR_MAX_RESP_DEPTH];	/* resp: elements still owed */
 	uint8_t		line[FR_LINE_KEEP];
 };
 

@@ -172,6 +172,7 @@ hol_unit(struct msg_conn *m, struct msg_dir *d, uint64_t off, int64_t src_ts, ui
 		return;
 	d->hol_over++;
 	d->ev_units++;
+	m->pending = true;
 	if (wait > d->ev_max_ns) {
 		d->ev_max_ns = wait;
 		d->ev_max_off = off;
@@ -206,6 +207,9 @@ msg_flush(struct msg_conn *m)
 {
 	unsigned i;
 
+	if (!m->pending)
+		return;
+	m->pending = false;
 	for (i = 0; i < 2; i++) {
 		struct msg_dir *d = &m->d[i];
 		struct msg_event ev;

@@ -24,7 +24,7 @@
 /* Messages listed (-v) and exchange times kept, per direction and
  * connection: the counts and the worst go on past it. */
 #define MSG_LIST_MAX	1024
-#define MSG_LOG2_BINS	40	/* sizes up to 2^40 bytes */
+#define MSG_LOG2_BINS	32	/* sizes up to 2^32 bytes, larger in the last */
 
 struct msg_item {
 	uint64_t	off, len;
@@ -107,6 +107,7 @@ struct msg_conn {
 	bool		 decided;
 	bool		 list;		/* -v: keep the messages */
 	bool		 timing;	/* the rule pairs requests and responses */
+	bool		 pending;	/* a head-of-line event is being gathered */
 	int64_t		 threshold_ns;	/* head-of-line: report past it */
 	struct msg_dir	 d[2];
 	/* request/response */
