@@ -24,6 +24,7 @@ end_msg(struct fr_parser *f, struct fr_result *res)
 	f->depth = 0;
 }
 
+
 static void
 fail(struct fr_parser *f, struct fr_result *res, uint64_t off, const char *why)
 {
@@ -218,7 +219,7 @@ enum {
 #define HF_LENGTH	0x08
 
 static bool
-http_start_line(struct fr_parser *f, const char *s)
+http_start_line(struct fr_parser *f, const char *s, struct fr_result *res)
 {
 	size_t i;
 
@@ -232,6 +233,12 @@ http_start_line(struct fr_parser *f, const char *s)
 		f->flags |= HF_RESPONSE;
 		if (code < 200 || code == 204 || code == 304)
 			f->flags |= HF_NO_BODY;
+		if (code >= 200 && f->nheads > 0) {	/* a final answer */
+			if (f->heads & 1)
+				f->flags |= HF_NO_BODY;
+			f->heads >>= 1;
+			f->nheads--;
+		}
 		f->request = false;
 		return true;
 	}
@@ -240,7 +247,22 @@ http_start_line(struct fr_parser *f, const char *s)
 	if (i == 0 || s[i] != ' ' || s[i + 1] == ' ' || s[i + 1] == '\0')
 		return false;
 	f->request = true;
+	if (res->nrequests < 32) {
+		if (i == 4 && strncmp(s, "HEAD", 4) == 0)
+			res->head_requests |= UINT32_C(1) << res->nrequests;
+		res->nrequests++;
+	}
 	return true;
+}
+
+void
+fr_http_request(struct fr_parser *f, bool head)
+{
+	if (f->nheads == 64)
+		return;			/* 64 unanswered: not followed */
+	if (head)
+		f->heads |= UINT64_C(1) << f->nheads;
+	f->nheads++;
 }
 
 /* A header line (CR LF removed); false: garbled. */
@@ -332,7 +354,7 @@ step_http(struct fr_parser *f, const uint8_t *p, size_t len, struct fr_result *r
 	case H_START:
 		if (n == 0 && !cut && f->pos - f->start <= 4)
 			break;			/* RFC 9112 2.2: empty lines before */
-		if (!http_start_line(f, s))
+		if (!http_start_line(f, s, res))
 			fail(f, res, f->start, "a garbled HTTP start line");
 		else
 			f->state = H_HEADER;

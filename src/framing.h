@@ -68,6 +68,10 @@ struct fr_parser {
 	uint64_t	run;		/* bytes of the current line or head */
 	uint64_t	body;		/* http: Content-Length; len: the value */
 	uint32_t	flags;		/* http: head facts */
+	uint64_t	heads;		/* http responses: the requests answered
+					 * next, oldest in bit 0, 1 = HEAD (its
+					 * response has no body, RFC 9110 9.3.2) */
+	uint8_t		nheads;		/* ... bits in heads (at most 64) */
 	uint32_t	left[FR_MAX_RESP_DEPTH];	/* resp: elements still owed */
 	uint8_t		line[FR_LINE_KEEP];
 };
@@ -80,11 +84,18 @@ struct fr_result {
 	unsigned	nends;
 	uint64_t	ends[FR_ENDS];
 	bool		error;		/* a framing error in these bytes */
+	/* http: requests whose start line these bytes held, oldest in bit 0,
+	 * 1 = HEAD: for the other direction's parser (fr_http_request) */
+	unsigned	nrequests;
+	uint32_t	head_requests;
 	uint64_t	error_off;
 	const char	*error_why;	/* a static string */
 };
 
 void fr_init(struct fr_parser *f, const struct fr_rule *rule);
+/* http: the other direction sent a request (head: a HEAD request), which
+ * the next final response of this direction answers. */
+void fr_http_request(struct fr_parser *f, bool head);
 /* Feed len bytes at the parser's position; returns how many were used
  * (less than len only when FR_ENDS messages ended or an error stopped it). */
 size_t fr_feed(struct fr_parser *f, const uint8_t *p, size_t len, struct fr_result *res);

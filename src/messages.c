@@ -355,7 +355,11 @@ msg_data(struct msg_conn *m, unsigned dir, uint64_t off, const uint8_t *p, uint3
 
 		res.nends = 0;
 		res.error = false;
+		res.nrequests = 0;
+		res.head_requests = 0;
 		used += fr_feed(f, p + used, len - used, &res);
+		for (i = 0; i < res.nrequests; i++)
+			fr_http_request(&m->d[!dir].fp, (res.head_requests >> i) & 1);
 		for (i = 0; i < res.nends; i++) {
 			uint64_t e = res.ends[i];
 			struct msg_item it;

@@ -40,6 +40,7 @@ run(const char *rule, const uint8_t *p, size_t len, size_t step, struct cut *out
 
 			res.nends = 0;
 			res.error = false;
+			res.nrequests = 0;
 			used += fr_feed(&f, p + at + used, piece - used, &res);
 			for (i = 0; i < res.nends; i++)
 				n += (size_t)snprintf(out->ends + n, sizeof(out->ends) - n, "%s%llu",
@@ -115,6 +116,29 @@ main(void)
 	run("http", S("HTTP/1.1 200 OK\r\n\r\nbody to the close"), 5, &c);
 	ok(strcmp(c.ends, "") == 0 && c.finished, "http: a response without a length ends "
 	    "with the direction");
+
+	{
+		/* a response to HEAD has no body whatever its Content-Length */
+		static const char rsp[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+		    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+		static const char req[] = "HEAD / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n";
+		struct fr_parser q, a;
+		struct fr_result res;
+
+		fr_rule_parse("http", &r, err, sizeof(err));
+		fr_init(&q, &r);
+		fr_init(&a, &r);
+		memset(&res, 0, sizeof(res));
+		fr_feed(&q, (const uint8_t *)req, sizeof(req) - 1, &res);
+		ok(res.nends == 2 && res.nrequests == 2 && res.head_requests == 1,
+		    "http: two requests seen, the first a HEAD");
+		fr_http_request(&a, true);
+		fr_http_request(&a, false);
+		memset(&res, 0, sizeof(res));
+		fr_feed(&a, (const uint8_t *)rsp, sizeof(rsp) - 1, &res);
+		ok(res.nends == 2 && res.ends[0] == 38 && res.ends[1] == 78,
+		    "http: the HEAD's response ends with its head, the next has its body");
+	}
 
 	check_error("len:4", S("\x7f\xff\xff\xffx"), 0, "len:4: 2 GiB is an error");
 	check_error("len:1:incl", S("\2a\0"), 2, "len:1:incl: a value below the prefix");
