@@ -117,6 +117,18 @@ assert "http: a header without a colon is a framing_error at offset 0 (frame 34)
 e = [x for x in E("framing_error") if x["stream"] == 3]
 want([(x["frame"], x["detail"]["offset"], x["detail"]["rule"]) for x in e], [(34, 0, "http")])'
 
+# ---- kernel recordings (tests/record/framing-nagle.sh): 200 writes of one line each -------
+run nagle --framing line "$G/real-framing-nagle-on.pcap"
+assert "Nagle on: 200 lines in 36 segments, 10 of them with several lines" nagle '
+f = C(0)["framing"]["client"]
+want((f["messages"], f["bytes"], f["segments"], f["segments_multi"], f["multi_segment"]),
+     (200, 2400, 36, 10, 0))'
+run nodelay --framing line "$G/real-framing-nagle-off.pcap"
+assert "TCP_NODELAY: 200 lines in 197 segments, 3 with several" nodelay '
+f = C(0)["framing"]["client"]
+want((f["messages"], f["bytes"], f["segments"], f["segments_multi"], f["multi_segment"]),
+     (200, 2400, 197, 3, 0))'
+
 # ---- text ----------------------------------------------------------------------------------
 "$bin" -v --framing auto "$G/framing-auto.pcap" > "$tmp/auto.txt" 2>&1
 check "text -v: the record says the rule, the messages and the exchanges" \
