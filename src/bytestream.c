@@ -457,12 +457,13 @@ on_msg_event(void *ctx, const struct msg_event *me)
 		return;
 	}
 	event_message(&ev, "%" PRIu64 " %s from the %s waited up to %.6f s (threshold %.6f s) "
-	    "behind %s: stream bytes %" PRIu64 "-%" PRIu64 " %s frame %" PRIu64 "; frame %"
-	    PRIu64 " had brought the bytes after them", me->units,
+	    "behind %s: stream offsets %" PRIu64 "-%" PRIu64 " (%" PRIu64 " bytes) %s frame %"
+	    PRIu64 "; frame %" PRIu64 " had brought the bytes after them", me->units,
 	    me->per_segment ? (me->units == 1 ? "segment" : "segments") :
 	    (me->units == 1 ? "message" : "messages"), dir, (double)me->delay_ns / 1e9,
 	    (double)me->threshold_ns / 1e9, me->filled ? "a lost segment" :
-	    "bytes the capture missed", me->hole_off, me->hole_off + me->hole_len,
+	    "bytes the capture missed", me->hole_off,
+	    me->hole_off + (me->hole_len > 0 ? me->hole_len - 1 : 0), me->hole_len,
 	    me->filled ? "came only with" : "were acknowledged by", me->frame, me->after_frame);
 	event_detail_double(&ev, "delay", (double)me->delay_ns / 1e9);
 	event_detail_double(&ev, "threshold", (double)me->threshold_ns / 1e9);
