@@ -936,10 +936,11 @@ analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
 }
 
 void
-analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum flow_end why)
+analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x, enum flow_end why,
+    const struct msg_conn *msgs)
 {
 	struct listener *l = conn_listener(a, c);
-	struct conn_report cr = { .c = c, .x = x, .why = why, .in = a->in };
+	struct conn_report cr = { .c = c, .x = x, .why = why, .in = a->in, .msgs = msgs };
 
 	conn_endpoint(a->flows, c, 0, &cr.ep[0]);
 	conn_endpoint(a->flows, c, 1, &cr.ep[1]);

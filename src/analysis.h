@@ -77,9 +77,10 @@ void analysis_set_gauge_hook(struct analysis *a, flow_gauge_fn fn, void *ctx);
 void analysis_number_only(struct analysis *a, struct conn *c, unsigned dir,
     enum flow_lookup_how how, uint64_t frame, int64_t ts_ns);
 
-/* c leaves the table: final bookkeeping and its connection record. */
+/* c leaves the table: final bookkeeping and its connection record (with
+ * its messages' figures under --framing, else msgs NULL). */
 void analysis_conn_end(struct analysis *a, struct conn *c, struct conn_ext *x,
-    enum flow_end why);
+    enum flow_end why, const struct msg_conn *msgs);
 
 /* An event found outside the analysis (bytestream.c's overlap_conflict):
  * counted, flagged on c's stream and reported as the analysis's own. */

@@ -48,6 +48,11 @@ struct bs_conn {
 	uint32_t		 stream;
 	struct endpoint		 ep[2];		/* sender of side i */
 	struct bs_side		 side[2];
+	struct msg_conn		*msgs;		/* --framing, from its first byte */
+	int64_t			 rtt_ns;	/* the handshake's, 0: not known */
+	bool			 no_msgs;	/* --framing found no room for msgs */
+	bool			 late;		/* bytes that waited were delivered:
+					 * a head-of-line event may be due */
 };
 
 struct bytestream {
@@ -61,10 +66,12 @@ struct bytestream {
 	bool			 follow_done;
 	unsigned		 follow_node0;	/* the side that sent the first packet */
 	uint64_t		 skipped_segments;	/* with payload, no room for an entry */
+	uint64_t		 framing_skipped;	/* connections not framed: no room */
 	size_t			 bufs_used;	/* of budget.used, --extract's buffers */
 	struct rs_sink		 sink;
 	void			(*emit)(void *ctx, struct conn *c, const struct event *ev);
 	void			*emit_ctx;
+	struct msg_conn		*last_msgs;	/* the last ended connection's */
 };
 
 static size_t
@@ -344,14 +351,31 @@ follow_hole(struct bs_side *s, uint64_t len)
 
 /* ---- the reassembly's sink ---------------------------------------------- */
 
+static bool msgs_new(struct bytestream *bs, struct bs_conn *e);
+
+/* --framing without --follow or --extract: a connection gets its entry
+ * on its first segment with payload, its sides' starts from the SYNs the
+ * connection table kept, so a SYN flood's half-open connections cost
+ * nothing here. */
+static bool
+lazy(const struct bytestream *bs)
+{
+	return bs->cfg.framing && bs->cfg.extract_dir == NULL && !bs->cfg.follow;
+}
+
 static void
 on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t len, uint64_t src_frame,
-    uint64_t frame, int64_t ts_ns)
+    int64_t src_ts, uint64_t frame, int64_t ts_ns)
 {
 	struct bs_side *s = ctx;
 
-	(void)src_frame;
-	(void)ts_ns;
+	if (s->e->msgs == NULL && s->bs->cfg.framing && !s->e->no_msgs &&
+	    !msgs_new(s->bs, s->e))
+		s->e->no_msgs = true;	/* not half a record's figures */
+	if (src_frame != frame)
+		s->e->late = true;
+	if (s->e->msgs != NULL)
+		msg_data(s->e->msgs, s->dir, off, p, len, src_frame, src_ts, frame, ts_ns);
 	if (s->bs->cfg.extract_dir != NULL)
 		extract_data(s, off, p, len);
 	if (s->bs->cfg.follow && s->e->stream == s->bs->cfg.follow_stream)
@@ -363,6 +387,8 @@ on_hole(void *ctx, uint64_t off, uint64_t len, enum rs_hole_why why, uint64_t fr
 {
 	struct bs_side *s = ctx;
 
+	if (s->e->msgs != NULL)
+		msg_hole(s->e->msgs, s->dir, off, len, frame, why == RS_HOLE_END);
 	if (s->bs->cfg.extract_dir != NULL)
 		extract_hole(s, off, len, why, frame);
 	if (s->bs->cfg.follow && s->e->stream == s->bs->cfg.follow_stream)
@@ -398,6 +424,92 @@ on_conflict(void *ctx, const struct rs_conflict *cf, uint64_t frame, int64_t ts_
 	event_detail_uint(&ev, "kept_frame", cf->kept_frame);
 	event_detail_bool(&ev, "already_read", cf->delivered);
 	s->bs->emit(s->bs->emit_ctx, e->c, &ev);
+}
+
+/* ---- --framing's events ------------------------------------------------- */
+
+static void
+on_msg_event(void *ctx, const struct msg_event *me)
+{
+	struct bs_conn *e = ctx;
+	struct bytestream *bs = e->side[0].bs;
+	struct event ev;
+	const char *dir = me->dir == e->c->client ? "client" : "server";
+
+	if (bs->emit == NULL)
+		return;
+	event_init(&ev, me->kind == MSG_EV_HOL ? EVK_HEAD_OF_LINE_BLOCKED : EVK_FRAMING_ERROR,
+	    me->frame, me->ts_ns);
+	ev.stream = e->stream;
+	ev.has_stream = true;
+	ev.has_src = true;
+	ev.src = e->ep[me->dir];
+	ev.dst = e->ep[!me->dir];
+	if (me->kind == MSG_EV_FRAMING_ERROR) {
+		event_message(&ev, "the %s's bytes at stream offset %" PRIu64 " are not %s "
+		    "framing: %s; that direction is not cut any more", dir, me->off,
+		    fr_kind_name(me->rule), me->why);
+		event_detail_str(&ev, "rule", fr_kind_name(me->rule));
+		event_detail_uint(&ev, "offset", me->off);
+		event_detail_str(&ev, "why", me->why);
+		event_detail_str(&ev, "direction", dir);
+		bs->emit(bs->emit_ctx, e->c, &ev);
+		return;
+	}
+	event_message(&ev, "%" PRIu64 " %s from the %s waited up to %.6f s (threshold %.6f s) "
+	    "behind %s: stream offsets %" PRIu64 "-%" PRIu64 " (%" PRIu64 " bytes) %s frame %"
+	    PRIu64 "; frame %" PRIu64 " had brought the bytes after them", me->units,
+	    me->per_segment ? (me->units == 1 ? "segment" : "segments") :
+	    (me->units == 1 ? "message" : "messages"), dir, (double)me->delay_ns / 1e9,
+	    (double)me->threshold_ns / 1e9, me->filled ? "a lost segment" :
+	    "bytes the capture missed", me->hole_off,
+	    me->hole_off + (me->hole_len > 0 ? me->hole_len - 1 : 0), me->hole_len,
+	    me->filled ? "came only with" : "were acknowledged by", me->frame, me->after_frame);
+	event_detail_double(&ev, "delay", (double)me->delay_ns / 1e9);
+	event_detail_double(&ev, "threshold", (double)me->threshold_ns / 1e9);
+	event_detail_uint(&ev, me->per_segment ? "segments" : "messages", me->units);
+	event_detail_uint(&ev, "worst_offset", me->worst_off);
+	event_detail_uint(&ev, "hole_offset", me->hole_off);
+	event_detail_uint(&ev, "hole_length", me->hole_len);
+	event_detail_uint(&ev, "filled_by_frame", me->frame);
+	event_detail_uint(&ev, "first_after_hole_frame", me->after_frame);
+	event_detail_bool(&ev, "filled", me->filled);
+	event_detail_str(&ev, "direction", dir);
+	bs->emit(bs->emit_ctx, e->c, &ev);
+}
+
+/* The head-of-line threshold: --hol-threshold, else one handshake RTT once
+ * known, else 200 ms. */
+static void
+set_threshold(struct bytestream *bs, struct bs_conn *e, const struct conn_ext *x)
+{
+	const struct conn *c = e->c;
+
+	if (bs->cfg.hol_threshold_ns > 0 || e->rtt_ns > 0 || x == NULL || c->synack_us == 0 ||
+	    x->ack_us == 0)
+		return;
+	e->rtt_ns = ((int64_t)c->synack_us - 1 + (int64_t)x->ack_us - 1) * 1000;
+	if (e->msgs != NULL)
+		e->msgs->threshold_ns = e->rtt_ns;
+}
+
+/* --framing: a connection's messages, from its first byte to read (a SYN
+ * flood's entries stay small).  false: no room (counted). */
+static bool
+msgs_new(struct bytestream *bs, struct bs_conn *e)
+{
+	if (bs->budget.used + sizeof(*e->msgs) > bs->budget.cap ||
+	    (e->msgs = malloc(sizeof(*e->msgs))) == NULL) {
+		bs->framing_skipped++;
+		return false;
+	}
+	bs->budget.used += sizeof(*e->msgs);
+	if (bs->budget.used > bs->budget.peak)
+		bs->budget.peak = bs->budget.used;
+	msg_conn_init(e->msgs, &bs->cfg.rule, bs->cfg.list_messages,
+	    bs->cfg.hol_threshold_ns > 0 ? bs->cfg.hol_threshold_ns :
+	    e->rtt_ns > 0 ? e->rtt_ns : BYTESTREAM_HOL_DEFAULT_NS, on_msg_event, e);
+	return true;
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -446,6 +558,8 @@ finish(struct bytestream *bs, struct bs_conn *e, uint64_t frame, int64_t ts_ns)
 		struct bs_side *s = &e->side[i];
 
 		rs_finish(&s->rs, &bs->budget, &bs->sink, s, frame, ts_ns);
+		if (e->msgs != NULL)
+			msg_flush(e->msgs);
 		if (bs->cfg.extract_dir != NULL && (s->used > 0 || s->file_end > 0))
 			extract_flush(s);
 		if (s->buf != NULL) {
@@ -456,6 +570,15 @@ finish(struct bytestream *bs, struct bs_conn *e, uint64_t frame, int64_t ts_ns)
 	}
 	if (bs->cfg.follow && e->stream == bs->cfg.follow_stream && !bs->follow_done)
 		follow_footer(bs);
+	if (e->msgs != NULL) {
+		msg_finish(e->msgs);
+		bs->budget.used -= sizeof(*e->msgs);
+		if (bs->last_msgs != NULL) {
+			msg_conn_free(bs->last_msgs);
+			free(bs->last_msgs);
+		}
+		bs->last_msgs = e->msgs;	/* for the record */
+	}
 	bs->budget.used -= sizeof(*e);
 	bs->n--;
 	free(e);
@@ -467,6 +590,10 @@ bytestream_destroy(struct bytestream *bs)
 	if (bs == NULL)
 		return;
 	bytestream_end_input(bs);
+	if (bs->last_msgs != NULL) {
+		msg_conn_free(bs->last_msgs);
+		free(bs->last_msgs);
+	}
 	free(bs->bucket);
 	free(bs);
 }
@@ -488,19 +615,19 @@ bytestream_begin_input(struct bytestream *bs, const struct input_info *in)
 }
 
 void
-bytestream_segment(struct bytestream *bs, struct conn *c, unsigned dir,
-    const struct segment *seg, uint64_t frame, int64_t ts_ns)
+bytestream_segment(struct bytestream *bs, struct conn *c, const struct conn_ext *x,
+    unsigned dir, const struct segment *seg, uint64_t frame, int64_t ts_ns)
 {
 	struct bs_conn **pp, *e;
 	struct bs_side *s, *r;
 
 	/* --follow alone: one stream, one comparison for the others */
-	if (bs->cfg.extract_dir == NULL && c->stream != bs->cfg.follow_stream)
+	if (bs->cfg.extract_dir == NULL && !bs->cfg.framing && c->stream != bs->cfg.follow_stream)
 		return;
 	pp = find(bs, c->stream, c);
 	e = *pp;
 	if (e == NULL) {
-		if (seg->payload_len == 0 && !(seg->flags & TCP_SYN))
+		if (seg->payload_len == 0 && (!(seg->flags & TCP_SYN) || lazy(bs)))
 			return;		/* nothing to read yet: no entry */
 		if (bs->budget.used + sizeof(*e) > bs->budget.cap ||
 		    (e = calloc(1, sizeof(*e))) == NULL) {
@@ -518,6 +645,12 @@ bytestream_segment(struct bytestream *bs, struct conn *c, unsigned dir,
 			e->side[i].e = e;
 			e->side[i].dir = i;
 			rs_side_init(&e->side[i].rs);
+			/* created late (lazy): the stream starts after the SYN
+			 * the connection saw, as if the entry had seen it */
+			if (lazy(bs) && (c->side[i].flags & SIDE_SYN) &&
+			    !(i == dir && (seg->flags & TCP_SYN)))
+				rs_segment(&e->side[i].rs, &bs->budget, &bs->sink, &e->side[i],
+				    c->side[i].isn, true, 0, NULL, 0, frame, ts_ns);
 		}
 		*pp = e;
 		if (++bs->n > bs->nbuckets)
@@ -530,25 +663,33 @@ bytestream_segment(struct bytestream *bs, struct conn *c, unsigned dir,
 	}
 	s = &e->side[dir];
 	r = &e->side[!dir];
+	if (bs->cfg.framing)
+		set_threshold(bs, e, x);
 	if (seg->payload_len > 0 || (seg->flags & TCP_SYN))
 		rs_segment(&s->rs, &bs->budget, &bs->sink, s, seg->seq,
 		    (seg->flags & TCP_SYN) != 0, seg->payload_len, seg->payload,
 		    seg->payload != NULL ? seg->captured_payload : 0, frame, ts_ns);
 	if ((seg->flags & TCP_ACK) && !(seg->flags & TCP_RST))
 		rs_ack(&r->rs, &bs->budget, &bs->sink, r, seg->ack, frame, ts_ns);
+	if (e->late && e->msgs != NULL)
+		msg_flush(e->msgs);
+	e->late = false;
 	if (bs->budget.used > bs->budget.peak)
 		bs->budget.peak = bs->budget.used;
 }
 
-void
+const struct msg_conn *
 bytestream_conn_end(struct bytestream *bs, struct conn *c)
 {
 	struct bs_conn **pp = find(bs, c->stream, c), *e = *pp;
+	bool msgs;
 
 	if (e == NULL)
-		return;
+		return NULL;
 	*pp = e->next;
+	msgs = e->msgs != NULL;
 	finish(bs, e, 0, 0);
+	return msgs ? bs->last_msgs : NULL;
 }
 
 void
@@ -574,6 +715,7 @@ bytestream_count_warnings(const struct bytestream *bs, struct stats *st)
 {
 	st->warn[WARN_STREAM_HOLES_FORCED] = bs->budget.forced_holes;
 	st->warn[WARN_STREAM_SEGMENTS_SKIPPED] = bs->skipped_segments;
+	st->warn[WARN_STREAM_FRAMING_SKIPPED] = bs->framing_skipped;
 }
 
 bool

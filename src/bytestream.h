@@ -11,7 +11,10 @@
  * as overlap_conflict events through the emit callback; what the budget
  * forced is counted for the summary's warnings.  Without --follow and
  * --extract no struct bytestream exists and the packet path pays one
- * NULL test. */
+ * NULL test.  With --framing each connection also gets a struct msg_conn
+ * (messages.h) fed the bytes in reading order; its framing_error and
+ * head_of_line_blocked events go out through the same callback, and its
+ * figures to the connection record (bytestream_conn_end). */
 #ifndef TCPDISSECT_BYTESTREAM_H
 #define TCPDISSECT_BYTESTREAM_H
 
@@ -23,6 +26,8 @@
 #include "decode.h"
 #include "event.h"
 #include "flow.h"
+#include "framing.h"
+#include "messages.h"
 #include "report.h"
 #include "stats.h"
 
@@ -43,7 +48,16 @@ struct bytestream_config {
 	enum follow_mode	 follow_mode;
 	FILE			*follow_out;	/* where --follow prints */
 	const char		*extract_dir;	/* --extract, or NULL */
+	/* --framing (or --hol-threshold alone: rule none, each segment's
+	 * bytes are the unit that waits): every connection is reassembled */
+	bool			 framing;
+	struct fr_rule		 rule;
+	bool			 list_messages;	/* -v: the record lists them */
+	int64_t			 hol_threshold_ns;	/* 0: one RTT, else 200 ms */
 };
+
+/* Default head-of-line threshold when a connection's RTT is unknown. */
+#define BYTESTREAM_HOL_DEFAULT_NS	200000000LL
 
 struct bytestream;
 
@@ -58,11 +72,14 @@ void bytestream_set_emit(struct bytestream *bs,
     void (*emit)(void *ctx, struct conn *c, const struct event *ev), void *ctx);
 void bytestream_begin_input(struct bytestream *bs, const struct input_info *in);
 /* One segment of connection c sent by side dir (its payload, if any,
- * still at seg->payload), after tcp_track(). */
-void bytestream_segment(struct bytestream *bs, struct conn *c, unsigned dir,
-    const struct segment *seg, uint64_t frame, int64_t ts_ns);
-/* c leaves the table: its streams are finished and written. */
-void bytestream_conn_end(struct bytestream *bs, struct conn *c);
+ * still at seg->payload), after tcp_track(); x its extension or NULL
+ * (the handshake's RTT, for the head-of-line threshold). */
+void bytestream_segment(struct bytestream *bs, struct conn *c, const struct conn_ext *x,
+    unsigned dir, const struct segment *seg, uint64_t frame, int64_t ts_ns);
+/* c leaves the table: its streams are finished and written.  With
+ * --framing, its messages' figures for the record (NULL: none), valid
+ * until the next call. */
+const struct msg_conn *bytestream_conn_end(struct bytestream *bs, struct conn *c);
 /* End of an input: every connection finished (after the table's flush). */
 void bytestream_end_input(struct bytestream *bs);
 /* Add the budget's counters to the summary's warnings. */

@@ -266,7 +266,8 @@ tcpdissect_main(int argc, char **argv)
 	else
 		r = in != NULL && (o.shard_n == 0 || sh != NULL) ?
 		    make_reporter(&o, out, line, sh) : NULL;
-	if (r != NULL && (o.follow_set || o.extract_dir != NULL)) {
+	if (r != NULL && (o.follow_set || o.extract_dir != NULL || o.framing != NULL ||
+	    o.hol_set)) {
 		struct bytestream_config bc;
 
 		memset(&bc, 0, sizeof(bc));
@@ -276,6 +277,16 @@ tcpdissect_main(int argc, char **argv)
 		bc.follow_mode = (enum follow_mode)o.follow_mode;
 		bc.follow_out = out;
 		bc.extract_dir = o.extract_dir;
+		if (o.framing != NULL || o.hol_set) {
+			char err[160];
+
+			bc.framing = true;
+			bc.rule.kind = FR_NONE;
+			if (o.framing != NULL)
+				(void)fr_rule_parse(o.framing, &bc.rule, err, sizeof(err));
+			bc.list_messages = o.verbose;
+			bc.hol_threshold_ns = (int64_t)(o.hol_threshold * 1e9 + 0.5);
+		}
 		bytes = bytestream_create(&bc);
 		if (bytes == NULL) {
 			rc = o.extract_dir != NULL ? EXIT_USAGE : EXIT_INPUT;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "framing.h"
 #include "shard.h"
 #include "util.h"
 
@@ -41,6 +42,8 @@ enum {
 	LOPT_FOLLOW = LOPT_BYTES,
 	LOPT_EXTRACT,
 	LOPT_STREAM_MEMCAP,
+	LOPT_FRAMING,
+	LOPT_HOL_THRESHOLD,
 	LOPT_SHARD,		/* issue 16 */
 	LOPT_PLOT_LISTENERS,
 	LOPT_REPORT,
@@ -86,6 +89,8 @@ static const struct option long_opts[] = {
 	{ "follow", required_argument, NULL, LOPT_FOLLOW },
 	{ "extract", required_argument, NULL, LOPT_EXTRACT },
 	{ "stream-memcap", required_argument, NULL, LOPT_STREAM_MEMCAP },
+	{ "framing", required_argument, NULL, LOPT_FRAMING },
+	{ "hol-threshold", required_argument, NULL, LOPT_HOL_THRESHOLD },
 	{ "shard", required_argument, NULL, LOPT_SHARD },
 	{ "plot-listeners", no_argument, NULL, LOPT_PLOT_LISTENERS },
 	{ "report", required_argument, NULL, LOPT_REPORT },
@@ -142,8 +147,14 @@ static const char usage_text[] =
 "                          -z follow,tcp), instead of the report\n"
 "      --extract DIR       write each direction of each connection to a file\n"
 "                          in DIR (holes: NUL bytes, listed in FILE.holes)\n"
-"      --stream-memcap SIZE  memory for --follow/--extract's waiting bytes\n"
-"                          (default 32M)\n"
+"      --stream-memcap SIZE  memory for --follow/--extract/--framing's waiting\n"
+"                          bytes (default 32M)\n"
+"      --framing RULE      cut each direction into messages: line,\n"
+"                          len:N[:be|le][:+OFFSET][:incl], http, tls, resp, auto;\n"
+"                          records get message, head-of-line and\n"
+"                          request/response figures (-v: each message)\n"
+"      --hol-threshold SEC  report head_of_line_blocked past SEC (default: the\n"
+"                          handshake RTT, else 0.2); alone: per segment\n"
 "      --shard K/N         analyse only shard K (0..N-1) of the connections and\n"
 "                          write a shard log (jsonl) for 'tcpdissect merge'\n"
 "      --plot-listeners    write each listener's timeline (SVG) into --plot-dir\n"
@@ -423,6 +434,26 @@ parse_bytes_option(struct options *o, int c, const char *arg)
 			    arg);
 			return false;
 		}
+		return true;
+	case LOPT_FRAMING: {
+		struct fr_rule rule;
+		char err[160];
+
+		if (!fr_rule_parse(arg, &rule, err, sizeof(err))) {
+			diag("--framing", "%s", err);
+			return false;
+		}
+		o->framing = arg;
+		return true;
+	}
+	case LOPT_HOL_THRESHOLD:
+		if (!parse_seconds(arg, &o->hol_threshold) || o->hol_threshold <= 0 ||
+		    o->hol_threshold > 86400) {
+			diag("--hol-threshold", "'%s' is not a time in seconds above 0 (e.g. 0.05)",
+			    arg);
+			return false;
+		}
+		o->hol_set = true;
 		return true;
 	default:
 		return false;
@@ -793,6 +824,8 @@ options_parse(struct options *o, int argc, char **argv)
 		case LOPT_FOLLOW:
 		case LOPT_EXTRACT:
 		case LOPT_STREAM_MEMCAP:
+		case LOPT_FRAMING:
+		case LOPT_HOL_THRESHOLD:
 			if (!parse_bytes_option(o, c, optarg))
 				return OPT_USAGE;
 			break;

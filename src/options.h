@@ -79,6 +79,9 @@ struct options {
 	int			 follow_mode;	/* enum follow_mode (bytestream.h) */
 	const char		*extract_dir;	/* --extract, or NULL */
 	size_t			 stream_memcap;	/* --stream-memcap bytes */
+	const char		*framing;	/* --framing RULE, or NULL */
+	double			 hol_threshold;	/* --hol-threshold seconds; 0: RTT */
+	bool			 hol_set;	/* --hol-threshold given */
 	/* sharding (issue 16) */
 	unsigned		 shard_k, shard_n;	/* --shard K/N; n == 0: none */
 	bool			 plot_listeners;	/* --plot-listeners */

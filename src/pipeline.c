@@ -47,12 +47,14 @@ on_conn_end(void *ctx, struct conn *c, enum flow_end why)
 {
 	struct pipeline *p = ctx;
 
+	const struct msg_conn *msgs = NULL;
+
 	if (p->cfg.bytes != NULL)
-		bytestream_conn_end(p->cfg.bytes, c);
+		msgs = bytestream_conn_end(p->cfg.bytes, c);
 	if (p->cfg.shard != NULL)
 		shard_conn_end(p->cfg.shard, c->stream, why == FLOW_END_CLOSED ? 0 :
 		    c->lru_embryo ? 2 : 1);
-	analysis_conn_end(p->analysis, c, flow_ext(p->flows, c), why);
+	analysis_conn_end(p->analysis, c, flow_ext(p->flows, c), why, msgs);
 	if (p->cfg.lplot != NULL)
 		lplot_conn_end(p->cfg.lplot, p->analysis, c);
 }
@@ -342,7 +344,7 @@ pipeline_process(struct pipeline *p, const struct pipeline_item *it)
 	if (p->cfg.plot != NULL)
 		plot_segment(p->cfg.plot, c, dir, seg, &tr, it->frame, it->ts_ns);
 	if (p->cfg.bytes != NULL)	/* needs seg->payload: pipeline_packet() */
-		bytestream_segment(p->cfg.bytes, c, dir, seg, it->frame, it->ts_ns);
+		bytestream_segment(p->cfg.bytes, c, x, dir, seg, it->frame, it->ts_ns);
 	analysis_segment(p->analysis, c, x, dir, how, flow_lookup_prev(p->flows), seg, &tr,
 	    it->frame, it->ts_ns);
 	if (p->cfg.lplot != NULL)

@@ -15,6 +15,7 @@ struct rs_chunk {
 	struct rs_chunk	*next;
 	uint64_t	 off;		/* stream offset of data[0] */
 	uint64_t	 frame;		/* the segment that carried it */
+	int64_t		 ts_ns;		/* ... and when it arrived */
 	uint32_t	 len;
 	uint32_t	 alloc;		/* len when allocated (trimming keeps it) */
 	uint8_t		 data[];
@@ -64,7 +65,7 @@ drop_oldest_history(struct rs_side *s, struct rs_budget *b)
  * side's history is given up first).  NULL: no room. */
 static struct rs_chunk *
 chunk_new(struct rs_side *s, struct rs_budget *b, uint64_t off, const uint8_t *p,
-    uint32_t len, uint64_t frame)
+    uint32_t len, uint64_t frame, int64_t ts_ns)
 {
 	size_t cost = CHUNK_COST(len);
 	struct rs_chunk *c;
@@ -79,6 +80,7 @@ chunk_new(struct rs_side *s, struct rs_budget *b, uint64_t off, const uint8_t *p
 	c->next = NULL;
 	c->off = off;
 	c->frame = frame;
+	c->ts_ns = ts_ns;
 	c->len = len;
 	c->alloc = len;
 	memcpy(c->data, p, len);
@@ -159,10 +161,10 @@ to_history(struct rs_side *s, struct rs_budget *b, struct rs_chunk *c)
 
 static void
 deliver(struct rs_side *s, const struct rs_sink *k, void *ctx, const uint8_t *p,
-    uint32_t len, uint64_t src_frame, uint64_t frame, int64_t ts_ns)
+    uint32_t len, uint64_t src_frame, int64_t src_ts, uint64_t frame, int64_t ts_ns)
 {
 	if (k->data != NULL)
-		k->data(ctx, s->next, p, len, src_frame, frame, ts_ns);
+		k->data(ctx, s->next, p, len, src_frame, src_ts, frame, ts_ns);
 	s->next += len;
 	s->delivered += len;
 }
@@ -198,7 +200,7 @@ drain(struct rs_side *s, struct rs_budget *b, const struct rs_sink *k, void *ctx
 			c->len -= skip;
 			c->off += skip;
 		}
-		deliver(s, k, ctx, c->data, c->len, c->frame, frame, ts_ns);
+		deliver(s, k, ctx, c->data, c->len, c->frame, c->ts_ns, frame, ts_ns);
 		to_history(s, b, c);
 	}
 }
@@ -314,7 +316,7 @@ rs_segment(struct rs_side *s, struct rs_budget *b, const struct rs_sink *k, void
 	}
 	if (cap == 0)
 		return;
-	c = chunk_new(s, b, uoff, p, cap, frame);
+	c = chunk_new(s, b, uoff, p, cap, frame, ts_ns);
 	if (c == NULL) {
 		/* No room to wait: stop waiting for the holes before it and
 		 * hand the bytes on now, counted. */
@@ -327,7 +329,7 @@ rs_segment(struct rs_side *s, struct rs_budget *b, const struct rs_sink *k, void
 			p += s->next - uoff;
 			cap -= (uint32_t)(s->next - uoff);
 		}
-		deliver(s, k, ctx, p, cap, frame, frame, ts_ns);
+		deliver(s, k, ctx, p, cap, frame, ts_ns, frame, ts_ns);
 		drain(s, b, k, ctx, frame, ts_ns);
 		return;
 	}

@@ -60,10 +60,11 @@ struct rs_conflict {
 
 /* Where a side hands its bytes.  data: len bytes at stream offset off,
  * delivered in order, completed by frame (the segment that made them
- * deliverable) at ts_ns; src_frame is the segment that carried them. */
+ * deliverable) at ts_ns; src_frame is the segment that carried them, which
+ * arrived at src_ts (earlier than ts_ns when they waited for a hole). */
 struct rs_sink {
 	void	(*data)(void *ctx, uint64_t off, const uint8_t *p, uint32_t len,
-		    uint64_t src_frame, uint64_t frame, int64_t ts_ns);
+		    uint64_t src_frame, int64_t src_ts, uint64_t frame, int64_t ts_ns);
 	void	(*hole)(void *ctx, uint64_t off, uint64_t len, enum rs_hole_why why,
 		    uint64_t frame);
 	void	(*conflict)(void *ctx, const struct rs_conflict *cf, uint64_t frame,

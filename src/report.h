@@ -21,6 +21,8 @@
 #include "tcpstate.h"
 
 /* One input as reporters see it. */
+struct msg_conn;
+
 struct input_info {
 	const char	*name;		/* as given on the command line; "-" = stdin */
 	unsigned	 index;
@@ -99,6 +101,8 @@ struct conn_report {
 					 * ep[0] is the lower) */
 	enum flow_end		 why;
 	const struct input_info	*in;
+	/* --framing: its messages (messages.h), or NULL */
+	const struct msg_conn	*msgs;
 	/* seen in one direction only; its handshake completed without the
 	 * SYN-ACK captured (detect_handshake.c) */
 	bool			 one_sided, synack_unseen;

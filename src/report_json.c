@@ -26,6 +26,7 @@
 
 #include <json-c/json.h>
 
+#include "messages.h"
 #include "util.h"
 
 #define JW_DEPTH 8
@@ -679,6 +680,120 @@ side_object(struct jw *w, const char *name, const struct conn_report *cr, unsign
 	JF(w, "}");
 }
 
+/* --framing: one direction's messages (messages.h). */
+static void
+framing_dir(struct jw *w, const char *name, const struct msg_dir *d, int digits)
+{
+	uint32_t i;
+	unsigned top = 0;
+
+	jw_open(w, name, '{');
+	jw_u64(w, "messages", d->messages);
+	jw_u64(w, "bytes", d->bytes);
+	jw_u64(w, "multi_segment", d->multi_segment);
+	jw_u64(w, "segments", d->segments);
+	jw_u64(w, "segments_multi", d->segments_multi);
+	jw_u64(w, "incomplete_bytes", msg_pending(d));
+	if (d->messages > 0) {
+		jw_open(w, "sizes", '{');
+		jw_u64(w, "min", d->min);
+		jw_u64(w, "max", d->max);
+		for (i = 0; i < MSG_LOG2_BINS; i++)
+			if (d->log2[i])
+				top = i + 1;
+		jw_open(w, "log2", '[');
+		for (i = 0; i < top; i++) {
+			jw_sep(w);
+			jw_reserve(w, 20);
+			if (!w->oom)
+				w->len += u64_dec(w->buf + w->len, d->log2[i]);
+		}
+		jw_close(w, ']');
+		jw_close(w, '}');
+	}
+	jw_open(w, "hol", '{');
+	jw_u64(w, "waited", d->hol_units);
+	jw_u64(w, "over_threshold", d->hol_over);
+	jw_ts(w, "total", d->hol_total_ns, 6);
+	jw_ts(w, "max", d->hol_max_ns, 6);
+	if (d->hol_max_ns > 0)
+		jw_u64(w, "max_frame", d->hol_max_frame);
+	jw_close(w, '}');
+	if (d->error) {
+		jw_open(w, "stopped", '{');
+		jw_u64(w, "offset", d->error_off);
+		jw_str(w, "why", d->error_why);
+		jw_close(w, '}');
+	}
+	if (d->nlist > 0 || d->list_omitted > 0) {
+		jw_open(w, "list", '[');
+		for (i = 0; i < d->nlist; i++) {
+			const struct msg_item *it = &d->list[i];
+
+			jw_open(w, NULL, '{');
+			jw_u64(w, "offset", it->off);
+			jw_u64(w, "length", it->len);
+			jw_u64(w, "first_frame", it->first_frame);
+			if (it->last_frame != 0)
+				jw_u64(w, "last_frame", it->last_frame);
+			jw_ts(w, "hol", it->hol_ns, 6);
+			jw_close(w, '}');
+		}
+		jw_close(w, ']');
+		jw_u64(w, "list_omitted", d->list_omitted);
+	}
+	(void)digits;
+	jw_close(w, '}');
+}
+
+static void
+framing_object(struct jw *w, const struct conn_report *cr)
+{
+	const struct msg_conn *m = cr->msgs;
+	unsigned cl = cr->c->client;
+	uint32_t i;
+
+	jw_open(w, "framing", '{');
+	jw_name(w, "rule", fr_kind_name(m->d[0].fp.rule.kind));
+	jw_name(w, "unit", m->d[0].fp.rule.kind == FR_NONE ? "segment" : "message");
+	jw_ts(w, "hol_threshold", m->threshold_ns, 6);
+	framing_dir(w, "client", &m->d[cl], cr->in->ts_digits);
+	framing_dir(w, "server", &m->d[!cl], cr->in->ts_digits);
+	if (m->timing) {
+		jw_open(w, "exchanges", '{');
+		jw_u64(w, "count", m->exchanges);
+		jw_bool(w, "alternating", m->alternating);
+		if (m->req_dir >= 0)
+			jw_name(w, "requests_from",
+			    (unsigned)m->req_dir == cl ? "client" : "server");
+		if (m->exchanges > 0) {
+			jw_ts(w, "first_byte_median", msg_exchange_median(m, false), 6);
+			jw_ts(w, "first_byte_max", m->ttfb_max, 6);
+			jw_ts(w, "last_byte_median", msg_exchange_median(m, true), 6);
+			jw_ts(w, "last_byte_max", m->ttlb_max, 6);
+			jw_u64(w, "median_of", m->nex);
+		}
+		if (m->list && m->nex > 0) {
+			jw_open(w, "list", '[');
+			for (i = 0; i < m->nex; i++) {
+				const struct msg_exchange *x = &m->ex[i];
+
+				jw_open(w, NULL, '{');
+				jw_u64(w, "request_offset", x->req_off);
+				jw_u64(w, "request_frame", x->req_frame);
+				jw_u64(w, "response_first_frame", x->resp_first_frame);
+				jw_u64(w, "response_last_frame", x->resp_last_frame);
+				jw_ts(w, "first_byte", x->ttfb_ns, 6);
+				jw_ts(w, "last_byte", x->ttlb_ns, 6);
+				jw_close(w, '}');
+			}
+			jw_close(w, ']');
+		}
+		jw_close(w, '}');
+	}
+	jw_close(w, '}');
+}
+
 static void
 json_connection(struct reporter *r, const struct conn_report *cr)
 {
@@ -749,6 +864,8 @@ json_connection(struct reporter *r, const struct conn_report *cr)
 		jw_bool(w, "sack_lost", cr->cookie.lost_sack);
 		jw_close(w, '}');
 	}
+	if (cr->msgs != NULL)
+		framing_object(w, cr);
 	jw_end(r, &p->connections);
 }
 

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "messages.h"
 #include "util.h"
 
 #define WIDTH		80	/* columns */
@@ -1250,6 +1251,8 @@ text_event(struct reporter *r, const struct event *ev, const struct input_info *
 }
 
 /* -v: what a user asks first about a connection. */
+static void framing_text(char *b, size_t len, const struct conn_report *cr);
+
 static void
 text_connection(struct reporter *r, const struct conn_report *cr)
 {
@@ -1257,7 +1260,7 @@ text_connection(struct reporter *r, const struct conn_report *cr)
 	const struct conn *c = cr->c;
 	const struct conn_ext *x = cr->x;
 	unsigned cl = c->client, sv = !c->client;
-	char a[80], b[80], hist[CONN_HISTORY_MAX + 1], rtt[96], text[1024];
+	char a[80], b[80], hist[CONN_HISTORY_MAX + 1], rtt[96], text[4096];
 	uint64_t bytes[2] = { 0, 0 }, rsegs[2] = { 0, 0 };
 	uint32_t ack_us = x != NULL ? x->ack_us : 0;
 	struct line *l;
@@ -1293,6 +1296,11 @@ text_connection(struct reporter *r, const struct conn_report *cr)
 	    conn_close_name(c, cr->why), tcp_state_name(c->side[cl].state),
 	    tcp_state_name(c->side[sv].state), bytes[0], bytes[1], rtt, rsegs[0], rsegs[1],
 	    *hist ? hist : "-");
+	if (cr->msgs != NULL) {
+		size_t n = strlen(text);
+
+		framing_text(text + n, sizeof(text) - n, cr);
+	}
 	if (p->style.streaming) {
 		emit(r, text, 0, 4, NULL, NULL);
 		return;
@@ -1302,6 +1310,61 @@ text_connection(struct reporter *r, const struct conn_report *cr)
 		p->nlines--;
 	else if (l != NULL)
 		l->ts_ns = c->start_ns;
+}
+
+/* --framing, for a connection's line: one direction's messages. */
+static size_t
+framing_dir_text(char *b, size_t len, const char *who, const struct msg_dir *d)
+{
+	size_t n = 0;
+	uint32_t i;
+
+#define PUT(...)	do { if (n < len) n += (size_t)snprintf(b + n, len - n, __VA_ARGS__); } \
+			while (0)
+	PUT("; %s: %" PRIu64 " %s, %" PRIu64 " bytes", who, d->messages,
+	    plural(d->messages, "message", "messages"), d->bytes);
+	if (d->messages > 0)
+		PUT(" (sizes %" PRIu64 "-%" PRIu64 ", %" PRIu64 " over several segments, %" PRIu64
+		    " of %" PRIu64 " segments with several)", d->min, d->max, d->multi_segment,
+		    d->segments_multi, d->segments);
+	if (d->hol_units > 0)
+		PUT(", %" PRIu64 " waited behind a hole (%" PRIu64 " over the threshold), "
+		    "%.6f" NBSP "s in all, at most %.6f" NBSP "s", d->hol_units, d->hol_over,
+		    (double)d->hol_total_ns / 1e9, (double)d->hol_max_ns / 1e9);
+	if (d->error)
+		PUT(", not cut from offset %" PRIu64 " (%s)", d->error_off, d->error_why);
+	for (i = 0; i < d->nlist && i < 16; i++)
+		PUT("%s%" PRIu64 "+%" PRIu64 " frames %" PRIu64 "-%" PRIu64, i ? ", " : ": ",
+		    d->list[i].off, d->list[i].len, d->list[i].first_frame,
+		    d->list[i].last_frame);
+	if (d->nlist + d->list_omitted > 16)
+		PUT(" and %" PRIu64 " more (-o json lists %u)", d->nlist + d->list_omitted - 16,
+		    MSG_LIST_MAX);
+#undef PUT
+	return n < len ? n : len - 1;
+}
+
+static void
+framing_text(char *b, size_t len, const struct conn_report *cr)
+{
+	const struct msg_conn *m = cr->msgs;
+	unsigned cl = cr->c->client;
+	size_t n;
+
+	n = (size_t)snprintf(b, len, "; framing %s (%s), head-of-line threshold %.6f" NBSP "s",
+	    fr_kind_name(m->d[0].fp.rule.kind), m->d[0].fp.rule.kind == FR_NONE ? "per segment" :
+	    "per message", (double)m->threshold_ns / 1e9);
+	if (n < len)
+		n += framing_dir_text(b + n, len - n, "client", &m->d[cl]);
+	if (n < len)
+		n += framing_dir_text(b + n, len - n, "server", &m->d[!cl]);
+	if (n < len && m->timing && m->exchanges > 0)
+		snprintf(b + n, len - n, "; %" PRIu64 " request/response %s%s: first byte median "
+		    "%.6f" NBSP "s, max %.6f" NBSP "s; last byte median %.6f" NBSP "s, max %.6f"
+		    NBSP "s", m->exchanges, plural(m->exchanges, "exchange", "exchanges"),
+		    m->alternating ? "" : " (then not alternating)",
+		    (double)msg_exchange_median(m, false) / 1e9, (double)m->ttfb_max / 1e9,
+		    (double)msg_exchange_median(m, true) / 1e9, (double)m->ttlb_max / 1e9);
 }
 
 static void

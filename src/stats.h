@@ -41,7 +41,10 @@
 	    "--stream-memcap (bytes after them handed on, the hole left)") \
 	X(STREAM_SEGMENTS_SKIPPED, "stream_segments_skipped",		\
 	    "--follow/--extract: segments with payload of connections that had no "	\
-	    "room in --stream-memcap (their bytes not reassembled)")
+	    "room in --stream-memcap (their bytes not reassembled)")	\
+	X(STREAM_FRAMING_SKIPPED, "stream_framing_skipped",		\
+	    "--framing: connections whose messages found no room in "	\
+	    "--stream-memcap (their records have no framing object)")
 
 enum warn_reason {
 #define X(id, name, what) WARN_##id,

@@ -19,17 +19,21 @@ allowed() {	# module -> allowed project headers (besides its own)
 	tcpstate) echo "seq.h decode.h packet.h" ;;
 	flow) echo "decode.h tcpstate.h stats.h seq.h packet.h bigmem.h" ;;
 	report|report_text|report_json)
-		echo "event.h flow.h tcpstate.h stats.h report.h util.h decode.h seq.h packet.h" ;;
+		echo "event.h flow.h tcpstate.h stats.h report.h util.h decode.h seq.h packet.h
+		messages.h framing.h" | tr '\n\t' '  ' ;;
 	util|bigmem) echo "" ;;
 	gate) echo "event.h report.h util.h" ;;
 	tee) echo "event.h report.h flow.h tcpstate.h stats.h decode.h seq.h packet.h" ;;
 	analysis|analysis_int|detect_*)
 		echo "seq.h tcpstate.h flow.h event.h report.h analysis.h analysis_int.h decode.h stats.h packet.h" ;;
 	reassembly) echo "seq.h" ;;
+	framing) echo "" ;;
+	messages) echo "framing.h" ;;
 	bytestream)
-		echo "reassembly.h decode.h event.h flow.h report.h stats.h util.h packet.h tcpstate.h" ;;
+		echo "reassembly.h decode.h event.h flow.h report.h stats.h util.h packet.h tcpstate.h
+		framing.h messages.h" | tr '\n\t' '  ' ;;
 	pipeline) echo "packet.h decode.h flow.h tcpstate.h analysis.h report.h stats.h event.h sockets.h util.h plot.h
-		bytestream.h shard.h listen_plot.h" | tr '\n\t' '  ' ;;
+		bytestream.h shard.h listen_plot.h framing.h messages.h" | tr '\n\t' '  ' ;;
 	shard) echo "decode.h report.h util.h event.h flow.h tcpstate.h stats.h packet.h" ;;
 	merge) echo "report.h shard.h util.h decode.h event.h flow.h tcpstate.h stats.h packet.h" ;;
 	plot|plot_svg|plot_int)

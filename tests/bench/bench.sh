@@ -192,6 +192,21 @@ if [ "${BENCH_SKIP_READERS:-0}" != 1 ]; then
 	done
 fi
 
+# (b3) --framing (issue 15): every connection's bytes reassembled and cut
+# into messages, against the analysis alone (target: at most 1.5x), and its
+# peak RSS (the reassembly's budget, --stream-memcap 32M, on top).
+FRAMING_ROWS=()
+for rule in line auto; do
+	echo "bench: tcpdissect -o jsonl --framing $rule x$RUNS ..."
+	best_of "$RUNS" /dev/null "$BUILDDIR/tcpdissect" -o jsonl --framing "$rule" "$PCAP"
+	T_FR=$BEST
+	peak_rss /dev/null "$BUILDDIR/tcpdissect" -o jsonl --framing "$rule" "$PCAP"
+	ratio=$(awk -v a="$T_FR" -v b="$T_TD" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	FRAMING_ROWS+=("$(printf '  %-30s %9s  %5sx %-26s %6s  %s' "--framing $rule" "$T_FR" \
+	    "$ratio" "of no option (<= 1.5x)" "${RSS}KB" \
+	    "$(awk -v r="$ratio" 'BEGIN { print (r <= 1.5) ? "PASS" : "MISS" }')")")
+done
+
 # What tcpdissect tracked, from its summary.  Fields it does not report
 # (yet) print as n/a.
 echo "bench: tcpdissect -q -o json ..."
@@ -334,4 +349,7 @@ if [ ${#READER_ROWS[@]} -gt 0 ]; then
 	printf '  %-30s %9s  %s\n' "readers (best of $RUNS)" "wall s" "ratio, target, peak RSS"
 	printf '%s\n' "${READER_ROWS[@]}"
 fi
+echo
+printf '  %-30s %9s  %s\n' "byte streams (best of $RUNS)" "wall s" "ratio, target, peak RSS"
+printf '%s\n' "${FRAMING_ROWS[@]}"
 exit 0

@@ -22,7 +22,7 @@ struct got {
 
 static void
 on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t len, uint64_t src_frame,
-    uint64_t frame, int64_t ts_ns)
+    int64_t src_ts, uint64_t frame, int64_t ts_ns)
 {
 	struct got *g = ctx;
 
@@ -34,6 +34,7 @@ on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t len, uint64_t src_fr
 	g->last_frame = frame;
 	g->last_src = src_frame;
 	g->blocks++;
+	(void)src_ts;
 }
 
 static void
