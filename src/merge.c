@@ -752,7 +752,8 @@ file_warning(unsigned w)
 }
 
 static int
-write_merged(struct shard_log *L, unsigned n, struct items *recs, struct items *ops)
+write_merged(struct shard_log *L, unsigned n, struct items *recs, struct items *ops, FILE *out,
+    bool quiet)
 {
 	struct replay rp = { 0 };
 	struct stats st;
@@ -790,13 +791,12 @@ write_merged(struct shard_log *L, unsigned n, struct items *recs, struct items *
 			x->gs = 0;
 	}
 	qsort(recs->v, recs->n, sizeof(*recs->v), rec_cmp);
-	for (j = 0; j < recs->n; j++) {
+	for (j = 0; j < recs->n && !quiet; j++) {
 		char *line = rewrite(recs->v[j].line, L, recs->v[j].shard, recs->v[j].input);
 
 		if (line == NULL)
 			return EXIT_FAILURE;
-		fputs(line, stdout);
-		fputc('\n', stdout);
+		out_line(out, line);
 		free(line);
 	}
 
@@ -852,7 +852,7 @@ write_merged(struct shard_log *L, unsigned n, struct items *recs, struct items *
 	s.filter = L[0].filter;
 	s.matched_packets = L[0].matched_packets;
 	s.matched_bytes = L[0].matched_bytes;
-	r = report_jsonl_new(stdout, false, false);
+	r = report_jsonl_new(out, false, false);
 	if (r == NULL)
 		return EXIT_FAILURE;
 	report_summary(r, &s);
@@ -909,78 +909,132 @@ ops_mark_raising(struct items *ops, size_t from)
 	}
 }
 
+struct merge {
+	struct shard_log	*L;
+	unsigned		 n, added;
+	struct items		 recs, ops;
+	size_t			 recs_seen, ops_seen, ops_first;
+	bool			 failed;
+};
+
+struct merge *
+merge_new(unsigned n)
+{
+	struct merge *m = calloc(1, sizeof(*m));
+
+	if (m != NULL && (m->L = calloc(n ? n : 1, sizeof(*m->L))) == NULL) {
+		free(m);
+		m = NULL;
+	}
+	if (m == NULL) {
+		diag("merge", "out of memory");
+		return NULL;
+	}
+	m->n = n;
+	return m;
+}
+
+bool
+merge_add(struct merge *m, FILE *fp, const char *name)
+{
+	struct shard_log tmp;
+
+	if (m->failed)
+		return false;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.name = name;
+	if (!read_log(&tmp, m->added, fp, &m->recs, &m->ops)) {
+		log_free(&tmp);
+		m->failed = true;
+		return false;
+	}
+	if (tmp.n != m->n || m->L[tmp.k].have_summary) {
+		diag(name, tmp.n != m->n ? "shard %u of %u, but %u logs given" :
+		    "shard %u of %u given twice", tmp.k, tmp.n, m->n);
+		log_free(&tmp);
+		m->failed = true;
+		return false;
+	}
+	m->L[tmp.k] = tmp;
+	m->added++;
+	/* what this log held is shard tmp.k's, whatever its place */
+	for (; m->recs_seen < m->recs.n; m->recs_seen++)
+		m->recs.v[m->recs_seen].shard = tmp.k;
+	for (; m->ops_seen < m->ops.n; m->ops_seen++)
+		m->ops.v[m->ops_seen].shard = tmp.k;
+	ops_mark_raising(&m->ops, m->ops_first);
+	m->ops_first = m->ops.n;
+	return true;
+}
+
+int
+merge_finish(struct merge *m, FILE *out, bool quiet)
+{
+	unsigned k, ninputs = 0;
+	int rc = 2;
+
+	if (m == NULL)
+		return 2;
+	if (m->failed || m->added != m->n)
+		goto out;
+	for (k = 0; k < m->n; k++) {
+		if (m->L[k].nin > ninputs)
+			ninputs = m->L[k].nin;
+		m->L[k].lmap = calloc(m->L[k].nlis + 1, sizeof(*m->L[k].lmap));
+		if (m->L[k].lmap == NULL)
+			goto oom;
+	}
+	if (!number_streams(m->L, m->n, ninputs))
+		goto oom;
+	if (write_merged(m->L, m->n, &m->recs, &m->ops, out, quiet) == EXIT_SUCCESS)
+		rc = 0;
+	else
+oom:
+		diag("merge", "out of memory");
+out:
+	for (k = 0; k < m->n; k++)
+		log_free(&m->L[k]);
+	free(m->L);
+	items_free(&m->recs);
+	items_free(&m->ops);
+	free(m);
+	return rc;
+}
+
 int
 merge_main(int argc, char **argv)
 {
-	struct shard_log *L = NULL;
-	struct items recs = { 0 }, ops = { 0 };
-	unsigned n = (unsigned)argc - 1, k, ninputs = 0;
-	size_t recs_seen = 0, ops_seen = 0, ops_first = 0;
-	int rc = 2;
+	unsigned n = (unsigned)argc - 1, k;
+	struct merge *m;
+	int rc;
 
 	if (argc < 2) {
 		diag("merge", "give the shard logs: tcpdissect merge SHARD.jsonl...");
 		return 1;
 	}
-	L = calloc(n, sizeof(*L));
-	if (L == NULL)
-		goto out;
+	m = merge_new(n);
+	if (m == NULL)
+		return 2;
 	for (k = 0; k < n; k++) {
 		const char *name = argv[k + 1];
 		FILE *fp = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
-		struct shard_log tmp;
 		bool ok;
 
 		if (fp == NULL) {
 			diag(name, "%s", strerror(errno));
-			goto out;
+			m->failed = true;
+			break;
 		}
-		memset(&tmp, 0, sizeof(tmp));
-		tmp.name = name;
-		ok = read_log(&tmp, k, fp, &recs, &ops);
+		ok = merge_add(m, fp, name);
 		if (fp != stdin)
 			fclose(fp);
-		if (!ok) {
-			log_free(&tmp);
-			goto out;
-		}
-		if (tmp.n != n || L[tmp.k].have_summary) {
-			diag(name, tmp.n != n ? "shard %u of %u, but %u logs given" :
-			    "shard %u of %u given twice", tmp.k, tmp.n, n);
-			log_free(&tmp);
-			goto out;
-		}
-		L[tmp.k] = tmp;
-		/* what this log held is shard tmp.k's, whatever its place */
-		for (; recs_seen < recs.n; recs_seen++)
-			recs.v[recs_seen].shard = tmp.k;
-		for (; ops_seen < ops.n; ops_seen++)
-			ops.v[ops_seen].shard = tmp.k;
-		ops_mark_raising(&ops, ops_first);
-		ops_first = ops.n;
+		if (!ok)
+			break;
 	}
-	for (k = 0; k < n; k++) {
-		if (L[k].nin > ninputs)
-			ninputs = L[k].nin;
-		L[k].lmap = calloc(L[k].nlis + 1, sizeof(*L[k].lmap));
-		if (L[k].lmap == NULL)
-			goto out;
-	}
-	if (!number_streams(L, n, ninputs))
-		goto out;
-	rc = write_merged(L, n, &recs, &ops) == EXIT_SUCCESS ? 0 : 2;
-	if (rc != 0)
-		diag("merge", "out of memory");
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		diag("merge", "write error: %s", strerror(errno));
+	rc = merge_finish(m, stdout, false);
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout) || out_failed())) {
+		diag("merge", "write error: %s", strerror(out_failed() ? out_errno() : errno));
 		rc = 2;
 	}
-out:
-	if (L != NULL)
-		for (k = 0; k < n; k++)
-			log_free(&L[k]);
-	free(L);
-	items_free(&recs);
-	items_free(&ops);
 	return rc;
 }

@@ -426,23 +426,7 @@ doc_piece(struct json_priv *p, unsigned indent, bool first_too, size_t *len)
 static FILE *
 spool_open(void)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	FILE *f = NULL;
-	int fd;
-
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	if ((size_t)snprintf(path, sizeof(path), "%s/tcpdissect-XXXXXX", dir) < sizeof(path) &&
-	    (fd = mkstemp(path)) >= 0) {
-		unlink(path);
-		f = fdopen(fd, "w+");
-		if (f == NULL)
-			close(fd);
-	}
-	if (f == NULL)
-		diag(dir, "cannot create a temporary file for -o json: %s", strerror(errno));
-	return f;
+	return tmp_open("-o json");
 }
 
 /* The document's head, once: "{" and the opening of "connections". */

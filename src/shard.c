@@ -116,8 +116,8 @@ ep_cmp(const struct endpoint *a, const struct endpoint *b)
 	return (int)a->port - (int)b->port;
 }
 
-bool
-shard_owns(const struct shard *s, const struct segment *seg)
+unsigned
+shard_of(const struct segment *seg, unsigned n)
 {
 	const struct endpoint *lo = &seg->src, *hi = &seg->dst;
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -130,7 +130,19 @@ shard_owns(const struct shard *s, const struct segment *seg)
 	h ^= h >> 29;		/* FNV's low bits mix poorly */
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 32;
-	return h % s->n == s->k;
+	return (unsigned)(h % n);
+}
+
+bool
+shard_owns(const struct shard *s, const struct segment *seg)
+{
+	return shard_of(seg, s->n) == s->k;
+}
+
+bool
+shard_is(const struct shard *s, unsigned k)
+{
+	return s->k == k;
 }
 
 bool
