@@ -28,6 +28,7 @@
 #define RING_SLOTS	4096u	/* a power of two: about 0.8 MB a shard */
 #define RING_BATCH	32u	/* slots per publication; divides RING_SLOTS */
 #define RING_SPIN	256	/* looks before sleeping */
+#define LOG_BUF		(256u << 10)	/* a log's stdio buffer: few writes */
 
 enum slot_kind {
 	SLOT_PACKET,		/* matched by the BPF filter (or none given) */
@@ -311,6 +312,7 @@ worker_start(struct threads *t, unsigned k, const struct pipeline_config *cfg)
 	w->log = tmp_open("--threads");
 	if (w->log == NULL)
 		return false;
+	setvbuf(w->log, NULL, _IOFBF, LOG_BUF);
 	w->sh = shard_create(k, t->n, w->log);
 	if (w->sh == NULL)
 		return false;
