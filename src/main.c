@@ -439,7 +439,8 @@ tcpdissect_main(int argc, char **argv)
 	/* A run where nothing could be read ends with its error lines, not
 	 * with an empty report that could pass for "no problems". */
 	if (opened > 0 && threads != NULL) {
-		if (threads_finish(threads, p, damaged, out, o.quiet) != 0)
+		if (threads_finish(threads, p, damaged, out, o.format == OUT_JSON,
+		    o.quiet) != 0)
 			write_failed = true;
 	} else if (opened > 0) {
 		pipeline_summary(p, damaged);

@@ -1033,7 +1033,8 @@ replay_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned n
 
 /* Write every log's records in the single run's order. */
 static bool
-records_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned n, FILE *out)
+records_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned n,
+    struct reporter *r)
 {
 	size_t nh = 0;
 	unsigned k;
@@ -1051,7 +1052,7 @@ records_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned 
 
 		if (line == NULL)
 			return false;
-		out_line(out, line);
+		report_raw(r, line);
 		free(line);
 		if (!next_record(c))
 			h[0] = h[--nh];
@@ -1061,7 +1062,7 @@ records_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned 
 }
 
 static int
-write_merged(struct shard_log *L, unsigned n, FILE *out, bool quiet)
+write_merged(struct shard_log *L, unsigned n, FILE *out, bool document, bool quiet)
 {
 	struct replay rp = { 0 };
 	struct stats st;
@@ -1069,7 +1070,8 @@ write_merged(struct shard_log *L, unsigned n, FILE *out, bool quiet)
 	struct summary s;
 	uint64_t events[EVK_COUNT] = { 0 }, connections = 0, one_sided = 0;
 	unsigned k, w, nl = 0;
-	struct reporter *r;
+	struct reporter *r = document ? report_json_new(out, quiet) :
+	    report_jsonl_new(out, quiet, true);
 	struct cursor *cs = calloc(n, sizeof(*cs));
 	struct cursor **h = calloc(n, sizeof(*h));
 	bool ok;
@@ -1077,18 +1079,19 @@ write_merged(struct shard_log *L, unsigned n, FILE *out, bool quiet)
 	for (k = 0; k < n; k++)
 		nl += L[k].nlis;
 	rp.lis = calloc(nl ? nl : 1, sizeof(*rp.lis));
-	ok = rp.lis != NULL && cs != NULL && h != NULL;
+	ok = r != NULL && rp.lis != NULL && cs != NULL && h != NULL;
 	for (k = 0; ok && k < n; k++) {
 		cs[k].L = &L[k];
 		cs[k].all = L;
 		cs[k].k = k;
 	}
-	ok = ok && replay_all(L, cs, h, n, &rp) && (quiet || records_all(L, cs, h, n, out));
+	ok = ok && replay_all(L, cs, h, n, &rp) && (quiet || records_all(L, cs, h, n, r));
 	for (k = 0; cs != NULL && k < n; k++)
 		cursor_free(&cs[k]);
 	free(cs);
 	free(h);
 	if (!ok) {
+		report_destroy(r);
 		free(rp.lis);
 		return EXIT_FAILURE;
 	}
@@ -1145,9 +1148,6 @@ write_merged(struct shard_log *L, unsigned n, FILE *out, bool quiet)
 	s.filter = L[0].filter;
 	s.matched_packets = L[0].matched_packets;
 	s.matched_bytes = L[0].matched_bytes;
-	r = report_jsonl_new(out, false, false);
-	if (r == NULL)
-		return EXIT_FAILURE;
 	report_summary(r, &s);
 	report_end(r);
 	report_destroy(r);
@@ -1230,7 +1230,7 @@ merge_add(struct merge *m, FILE *fp, const char *name)
 }
 
 int
-merge_finish(struct merge *m, FILE *out, bool quiet)
+merge_finish(struct merge *m, FILE *out, bool document, bool quiet)
 {
 	unsigned k, ninputs = 0;
 	int rc = 2;
@@ -1247,7 +1247,7 @@ merge_finish(struct merge *m, FILE *out, bool quiet)
 			break;
 	}
 	if (k == m->n && number_streams(m->L, m->n, ninputs) &&
-	    write_merged(m->L, m->n, out, quiet) == EXIT_SUCCESS)
+	    write_merged(m->L, m->n, out, document, quiet) == EXIT_SUCCESS)
 		rc = 0;
 	else
 		diag("merge", "out of memory, or a shard log changed while it was read");
@@ -1298,7 +1298,7 @@ merge_main(int argc, char **argv)
 		if (fps == NULL)
 			diag("merge", "out of memory");
 		free(fps);
-		return merge_finish(m, stdout, false);
+		return merge_finish(m, stdout, false, false);
 	}
 	for (k = 0; k < n; k++) {
 		const char *name = argv[k + 1];
@@ -1314,7 +1314,7 @@ merge_main(int argc, char **argv)
 		if (!merge_add(m, fps[k], name))
 			break;
 	}
-	rc = merge_finish(m, stdout, false);	/* 2, writing nothing, if one failed */
+	rc = merge_finish(m, stdout, false, false);	/* 2, writing nothing, if one failed */
 	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout) || out_failed())) {
 		diag("merge", "write error: %s", strerror(out_failed() ? out_errno() : errno));
 		rc = 2;

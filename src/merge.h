@@ -14,12 +14,13 @@ int merge_main(int argc, char **argv);
 
 /* The same in steps (--threads merges its shards' logs with it): a
  * merge of n logs (NULL: out of memory, said), each log read from fp
- * (name for messages; false: not a log, said), then the single run's
- * records (none with quiet: -q) and summary to out, and m freed:
- * returns 0 or 2 as merge_main. */
+ * (name for messages; false: not a log, said; fp stays open until
+ * merge_finish, which reads it again), then the single run's records
+ * (none with quiet: -q) and summary to out, as JSON Lines or (document)
+ * as -o json's document, and m freed: returns 0 or 2 as merge_main. */
 struct merge;
 struct merge *merge_new(unsigned n);
 bool merge_add(struct merge *m, FILE *fp, const char *name);
-int merge_finish(struct merge *m, FILE *out, bool quiet);
+int merge_finish(struct merge *m, FILE *out, bool document, bool quiet);
 
 #endif /* TCPDISSECT_MERGE_H */

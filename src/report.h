@@ -140,6 +140,9 @@ struct reporter_ops {
 		    const struct input_info *in);
 	void	(*end)(struct reporter *r);
 	void	(*destroy)(struct reporter *r);
+	/* A record already rendered as a JSON Lines line (the merge of
+	 * shard logs): the JSON reporters only; NULL elsewhere. */
+	void	(*raw)(struct reporter *r, const char *line);
 };
 
 struct reporter {
@@ -186,6 +189,9 @@ void report_summary(struct reporter *r, const struct summary *s);
 void report_sockets(struct reporter *r, const struct socket_table *st,
     const struct input_info *in);
 void report_end(struct reporter *r);
+/* A connection or event record as a JSON Lines line (no newline), where
+ * the reporter takes such lines (report_jsonl_new, report_json_new). */
+void report_raw(struct reporter *r, const char *line);
 void report_destroy(struct reporter *r);
 
 /* Derived views of a connection. */

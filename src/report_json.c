@@ -903,6 +903,22 @@ json_sockets(struct reporter *r, const struct socket_table *st, const struct inp
 	}
 }
 
+/* A record of the merge, as it would have been made here. */
+static void
+json_raw(struct reporter *r, const char *line)
+{
+	struct json_priv *p = r->priv;
+	struct jw *w = &p->w;
+	size_t len = strlen(line);
+
+	if (len < 2)
+		return;
+	jw_begin(w);
+	jw_raw(w, line + 1, len - 2);	/* between its braces */
+	jw_end(r, strncmp(line, "{\"type\":\"connection\"", 20) == 0 ? &p->connections :
+	    strncmp(line, "{\"type\":\"event\"", 15) == 0 ? &p->events : &p->sockets);
+}
+
 static void
 json_end(struct reporter *r)
 {
@@ -944,6 +960,7 @@ static const struct reporter_ops json_ops = {
 	.sockets = json_sockets,
 	.end = json_end,
 	.destroy = json_destroy,
+	.raw = json_raw,
 };
 
 static struct reporter *

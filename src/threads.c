@@ -390,7 +390,8 @@ stop_all(struct threads *t)
 }
 
 int
-threads_finish(struct threads *t, struct pipeline *reader, bool damaged, FILE *out, bool quiet)
+threads_finish(struct threads *t, struct pipeline *reader, bool damaged, FILE *out,
+    bool document, bool quiet)
 {
 	static const enum warn_reason file_warns[] = { WARN_BAD_TIMESTAMP,
 	    WARN_CAPTURE_DAMAGED };
@@ -421,10 +422,10 @@ threads_finish(struct threads *t, struct pipeline *reader, bool damaged, FILE *o
 			ok = merge_add(m, w->log, name);
 	}
 	if (!ok) {
-		merge_finish(m, out, quiet);	/* frees: it was failed */
+		merge_finish(m, out, document, quiet);	/* frees: it was failed */
 		return 2;
 	}
-	return merge_finish(m, out, quiet);
+	return merge_finish(m, out, document, quiet);
 }
 
 void

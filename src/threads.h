@@ -6,7 +6,7 @@
  * sees every record, as --shard's does).  Each shard thread runs a
  * pipeline of its own writing a shard log (shard.h) to an unlinked
  * temporary file; at the end merge.c turns the logs into the single
- * run's JSON Lines.
+ * run's JSON Lines or JSON document.
  *
  * Owns the rings, the shard threads and their pipelines, shards and
  * logs.  Nothing of theirs is shared: each shard's flow table, analysis
@@ -31,10 +31,11 @@ struct threads *threads_create(unsigned n, const struct pipeline_config *cfg);
 const struct pipeline_fan *threads_fan(struct threads *t);
 /* After the last input: the shard threads finish and write their
  * summaries (the file's warnings, counted by the reading pipeline, given
- * to shard 0's), then the merged records and summary go to out (quiet:
- * the summary only).  0, or 2 (said). */
+ * to shard 0's), then the merged records and summary go to out as JSON
+ * Lines or (document) -o json's document (quiet: the summary only).  0,
+ * or 2 (said). */
 int threads_finish(struct threads *t, struct pipeline *reader, bool damaged, FILE *out,
-    bool quiet);
+    bool document, bool quiet);
 /* Stops the shard threads if threads_finish() was not called. */
 void threads_destroy(struct threads *t);
 
