@@ -635,8 +635,8 @@ check_inputs(const struct options *o)
 	    o->nplot > 0 || o->follow_set || o->extract_dir != NULL || o->shard_n > 0 ||
 	    o->plot_listeners || o->report_file != NULL || o->fail_on_severity >= 0 ||
 	    fail_on_any(o))) {
-		diag("--threads", "N > 1 needs -o jsonl or json and takes no -w, --at, --plot, --follow, "
-		    "--extract, --shard, --plot-listeners, --report or --fail-on");
+		diag("--threads", "N > 1 needs -o jsonl or json and takes no -w, --at, --plot, "
+		    "--follow, --extract, --shard, --plot-listeners, --report or --fail-on");
 		return OPT_USAGE;
 	}
 	return OPT_OK;
