@@ -439,8 +439,10 @@ tcpdissect_main(int argc, char **argv)
 	/* A run where nothing could be read ends with its error lines, not
 	 * with an empty report that could pass for "no problems". */
 	if (opened > 0 && threads != NULL) {
-		if (threads_finish(threads, p, damaged, out, o.format == OUT_JSON,
-		    o.quiet) != 0)
+		struct merge_to to = { .out = out, .document = o.format == OUT_JSON,
+		    .quiet = o.quiet, .r = o.format == OUT_TEXT ? r : NULL };
+
+		if (threads_finish(threads, p, damaged, &to) != 0)
 			write_failed = true;
 	} else if (opened > 0) {
 		pipeline_summary(p, damaged);

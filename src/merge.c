@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1031,13 +1032,97 @@ replay_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned n
 	return !oom;
 }
 
+/* Detail keys read back (report_json_read): kept until the merge ends. */
+struct keys {
+	char		**v;
+	unsigned	  n, cap;
+};
+
+static const char *
+key_intern(void *ctx, const char *key)
+{
+	struct keys *k = ctx;
+	unsigned i;
+
+	for (i = 0; i < k->n; i++)
+		if (strcmp(k->v[i], key) == 0)
+			return k->v[i];
+	if (k->n == k->cap) {
+		unsigned cap = k->cap ? 2 * k->cap : 64;
+		char **nv = realloc(k->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return NULL;
+		k->v = nv;
+		k->cap = cap;
+	}
+	if ((k->v[k->n] = strdup(key)) == NULL)
+		return NULL;
+	return k->v[k->n++];
+}
+
+static void
+keys_free(struct keys *k)
+{
+	unsigned i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+}
+
+/* Through a reporter that takes structures: the inputs begun up to the
+ * record's, then the record read back. */
+struct feed {
+	const struct merge_to	*to;
+	unsigned		 next;	/* inputs begun so far */
+	struct keys		 keys;
+};
+
+static const struct input_info *
+feed_input(struct reporter *r, struct feed *f, unsigned index)
+{
+	const struct merge_to *to = f->to;
+
+	while (f->next < to->ninputs && to->inputs[f->next]->index <= index)
+		report_begin(r, to->inputs[f->next++]);
+	return f->next > 0 ? to->inputs[f->next - 1] : NULL;
+}
+
+static void
+feed_record(struct reporter *r, struct feed *f, const char *line, unsigned input)
+{
+	const struct input_info *in = feed_input(r, f, input);
+	struct event ev;
+	struct conn c;
+	int64_t start_ns = 0;
+
+	if (in == NULL || in->index != input)
+		return;		/* not an input begun: cannot be */
+	switch (report_json_read(line, &ev, &start_ns, key_intern, &f->keys)) {
+	case REC_EVENT:
+		report_event(r, &ev, in);
+		break;
+	case REC_CONNECTION:
+		/* what a reporter that is not -v reads of it */
+		memset(&c, 0, sizeof(c));
+		c.start_ns = start_ns;
+		report_connection(r, &(struct conn_report){ .c = &c, .in = in });
+		break;
+	default:
+		break;
+	}
+}
+
 /* Write every log's records in the single run's order. */
 static bool
 records_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned n,
-    struct reporter *r)
+    struct reporter *r, struct feed *f)
 {
+	const struct merge_to *to = f->to;
 	size_t nh = 0;
 	unsigned k;
+	bool ok = true;
 
 	for (k = 0; k < n; k++) {
 		if (!rewind_log(&cs[k]))
@@ -1050,19 +1135,26 @@ records_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned 
 		struct cursor *c = h[0];
 		char *line = rewrite(c->rec, L, c->k, c->cur.input);
 
-		if (line == NULL)
-			return false;
-		report_raw(r, line);
+		if (line == NULL) {
+			ok = false;
+			break;
+		}
+		if (to->r != NULL)
+			feed_record(r, f, line, c->cur.input);
+		else
+			report_raw(r, line);
 		free(line);
 		if (!next_record(c))
 			h[0] = h[--nh];
 		heap_down(h, nh, 0, rec_cmp);
 	}
-	return true;
+	if (to->r != NULL)
+		feed_input(r, f, UINT_MAX);	/* inputs with no record */
+	return ok;
 }
 
 static int
-write_merged(struct shard_log *L, unsigned n, FILE *out, bool document, bool quiet)
+write_merged(struct shard_log *L, unsigned n, const struct merge_to *to)
 {
 	struct replay rp = { 0 };
 	struct stats st;
@@ -1070,8 +1162,9 @@ write_merged(struct shard_log *L, unsigned n, FILE *out, bool document, bool qui
 	struct summary s;
 	uint64_t events[EVK_COUNT] = { 0 }, connections = 0, one_sided = 0;
 	unsigned k, w, nl = 0;
-	struct reporter *r = document ? report_json_new(out, quiet) :
-	    report_jsonl_new(out, quiet, true);
+	struct feed f = { .to = to };
+	struct reporter *r = to->r != NULL ? to->r : to->document ?
+	    report_json_new(to->out, to->quiet) : report_jsonl_new(to->out, to->quiet, true);
 	struct cursor *cs = calloc(n, sizeof(*cs));
 	struct cursor **h = calloc(n, sizeof(*h));
 	bool ok;
@@ -1085,13 +1178,16 @@ write_merged(struct shard_log *L, unsigned n, FILE *out, bool document, bool qui
 		cs[k].all = L;
 		cs[k].k = k;
 	}
-	ok = ok && replay_all(L, cs, h, n, &rp) && (quiet || records_all(L, cs, h, n, r));
+	ok = ok && replay_all(L, cs, h, n, &rp) &&
+	    ((to->quiet && to->r == NULL) || records_all(L, cs, h, n, r, &f));
 	for (k = 0; cs != NULL && k < n; k++)
 		cursor_free(&cs[k]);
 	free(cs);
 	free(h);
 	if (!ok) {
-		report_destroy(r);
+		if (to->r == NULL)
+			report_destroy(r);
+		keys_free(&f.keys);
 		free(rp.lis);
 		return EXIT_FAILURE;
 	}
@@ -1149,8 +1245,10 @@ write_merged(struct shard_log *L, unsigned n, FILE *out, bool document, bool qui
 	s.matched_packets = L[0].matched_packets;
 	s.matched_bytes = L[0].matched_bytes;
 	report_summary(r, &s);
-	report_end(r);
-	report_destroy(r);
+	report_end(r);		/* the text reporter reads the events' keys */
+	if (to->r == NULL)
+		report_destroy(r);
+	keys_free(&f.keys);
 	free(rp.lis);
 	return EXIT_SUCCESS;
 }
@@ -1230,7 +1328,7 @@ merge_add(struct merge *m, FILE *fp, const char *name)
 }
 
 int
-merge_finish(struct merge *m, FILE *out, bool document, bool quiet)
+merge_finish(struct merge *m, const struct merge_to *to)
 {
 	unsigned k, ninputs = 0;
 	int rc = 2;
@@ -1247,7 +1345,7 @@ merge_finish(struct merge *m, FILE *out, bool document, bool quiet)
 			break;
 	}
 	if (k == m->n && number_streams(m->L, m->n, ninputs) &&
-	    write_merged(m->L, m->n, out, document, quiet) == EXIT_SUCCESS)
+	    write_merged(m->L, m->n, to) == EXIT_SUCCESS)
 		rc = 0;
 	else
 		diag("merge", "out of memory, or a shard log changed while it was read");
@@ -1298,7 +1396,7 @@ merge_main(int argc, char **argv)
 		if (fps == NULL)
 			diag("merge", "out of memory");
 		free(fps);
-		return merge_finish(m, stdout, false, false);
+		return merge_finish(m, &(struct merge_to){ .out = stdout });
 	}
 	for (k = 0; k < n; k++) {
 		const char *name = argv[k + 1];
@@ -1314,7 +1412,7 @@ merge_main(int argc, char **argv)
 		if (!merge_add(m, fps[k], name))
 			break;
 	}
-	rc = merge_finish(m, stdout, false, false);	/* 2, writing nothing, if one failed */
+	rc = merge_finish(m, &(struct merge_to){ .out = stdout });	/* 2, writing nothing, if one failed */
 	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout) || out_failed())) {
 		diag("merge", "write error: %s", strerror(out_failed() ? out_errno() : errno));
 		rc = 2;

@@ -19,8 +19,21 @@ int merge_main(int argc, char **argv);
  * (none with quiet: -q) and summary to out, as JSON Lines or (document)
  * as -o json's document, and m freed: returns 0 or 2 as merge_main. */
 struct merge;
+struct input_info;
+struct reporter;
+struct merge_to {
+	FILE			 *out;
+	bool			  document;	/* -o json, else JSON Lines */
+	bool			  quiet;	/* -q: the summary only */
+	/* or every record, read back, through this reporter (the text
+	 * one, behind --threads; not destroyed), with the inputs that
+	 * were begun, in order (their index is the records' input) */
+	struct reporter		 *r;
+	const struct input_info	**inputs;
+	unsigned		  ninputs;
+};
 struct merge *merge_new(unsigned n);
 bool merge_add(struct merge *m, FILE *fp, const char *name);
-int merge_finish(struct merge *m, FILE *out, bool document, bool quiet);
+int merge_finish(struct merge *m, const struct merge_to *to);
 
 #endif /* TCPDISSECT_MERGE_H */

@@ -149,8 +149,8 @@ static const char usage_text[] =
 "                          (default 32M)\n"
 "      --shard K/N         analyse only shard K (0..N-1) of the connections and\n"
 "                          write a shard log (jsonl) for 'tcpdissect merge'\n"
-"      --threads N         analyse capture files on N threads (1..64; default 1;\n"
-"                          -o jsonl or json): --shard's N shards, merged\n"
+"      --threads N         analyse capture files on N threads (1..64; default\n"
+"                          1): --shard's N shards, merged at the end\n"
 "      --plot-listeners    write each listener's timeline (SVG) into --plot-dir\n"
 "      --report FILE.html  write one self-contained HTML report of the run\n"
 "      --report-max N      time-sequence graphs of the N worst connections\n"
@@ -631,12 +631,12 @@ check_inputs(const struct options *o)
 		diag("--threads", "live capture (-i) runs on one thread for now");
 		return OPT_USAGE;
 	}
-	if (o->threads > 1 && (o->format == OUT_TEXT || o->write_file != NULL || o->at_set ||
+	if (o->threads > 1 && ((o->format == OUT_TEXT && o->verbose) || o->write_file != NULL || o->at_set ||
 	    o->nplot > 0 || o->follow_set || o->extract_dir != NULL || o->shard_n > 0 ||
 	    o->plot_listeners || o->report_file != NULL || o->fail_on_severity >= 0 ||
 	    fail_on_any(o))) {
-		diag("--threads", "N > 1 needs -o jsonl or json and takes no -w, --at, --plot, "
-		    "--follow, --extract, --shard, --plot-listeners, --report or --fail-on");
+		diag("--threads", "N > 1 takes no -v (text), -w, --at, --plot, --follow, "
+		    "--extract, --shard, --plot-listeners, --report or --fail-on");
 		return OPT_USAGE;
 	}
 	return OPT_OK;

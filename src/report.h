@@ -194,6 +194,15 @@ void report_end(struct reporter *r);
 void report_raw(struct reporter *r, const char *line);
 void report_destroy(struct reporter *r);
 
+/* A record of -o jsonl read back (json-c, report_json.c), for a reporter
+ * that takes C structures (the text one) behind a merge: an event into
+ * *ev (its detail keys through intern, which must keep them as long as
+ * the reporter may read the event), or a connection's start into
+ * *start_ns.  REC_OTHER: neither, or not valid. */
+enum raw_kind { REC_OTHER, REC_EVENT, REC_CONNECTION };
+enum raw_kind report_json_read(const char *line, struct event *ev, int64_t *start_ns,
+    const char *(*intern)(void *ctx, const char *key), void *ctx);
+
 /* Derived views of a connection. */
 const char *conn_handshake_name(const struct conn *c);	/* SPEC "handshake" */
 const char *conn_close_name(const struct conn *c, enum flow_end why); /* SPEC "close" */

@@ -74,6 +74,9 @@ struct threads {
 	struct pipeline_fan	 fan;
 	struct worker		*w;
 	bool			 stopped;
+	const struct input_info	**begun;	/* the inputs begun, in order */
+	unsigned		 nbegun, begun_cap;
+	bool			 oom;
 };
 
 static void
@@ -272,7 +275,22 @@ mark_all(struct threads *t, enum slot_kind kind, const struct input_info *in)
 static void
 fan_begin(void *ctx, const struct input_info *in)
 {
-	mark_all(ctx, SLOT_BEGIN, in);
+	struct threads *t = ctx;
+
+	if (t->nbegun == t->begun_cap) {
+		unsigned cap = t->begun_cap ? 2 * t->begun_cap : 16;
+		const struct input_info **n = realloc(t->begun, cap * sizeof(*n));
+
+		if (n == NULL)
+			t->oom = true;
+		else {
+			t->begun = n;
+			t->begun_cap = cap;
+		}
+	}
+	if (t->nbegun < t->begun_cap)
+		t->begun[t->nbegun++] = in;
+	mark_all(t, SLOT_BEGIN, in);
 }
 
 static void
@@ -390,8 +408,7 @@ stop_all(struct threads *t)
 }
 
 int
-threads_finish(struct threads *t, struct pipeline *reader, bool damaged, FILE *out,
-    bool document, bool quiet)
+threads_finish(struct threads *t, struct pipeline *reader, bool damaged, struct merge_to *to)
 {
 	static const enum warn_reason file_warns[] = { WARN_BAD_TIMESTAMP,
 	    WARN_CAPTURE_DAMAGED };
@@ -405,6 +422,12 @@ threads_finish(struct threads *t, struct pipeline *reader, bool damaged, FILE *o
 	for (i = 0; i < sizeof(file_warns) / sizeof(file_warns[0]); i++)
 		pipeline_stats(t->w[0].p)->warn[file_warns[i]] +=
 		    pipeline_stats(reader)->warn[file_warns[i]];
+	if (t->oom) {
+		diag("--threads", "out of memory");
+		return 2;
+	}
+	to->inputs = t->begun;
+	to->ninputs = t->nbegun;
 	m = merge_new(t->n);
 	if (m == NULL)
 		return 2;
@@ -422,10 +445,10 @@ threads_finish(struct threads *t, struct pipeline *reader, bool damaged, FILE *o
 			ok = merge_add(m, w->log, name);
 	}
 	if (!ok) {
-		merge_finish(m, out, document, quiet);	/* frees: it was failed */
+		merge_finish(m, to);	/* frees: it was failed */
 		return 2;
 	}
-	return merge_finish(m, out, document, quiet);
+	return merge_finish(m, to);
 }
 
 void
@@ -447,5 +470,6 @@ threads_destroy(struct threads *t)
 		ring_free(&w->ring);
 	}
 	free(t->w);
+	free(t->begun);
 	free(t);
 }

@@ -31,11 +31,11 @@ struct threads *threads_create(unsigned n, const struct pipeline_config *cfg);
 const struct pipeline_fan *threads_fan(struct threads *t);
 /* After the last input: the shard threads finish and write their
  * summaries (the file's warnings, counted by the reading pipeline, given
- * to shard 0's), then the merged records and summary go to out as JSON
- * Lines or (document) -o json's document (quiet: the summary only).  0,
- * or 2 (said). */
-int threads_finish(struct threads *t, struct pipeline *reader, bool damaged, FILE *out,
-    bool document, bool quiet);
+ * to shard 0's), then the merged records and summary go where to says
+ * (merge.h; its inputs are filled in: those begun).  0, or 2 (said). */
+struct merge_to;
+int threads_finish(struct threads *t, struct pipeline *reader, bool damaged,
+    struct merge_to *to);
 /* Stops the shard threads if threads_finish() was not called. */
 void threads_destroy(struct threads *t);
 

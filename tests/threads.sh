@@ -1,7 +1,7 @@
 #!/bin/bash
 # threads.sh (issue 16): --threads N runs --shard's N shards in one process
 # (a reader thread, N shard threads, the merge at the end) and must write
-# --threads 1's JSON Lines and JSON byte for byte.  A sample of the suite's captures
+# --threads 1's JSON Lines, JSON and text byte for byte.  A sample of the suite's captures
 # (tests/shard-merge.sh runs all of them as shards): listener events,
 # 4-tuple reuse, expiry, pcapng sections, a filter, several inputs in one
 # run, and a one-connection capture, where all but one shard get no
@@ -19,14 +19,14 @@ known() {	# name: is it listed in shard-merge.known?
 }
 
 # same LABEL ARGS...: --threads 2 and 3 write what --threads 1 writes, as
-# JSON Lines and (--threads 2) as the JSON document
+# JSON Lines, and (--threads 2) as the JSON document and as text
 same() {
 	local label=$1 t f
 	shift
-	for f in jsonl json; do
+	for f in jsonl json text; do
 		"$bin" -o $f --threads 1 "$@" > "$tmp/one" 2> "$tmp/one.err"
 		for t in 2 3; do
-			[ $f = json ] && [ $t = 3 ] && continue
+			[ $f != jsonl ] && [ $t = 3 ] && continue
 			"$bin" -o $f --threads "$t" "$@" > "$tmp/many" 2> "$tmp/many.err"
 			check "$label, -o $f --threads $t: exit 0" test $? = 0
 			check "$label, -o $f --threads $t: the same records, order and summary" \
@@ -48,12 +48,14 @@ for name in gen-reuse.pcap real-time-wait-reuse.pcap gen-tw-reuse-wrap.pcap \
 	same "$name" "${args[@]}" "$P/$name"
 done
 # the one connection is one shard's: the others end with empty logs
-grep -q '"connections": 1,' "$tmp/one"
+"$bin" -o jsonl "$P/corpus-gopacket-pcap-test_loopback.pcap" | grep -q '"connections":1,'
 check "corpus-gopacket-pcap-test_loopback.pcap has one connection" test $? = 0
 
 same "several inputs in one run" "$P/gen-reuse.pcap" "$P/real-syn-retries.pcap"
 same "a BPF filter" "$P/corpus-tcpdump-kday4.pcap" tcp port 80
 same "-q" -q "$P/real-time-wait-reuse.pcap"
+same "-q, several inputs (text: a line each)" -q "$P/gen-reuse.pcap" "$P/gen-idle.pcap"
+same "-ttttt (text: times since the first packet)" -ttttt "$P/real-syn-retries.pcap"
 same "-c 50" -c 50 "$P/corpus-tcpdump-kday4.pcap"
 same "bad timestamps" "$P/corpus-tcpdump-timestamp_invalid_micro.pcap"
 same "a damaged capture" "$P/gen-truncated-file.pcap"
@@ -73,7 +75,7 @@ for bad in 0 65 -1 x 2x ''; do
 	check "--threads '$bad': usage error (exit 1)" test $? = 1
 	check "... with a one-line error" test "$(wc -l < "$tmp/err")" = 1
 done
-for refused in "-o text" "--fail-on warning" "-w $tmp/w.pcap" "--shard 0/2"; do
+for refused in "-o text -v" "--fail-on warning" "-w $tmp/w.pcap" "--shard 0/2"; do
 	# shellcheck disable=SC2086
 	"$bin" -o jsonl --threads 2 $refused "$cap" > /dev/null 2> "$tmp/err"
 	check "--threads 2 $refused: usage error (exit 1)" test $? = 1
