@@ -318,6 +318,8 @@ fan_item(void *ctx, const struct pipeline_item *it, bool matched)
 	}
 }
 
+/* Shard k's ring, log, pipeline and thread; false when one cannot be had
+ * (said: once). */
 static bool
 worker_start(struct threads *t, unsigned k, const struct pipeline_config *cfg)
 {
@@ -326,17 +328,17 @@ worker_start(struct threads *t, unsigned k, const struct pipeline_config *cfg)
 
 	w->t = t;
 	if (!ring_init(&w->ring))
-		return false;
+		goto fail;
 	w->log = tmp_open("--threads");
 	if (w->log == NULL)
 		return false;
 	setvbuf(w->log, NULL, _IOFBF, LOG_BUF);
 	w->sh = shard_create(k, t->n, w->log);
 	if (w->sh == NULL)
-		return false;
+		goto fail;
 	w->r = shard_reporter(w->sh, report_jsonl_new(w->log, false, false));
 	if (w->r == NULL)
-		return false;
+		goto fail;
 	c.shard = w->sh;
 	c.fan = NULL;
 	/* The run's --memcap each: the summary's capacity is the single
@@ -344,12 +346,14 @@ worker_start(struct threads *t, unsigned k, const struct pipeline_config *cfg)
 	 * them, so a thread's memory follows its share of connections (at
 	 * worst N times the memcap, when each fills its own table). */
 	w->p = pipeline_create(&c, w->r);
-	if (w->p == NULL)
-		return false;
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
-		return false;
+	if (w->p == NULL || pthread_create(&w->thread, NULL, worker_main, w) != 0)
+		goto fail;
 	w->running = true;
 	return true;
+fail:
+	diag("--threads", "cannot start shard thread %u of %u (out of memory or threads; "
+	    "try a smaller --memcap or fewer --threads)", k, t->n);
+	return false;
 }
 
 struct threads *
@@ -371,8 +375,6 @@ threads_create(unsigned n, const struct pipeline_config *cfg)
 	    .end = fan_end, .ctx = t };
 	for (k = 0; k < n; k++)
 		if (!worker_start(t, k, cfg)) {
-			diag("--threads", "cannot start shard thread %u of %u (out of memory "
-			    "or threads; try a smaller --memcap or fewer --threads)", k, n);
 			threads_destroy(t);
 			return NULL;
 		}

@@ -83,6 +83,12 @@ for refused in "-o text -v" "--fail-on warning" "-w $tmp/w.pcap" "--shard 0/2"; 
 done
 "$bin" -o jsonl --threads 2 -i lo > /dev/null 2> "$tmp/err"
 check "--threads 2 -i: usage error (exit 1)" test $? = 1
+TMPDIR=$tmp/none "$bin" -o jsonl --threads 2 "$cap" > /dev/null 2> "$tmp/err"
+check "--threads 2 without a temporary directory: exit 2" test $? = 2
+check "... with a one-line error" test "$(wc -l < "$tmp/err")" = 1
+"$bin" -o jsonl --threads 1 - < "$cap" > "$tmp/one"
+"$bin" -o jsonl --threads 2 - < "$cap" > "$tmp/many"
+check "standard input, --threads 2: the same" cmp -s "$tmp/one" "$tmp/many"
 "$bin" -o jsonl --threads 2 "$P/no-such-file.pcap" > /dev/null 2> "$tmp/err"
 check "--threads 2 on a missing file: exit 2" test $? = 2
 check "... with a one-line error" test "$(wc -l < "$tmp/err")" = 1
