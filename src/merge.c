@@ -1357,24 +1357,27 @@ out:
 	return rc;
 }
 
-/* Standard input, kept in a temporary file: a log is read twice. */
+/* A log that cannot be read twice (standard input, a pipe), kept in a
+ * temporary file; fp is closed unless it is stdin.  NULL: said. */
 static FILE *
-stdin_copy(void)
+spool_log(FILE *fp, const char *name)
 {
-	FILE *f = tmp_open("merge -");
+	FILE *f = tmp_open("merge");
 	char buf[65536];
 	size_t got;
 
-	if (f == NULL)
-		return NULL;
-	while ((got = fread(buf, 1, sizeof(buf), stdin)) > 0)
-		if (fwrite(buf, 1, got, f) != got)
-			break;
-	if (ferror(stdin) || fflush(f) != 0 || ferror(f) || fseek(f, 0, SEEK_SET) != 0) {
-		diag("-", "cannot keep standard input in a temporary file: %s", strerror(errno));
-		fclose(f);
-		return NULL;
+	if (f != NULL) {
+		while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
+			if (fwrite(buf, 1, got, f) != got)
+				break;
+		if (ferror(fp) || fflush(f) != 0 || ferror(f) || fseek(f, 0, SEEK_SET) != 0) {
+			diag(name, "cannot keep the log in a temporary file: %s", strerror(errno));
+			fclose(f);
+			f = NULL;
+		}
 	}
+	if (fp != stdin)
+		fclose(fp);
 	return f;
 }
 
@@ -1401,14 +1404,17 @@ merge_main(int argc, char **argv)
 	for (k = 0; k < n; k++) {
 		const char *name = argv[k + 1];
 
-		fps[k] = strcmp(name, "-") == 0 ? stdin_copy() : fopen(name, "r");
+		fps[k] = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
 		if (fps[k] == NULL) {
-			if (strcmp(name, "-") != 0)
-				diag(name, "%s", strerror(errno));
+			diag(name, "%s", strerror(errno));
 			break;
 		}
-		if (strcmp(name, "-") != 0)
+		if (fseeko(fps[k], 0, SEEK_CUR) != 0) {
+			if ((fps[k] = spool_log(fps[k], name)) == NULL)
+				break;
+		} else if (fps[k] != stdin) {
 			setvbuf(fps[k], NULL, _IOFBF, MERGE_READ_BUF);
+		}
 		if (!merge_add(m, fps[k], name))
 			break;
 	}
@@ -1418,7 +1424,7 @@ merge_main(int argc, char **argv)
 		rc = 2;
 	}
 	for (k = 0; k < n; k++)
-		if (fps[k] != NULL)
+		if (fps[k] != NULL && fps[k] != stdin)
 			fclose(fps[k]);
 	free(fps);
 	return rc;
