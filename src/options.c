@@ -632,9 +632,9 @@ check_inputs(const struct options *o)
 		return OPT_USAGE;
 	}
 	if (o->threads > 1 && ((o->format == OUT_TEXT && o->verbose) || o->write_file != NULL ||
-	    o->at_set || o->nplot > 0 || o->follow_set || o->extract_dir != NULL || o->shard_n > 0 ||
-	    o->plot_listeners || o->report_file != NULL || o->fail_on_severity >= 0 ||
-	    fail_on_any(o))) {
+	    o->at_set || o->nplot > 0 || o->follow_set || o->extract_dir != NULL ||
+	    o->shard_n > 0 || o->plot_listeners || o->report_file != NULL ||
+	    o->fail_on_severity >= 0 || fail_on_any(o))) {
 		diag("--threads", "N > 1 takes no -v (text), -w, --at, --plot, --follow, "
 		    "--extract, --shard, --plot-listeners, --report or --fail-on");
 		return OPT_USAGE;
