@@ -1418,7 +1418,8 @@ merge_main(int argc, char **argv)
 		if (!merge_add(m, fps[k], name))
 			break;
 	}
-	rc = merge_finish(m, &(struct merge_to){ .out = stdout });	/* 2, writing nothing, if one failed */
+	/* 2, writing nothing, if one failed */
+	rc = merge_finish(m, &(struct merge_to){ .out = stdout });
 	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout) || out_failed())) {
 		diag("merge", "write error: %s", strerror(out_failed() ? out_errno() : errno));
 		rc = 2;
