@@ -169,6 +169,7 @@ struct listen_watch {
 	int64_t			next_tick_ns;
 	struct cookie_pending	pend[COOKIE_PENDING_MAX];
 	unsigned		npend;
+	unsigned		nused;	/* st[] past it never held a source set */
 };
 
 struct listen_watch *
@@ -186,7 +187,8 @@ listen_watch_destroy(struct listen_watch *w)
 
 	if (w == NULL)
 		return;
-	for (i = 0; i < LISTENER_MAX; i++)
+	/* only those used: the rest of the 3.8 MB was never touched */
+	for (i = 0; i < w->nused; i++)
 		lstate_free(&w->st[i]);
 	free(w);
 }
@@ -575,6 +577,8 @@ flood_syn(const struct seg_ctx *sc, unsigned li)
 	int64_t epoch = sc->ts_ns / (cfg->flood_window_ns > 0 ? cfg->flood_window_ns : 1);
 	uint64_t h = source_hash(&sc->seg->src);
 
+	if (li >= w->nused)
+		w->nused = li + 1;
 	window_advance(s, slot_ns(sc->a), sc->ts_ns);
 	if (ep->active && episode_over(sc->a, s, sc->ts_ns))
 		episode_stop(sc->a, li);

@@ -22,6 +22,7 @@
 #include "plot.h"
 #include "bytestream.h"
 #include "shard.h"
+#include "threads.h"
 #include "progress.h"
 #include "report.h"
 #include "source.h"
@@ -147,6 +148,7 @@ tcpdissect_main(int argc, char **argv)
 	struct plot *plot = NULL;
 	struct bytestream *bytes = NULL;
 	struct shard *sh = NULL;
+	struct threads *threads = NULL;
 	struct lplot *lplot = NULL;
 	struct html_report *html = NULL;
 	unsigned opened = 0;
@@ -333,8 +335,21 @@ tcpdissect_main(int argc, char **argv)
 			report_destroy(r);
 		r = hr;
 	}
-	if (r != NULL)
+	if (r != NULL && o.threads > 1) {
+		struct pipeline_config reader = pc;
+
+		/* --threads: this thread reads and decodes; the shards'
+		 * threads analyse, and their logs are merged at the end */
+		threads = threads_create(o.threads, &pc);
+		if (threads == NULL) {
+			rc = EXIT_INPUT;
+			goto out_free;
+		}
+		reader.fan = threads_fan(threads);
+		p = pipeline_create(&reader, r);
+	} else if (r != NULL) {
 		p = pipeline_create(&pc, r);
+	}
 	pc.plot = NULL;		/* not the -w second pass's */
 	pc.bytes = NULL;
 	pc.lplot = NULL;
@@ -434,8 +449,15 @@ tcpdissect_main(int argc, char **argv)
 	}
 	/* A run where nothing could be read ends with its error lines, not
 	 * with an empty report that could pass for "no problems". */
-	if (opened > 0)
+	if (opened > 0 && threads != NULL) {
+		struct merge_to to = { .out = out, .document = o.format == OUT_JSON,
+		    .quiet = o.quiet, .r = o.format == OUT_TEXT ? r : NULL };
+
+		if (threads_finish(threads, p, damaged, &to) != 0)
+			write_failed = true;
+	} else if (opened > 0) {
 		pipeline_summary(p, damaged);
+	}
 	out_flush(out);
 
 	if (writer != NULL && !capture_writer_close(writer, true))
@@ -460,6 +482,7 @@ out_free:
 		capture_writer_close(writer, false);
 	pipeline_destroy(replay);
 	report_destroy(replay_r);
+	threads_destroy(threads);
 	pipeline_destroy(p);
 	report_destroy(r);
 	free(in);

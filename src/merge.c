@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "shard.h"
 #include "util.h"
 
+#define MERGE_READ_BUF	(256u << 10)	/* stdio buffer a log: few reads */
 #define MAX_INPUTS_HEX	4096	/* bytes of one hex-encoded name */
 
 struct item {		/* a record, or a line of gauge operations */
@@ -41,11 +43,6 @@ struct item {		/* a record, or a line of gauge operations */
 	char		*line;	/* the record, or the ops */
 };
 
-struct items {
-	struct item	*v;
-	size_t		 n, cap;
-};
-
 struct shard_in {		/* one input of one shard */
 	uint64_t	*first;		/* first frame of each local stream */
 	size_t		 n;
@@ -54,6 +51,8 @@ struct shard_in {		/* one input of one shard */
 
 struct shard_log {
 	const char	*name;
+	FILE		*fp;		/* read again for the ops, the records */
+	off_t		 start;
 	unsigned	 k, n;
 	bool		 have_summary, complete;
 	struct shard_in	*in;
@@ -72,22 +71,6 @@ struct shard_log {
 	unsigned	 nfiles;
 	char		*filter;
 };
-
-static bool
-items_add(struct items *it, const struct item *x)
-{
-	if (it->n == it->cap) {
-		size_t cap = it->cap ? 2 * it->cap : 1024;
-		struct item *n = realloc(it->v, cap * sizeof(*n));
-
-		if (n == NULL)
-			return false;
-		it->v = n;
-		it->cap = cap;
-	}
-	it->v[it->n++] = *x;
-	return true;
-}
 
 /* The unsigned number after "key": in line, or false. */
 static bool
@@ -309,26 +292,59 @@ parse_streams(struct shard_log *L, const char *line)
 	return true;
 }
 
+/* The unsigned number after "key": at or after *p, which moves past it;
+ * false (and *p unmoved) when absent.  Fields are written in a fixed
+ * order (shard.c), so a line is scanned once. */
+static bool
+field(const char **p, const char *pat, size_t plen, uint64_t *v)
+{
+	const char *q = strstr(*p, pat);
+	char *end;
+
+	if (q == NULL)
+		return false;
+	q += plen;
+	errno = 0;
+	*v = strtoull(q, &end, 10);
+	if (end == q || errno != 0)
+		return false;
+	*p = end;
+	return true;
+}
+
+#define FIELD(p, name, v) field(p, "\"" name "\":", sizeof(name) + 2, v)
+
+/* A shard_key or shard_ops line's position. */
 static bool
 parse_key(const char *line, unsigned shard, struct item *x)
 {
-	uint64_t i, f, p, q = 0, s, n, ja = 0, jb = 0;
-	int64_t t = 0;
+	uint64_t i, f, p, q = 0, s, n, ja = 0, jb = 0, t = 0;
+	const char *c = line;
 
-	if (!num(line, "i", &i) || !num(line, "f", &f) || !num(line, "p", &p) ||
-	    !num(line, "s", &s) || !num(line, "n", &n) || p > SHARD_END)
+	if (!FIELD(&c, "i", &i) || !FIELD(&c, "f", &f) || !FIELD(&c, "p", &p) || p > SHARD_END)
 		return false;
-	(void)num(line, "q", &q);
-	(void)num(line, "t", &ja);
-	(void)num(line, "u", &jb);
-	(void)snum(line, "ts", &t);
+	(void)FIELD(&c, "q", &q);
+	(void)FIELD(&c, "t", &ja);
+	(void)FIELD(&c, "u", &jb);
+	if (!FIELD(&c, "s", &s))
+		return false;
+	if (strncmp(c, ",\"ts\":", 6) == 0) {
+		int64_t ts;
+		char *end;
+
+		ts = strtoll(c + 6, &end, 10);
+		t = (uint64_t)ts;
+		c = end;
+	}
+	if (!FIELD(&c, "n", &n))
+		return false;
 	memset(x, 0, sizeof(*x));
 	x->shard = shard;
 	x->input = (unsigned)i;
 	x->frame = f;
 	x->phase = (unsigned)p;
 	x->list = (unsigned)q;
-	x->t = t;
+	x->t = (int64_t)t;
 	x->ja = ja;
 	x->jb = jb;
 	x->s = (uint32_t)s;
@@ -336,50 +352,88 @@ parse_key(const char *line, unsigned shard, struct item *x)
 	return true;
 }
 
-/* Read one shard log. */
+enum line_kind { LINE_KEY, LINE_OPS, LINE_STREAMS, LINE_SUMMARY, LINE_OTHER };
+
+static enum line_kind
+line_kind(const char *line)
+{
+	if (strncmp(line, "{\"type\":\"shard_", 15) != 0)
+		return LINE_OTHER;
+	line += 15;
+	if (strncmp(line, "key\"", 4) == 0)
+		return LINE_KEY;
+	if (strncmp(line, "ops\"", 4) == 0)
+		return LINE_OPS;
+	if (strncmp(line, "streams\"", 8) == 0)
+		return LINE_STREAMS;
+	if (strncmp(line, "summary\"", 8) == 0)
+		return LINE_SUMMARY;
+	return LINE_OTHER;
+}
+
+/* The ops of a shard_ops line: the string and its length, or NULL. */
+static const char *
+ops_of(const char *line, size_t *len)
+{
+	const char *o = strstr(line, "\"ops\":\""), *e;
+
+	if (o == NULL)
+		return NULL;
+	o += 7;
+	e = strchr(o, '"');
+	if (e == NULL)
+		return NULL;
+	*len = (size_t)(e - o);
+	return o;
+}
+
+/* One line of fp into *line (without its newline): its length, or -1 at
+ * the end. */
+static ssize_t
+next_line(FILE *fp, char **line, size_t *cap)
+{
+	ssize_t len = getline(line, cap, fp);
+
+	if (len <= 0)
+		return -1;
+	if ((*line)[len - 1] == '\n')
+		(*line)[--len] = '\0';
+	return len;
+}
+
+/* Read one shard log through, checking every line: its stream lists and
+ * summary are kept; records and gauge operations are read again later,
+ * in order (struct cursor). */
 static bool
-read_log(struct shard_log *L, unsigned shard, FILE *fp, struct items *recs, struct items *ops)
+scan_log(struct shard_log *L, FILE *fp)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t len;
 	struct item key;
 	bool have_key = false, ok = true;
 
-	while (ok && (len = getline(&line, &cap, fp)) > 0) {
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
+	while (ok && next_line(fp, &line, &cap) >= 0) {
+		size_t olen;
+
 		if (have_key) {
-			key.line = strdup(line);
-			ok = key.line != NULL && items_add(recs, &key);
 			have_key = false;
-		} else if (strncmp(line, "{\"type\":\"shard_key\"", 19) == 0) {
-			ok = parse_key(line, shard, &key);
+			continue;	/* the record */
+		}
+		switch (line_kind(line)) {
+		case LINE_KEY:
+			ok = parse_key(line, 0, &key);
 			have_key = true;
-		} else if (strncmp(line, "{\"type\":\"shard_ops\"", 19) == 0) {
-			struct item x;
-			const char *o = strstr(line, "\"ops\":\"");
-			char *e;
-
-			ok = o != NULL && parse_key(line, shard, &x);
-			if (ok) {
-				o += 7;
-				e = strchr(o, '"');
-				ok = e != NULL && (x.line = strndup(o, (size_t)(e - o))) != NULL;
-			}
-			if (ok) {
-				const char *c;
-
-				for (c = x.line; *c; c++)
-					if (*c >= 'A' && *c <= 'Z')
-						x.inc = true;
-				ok = items_add(ops, &x);
-			}
-		} else if (strncmp(line, "{\"type\":\"shard_streams\"", 23) == 0) {
+			break;
+		case LINE_OPS:
+			ok = ops_of(line, &olen) != NULL && parse_key(line, 0, &key);
+			break;
+		case LINE_STREAMS:
 			ok = parse_streams(L, line);
-		} else if (strncmp(line, "{\"type\":\"shard_summary\"", 23) == 0) {
+			break;
+		case LINE_SUMMARY:
 			ok = parse_summary(L, line);
-		} else {
+			break;
+		default:
 			ok = false;
 		}
 	}
@@ -751,53 +805,391 @@ file_warning(unsigned w)
 	return w == WARN_BAD_TIMESTAMP || w == WARN_TIME_BACKWARDS || w == WARN_CAPTURE_DAMAGED;
 }
 
+/* ---- reading the logs again, in the single run's order -------------- *
+ * Each log is in its shard's order, which is the merged order restricted
+ * to the shard; a heap of the logs' next lines gives the merged order
+ * (a k-way merge) in memory for one line a log, plus, for the gauge
+ * operations, the lines of one position (which sort as one). */
+
+struct cursor {
+	struct shard_log	*L, *all;	/* its log, and all of them */
+	unsigned		 k;
+	char			*line, *rec;
+	size_t			 cap, rcap;
+	bool			 done;
+	struct item		 cur;		/* the record's key, or the ops line */
+	/* gauge operations: the lines of one position */
+	struct item		*grp;
+	size_t			 ngrp, gcap, gpos;
+	char			*arena;		/* their ops strings */
+	size_t			 alen, acap;
+	struct item		 ahead;		/* the first line of the next */
+	bool			 have_ahead;
+};
+
+typedef int (*item_cmp)(const void *, const void *);
+
+static void
+heap_down(struct cursor **h, size_t n, size_t i, item_cmp cmp)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct cursor *t;
+
+		if (l < n && cmp(&h[l]->cur, &h[m]->cur) < 0)
+			m = l;
+		if (l + 1 < n && cmp(&h[l + 1]->cur, &h[m]->cur) < 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void
+heap_make(struct cursor **h, size_t n, item_cmp cmp)
+{
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		heap_down(h, n, i, cmp);
+}
+
+static bool
+rewind_log(struct cursor *c)
+{
+	c->done = false;
+	c->have_ahead = false;
+	c->ngrp = c->gpos = 0;
+	return fseeko(c->L->fp, c->L->start, SEEK_SET) == 0;
+}
+
+/* The next record and its key into c->cur, c->rec; false at the end. */
+static bool
+next_record(struct cursor *c)
+{
+	ssize_t len;
+
+	while (next_line(c->L->fp, &c->line, &c->cap) >= 0) {
+		if (line_kind(c->line) != LINE_KEY)
+			continue;
+		if (!parse_key(c->line, c->k, &c->cur) ||
+		    (len = next_line(c->L->fp, &c->rec, &c->rcap)) < 0)
+			return false;	/* scan_log read it whole: not again */
+		if (!global_stream(c->all, c->k, c->cur.input, c->cur.s, &c->cur.gs))
+			c->cur.gs = 0;
+		return true;
+	}
+	return false;
+}
+
+/* The next ops line into *x (its string in the arena, as an offset in
+ * x->line); false at the end. */
+static bool
+next_ops(struct cursor *c, struct item *x)
+{
+	while (next_line(c->L->fp, &c->line, &c->cap) >= 0) {
+		const char *o;
+		size_t olen, j;
+
+		if (line_kind(c->line) != LINE_OPS)
+			continue;
+		if ((o = ops_of(c->line, &olen)) == NULL || !parse_key(c->line, c->k, x))
+			return false;
+		if (c->alen + olen + 1 > c->acap) {
+			size_t cap = c->acap ? c->acap : 4096;
+			char *n;
+
+			while (cap < c->alen + olen + 1)
+				cap *= 2;
+			if ((n = realloc(c->arena, cap)) == NULL)
+				return false;
+			c->arena = n;
+			c->acap = cap;
+		}
+		memcpy(c->arena + c->alen, o, olen);
+		x->line = (char *)(uintptr_t)c->alen;
+		c->alen += olen;
+		c->arena[c->alen++] = '\0';
+		for (j = 0; j < olen; j++)
+			if (o[j] >= 'A' && o[j] <= 'Z')
+				x->inc = true;
+		if (x->phase == SHARD_FLUSH &&
+		    !global_stream(c->all, c->k, x->input, x->s, &x->gs))
+			x->gs = 0;
+		return true;
+	}
+	return false;
+}
+
+/* The lines of the next position into c->grp, c->cur the first; a shard
+ * raises figures at a position if any of its lines there does.  False at
+ * the end (or out of memory: *oom). */
+static bool
+next_group(struct cursor *c, bool *oom)
+{
+	struct item x;
+	bool inc = false;
+	size_t j;
+
+	c->ngrp = c->gpos = 0;
+	c->alen = 0;
+	if (c->have_ahead) {
+		/* its string moves to the start of the arena */
+		size_t off = (size_t)(uintptr_t)c->ahead.line;
+
+		memmove(c->arena, c->arena + off, strlen(c->arena + off) + 1);
+		c->alen = strlen(c->arena) + 1;
+		c->ahead.line = (char *)(uintptr_t)0;
+		x = c->ahead;
+		c->have_ahead = false;
+	} else if (!next_ops(c, &x)) {
+		return false;
+	}
+	for (;;) {
+		if (c->ngrp == c->gcap) {
+			size_t cap = c->gcap ? 2 * c->gcap : 16;
+			struct item *n = realloc(c->grp, cap * sizeof(*n));
+
+			if (n == NULL) {
+				*oom = true;
+				return false;
+			}
+			c->grp = n;
+			c->gcap = cap;
+		}
+		c->grp[c->ngrp++] = x;
+		inc |= x.inc;
+		if (!next_ops(c, &x))
+			break;
+		if (x.input != c->grp[0].input || x.frame != c->grp[0].frame ||
+		    x.phase != c->grp[0].phase) {
+			c->ahead = x;
+			c->have_ahead = true;
+			break;
+		}
+	}
+	for (j = 0; j < c->ngrp; j++) {
+		c->grp[j].inc = inc;
+		c->grp[j].line = c->arena + (size_t)(uintptr_t)c->grp[j].line;
+	}
+	c->cur = c->grp[0];
+	return true;
+}
+
+/* c's next ops line into c->cur; false at the end. */
+static bool
+advance_ops(struct cursor *c, bool *oom)
+{
+	if (++c->gpos < c->ngrp) {
+		c->cur = c->grp[c->gpos];
+		return true;
+	}
+	return next_group(c, oom);
+}
+
+static void
+cursor_free(struct cursor *c)
+{
+	free(c->line);
+	free(c->rec);
+	free(c->grp);
+	free(c->arena);
+}
+
+/* Replay every log's gauge operations in the single run's order. */
+static bool
+replay_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned n,
+    struct replay *rp)
+{
+	size_t nh = 0;
+	unsigned k;
+	uint64_t cur_input = 0;
+	bool oom = false;
+
+	for (k = 0; k < n; k++) {
+		if (!rewind_log(&cs[k]))
+			return false;
+		if (next_group(&cs[k], &oom))
+			h[nh++] = &cs[k];
+	}
+	heap_make(h, nh, ops_cmp);
+	while (nh > 0) {
+		struct cursor *c = h[0];
+
+		if (c->cur.input != cur_input) {
+			rp->live = 0;	/* flow_flush empties the table at once */
+			cur_input = c->cur.input;
+		}
+		replay_ops(rp, &L[c->k], &c->cur);
+		if (!advance_ops(c, &oom))
+			h[0] = h[--nh];
+		heap_down(h, nh, 0, ops_cmp);
+	}
+	return !oom;
+}
+
+/* Detail keys read back (report_json_read): kept until the merge ends. */
+struct keys {
+	char		**v;
+	unsigned	  n, cap;
+};
+
+static const char *
+key_intern(void *ctx, const char *key)
+{
+	struct keys *k = ctx;
+	unsigned i;
+
+	for (i = 0; i < k->n; i++)
+		if (strcmp(k->v[i], key) == 0)
+			return k->v[i];
+	if (k->n == k->cap) {
+		unsigned cap = k->cap ? 2 * k->cap : 64;
+		char **nv = realloc(k->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return NULL;
+		k->v = nv;
+		k->cap = cap;
+	}
+	if ((k->v[k->n] = strdup(key)) == NULL)
+		return NULL;
+	return k->v[k->n++];
+}
+
+static void
+keys_free(struct keys *k)
+{
+	unsigned i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+}
+
+/* Through a reporter that takes structures: the inputs begun up to the
+ * record's, then the record read back. */
+struct feed {
+	const struct merge_to	*to;
+	unsigned		 next;	/* inputs begun so far */
+	struct keys		 keys;
+};
+
+static const struct input_info *
+feed_input(struct reporter *r, struct feed *f, unsigned index)
+{
+	const struct merge_to *to = f->to;
+
+	while (f->next < to->ninputs && to->inputs[f->next]->index <= index)
+		report_begin(r, to->inputs[f->next++]);
+	return f->next > 0 ? to->inputs[f->next - 1] : NULL;
+}
+
+static void
+feed_record(struct reporter *r, struct feed *f, const char *line, unsigned input)
+{
+	const struct input_info *in = feed_input(r, f, input);
+	struct event ev;
+	struct conn c;
+	int64_t start_ns = 0;
+
+	if (in == NULL || in->index != input)
+		return;		/* not an input begun: cannot be */
+	switch (report_json_read(line, &ev, &start_ns, key_intern, &f->keys)) {
+	case REC_EVENT:
+		report_event(r, &ev, in);
+		break;
+	case REC_CONNECTION:
+		/* what a reporter that is not -v reads of it */
+		memset(&c, 0, sizeof(c));
+		c.start_ns = start_ns;
+		report_connection(r, &(struct conn_report){ .c = &c, .in = in });
+		break;
+	default:
+		break;
+	}
+}
+
+/* Write every log's records in the single run's order. */
+static bool
+records_all(struct shard_log *L, struct cursor *cs, struct cursor **h, unsigned n,
+    struct reporter *r, struct feed *f)
+{
+	const struct merge_to *to = f->to;
+	size_t nh = 0;
+	unsigned k;
+	bool ok = true;
+
+	for (k = 0; k < n; k++) {
+		if (!rewind_log(&cs[k]))
+			return false;
+		if (next_record(&cs[k]))
+			h[nh++] = &cs[k];
+	}
+	heap_make(h, nh, rec_cmp);
+	while (nh > 0) {
+		struct cursor *c = h[0];
+		char *line = rewrite(c->rec, L, c->k, c->cur.input);
+
+		if (line == NULL) {
+			ok = false;
+			break;
+		}
+		if (to->r != NULL)
+			feed_record(r, f, line, c->cur.input);
+		else
+			report_raw(r, line);
+		free(line);
+		if (!next_record(c))
+			h[0] = h[--nh];
+		heap_down(h, nh, 0, rec_cmp);
+	}
+	if (to->r != NULL)
+		feed_input(r, f, UINT_MAX);	/* inputs with no record */
+	return ok;
+}
+
 static int
-write_merged(struct shard_log *L, unsigned n, struct items *recs, struct items *ops)
+write_merged(struct shard_log *L, unsigned n, const struct merge_to *to)
 {
 	struct replay rp = { 0 };
 	struct stats st;
 	struct flow_counters fc;
 	struct summary s;
-	uint64_t events[EVK_COUNT] = { 0 }, connections = 0, one_sided = 0, cur_input = 0;
+	uint64_t events[EVK_COUNT] = { 0 }, connections = 0, one_sided = 0;
 	unsigned k, w, nl = 0;
-	size_t j;
-	struct reporter *r;
+	struct feed f = { .to = to };
+	struct reporter *r = to->r != NULL ? to->r : to->document ?
+	    report_json_new(to->out, to->quiet) : report_jsonl_new(to->out, to->quiet, true);
+	struct cursor *cs = calloc(n, sizeof(*cs));
+	struct cursor **h = calloc(n, sizeof(*h));
+	bool ok;
 
 	for (k = 0; k < n; k++)
 		nl += L[k].nlis;
 	rp.lis = calloc(nl ? nl : 1, sizeof(*rp.lis));
-	if (rp.lis == NULL)
+	ok = r != NULL && rp.lis != NULL && cs != NULL && h != NULL;
+	for (k = 0; ok && k < n; k++) {
+		cs[k].L = &L[k];
+		cs[k].all = L;
+		cs[k].k = k;
+	}
+	ok = ok && replay_all(L, cs, h, n, &rp) &&
+	    ((to->quiet && to->r == NULL) || records_all(L, cs, h, n, r, &f));
+	for (k = 0; cs != NULL && k < n; k++)
+		cursor_free(&cs[k]);
+	free(cs);
+	free(h);
+	if (!ok) {
+		if (to->r == NULL)
+			report_destroy(r);
+		keys_free(&f.keys);
+		free(rp.lis);
 		return EXIT_FAILURE;
-	for (j = 0; j < ops->n; j++) {
-		struct item *x = &ops->v[j];
-
-		if (x->phase == SHARD_FLUSH && !global_stream(L, x->shard, x->input, x->s, &x->gs))
-			x->gs = 0;
-	}
-	qsort(ops->v, ops->n, sizeof(*ops->v), ops_cmp);
-	for (j = 0; j < ops->n; j++) {
-		if (ops->v[j].input != cur_input) {
-			rp.live = 0;	/* flow_flush empties the table at once */
-			cur_input = ops->v[j].input;
-		}
-		replay_ops(&rp, &L[ops->v[j].shard], &ops->v[j]);
-	}
-
-	for (j = 0; j < recs->n; j++) {
-		struct item *x = &recs->v[j];
-
-		if (!global_stream(L, x->shard, x->input, x->s, &x->gs))
-			x->gs = 0;
-	}
-	qsort(recs->v, recs->n, sizeof(*recs->v), rec_cmp);
-	for (j = 0; j < recs->n; j++) {
-		char *line = rewrite(recs->v[j].line, L, recs->v[j].shard, recs->v[j].input);
-
-		if (line == NULL)
-			return EXIT_FAILURE;
-		fputs(line, stdout);
-		fputc('\n', stdout);
-		free(line);
 	}
 
 	memset(&st, 0, sizeof(st));
@@ -852,12 +1244,11 @@ write_merged(struct shard_log *L, unsigned n, struct items *recs, struct items *
 	s.filter = L[0].filter;
 	s.matched_packets = L[0].matched_packets;
 	s.matched_bytes = L[0].matched_bytes;
-	r = report_jsonl_new(stdout, false, false);
-	if (r == NULL)
-		return EXIT_FAILURE;
 	report_summary(r, &s);
-	report_end(r);
-	report_destroy(r);
+	report_end(r);		/* the text reporter reads the events' keys */
+	if (to->r == NULL)
+		report_destroy(r);
+	keys_free(&f.keys);
 	free(rp.lis);
 	return EXIT_SUCCESS;
 }
@@ -880,107 +1271,162 @@ log_free(struct shard_log *L)
 	free(L->filter);
 }
 
-static void
-items_free(struct items *it)
-{
-	size_t i;
+struct merge {
+	struct shard_log	*L;
+	unsigned		 n, added;
+	bool			 failed;
+};
 
-	for (i = 0; i < it->n; i++)
-		free(it->v[i].line);
-	free(it->v);
+struct merge *
+merge_new(unsigned n)
+{
+	struct merge *m = calloc(1, sizeof(*m));
+
+	if (m != NULL && (m->L = calloc(n ? n : 1, sizeof(*m->L))) == NULL) {
+		free(m);
+		m = NULL;
+	}
+	if (m == NULL) {
+		diag("merge", "out of memory");
+		return NULL;
+	}
+	m->n = n;
+	return m;
 }
 
-/* A shard raises figures at a position if any of its lines there does:
- * its lines at one position (split by its records) sort as one. */
-static void
-ops_mark_raising(struct items *ops, size_t from)
+bool
+merge_add(struct merge *m, FILE *fp, const char *name)
 {
-	size_t a = from, b, j;
+	struct shard_log tmp;
 
-	while (a < ops->n) {
-		bool inc = false;
-
-		for (b = a; b < ops->n && ops->v[b].input == ops->v[a].input &&
-		    ops->v[b].frame == ops->v[a].frame && ops->v[b].phase == ops->v[a].phase; b++)
-			inc |= ops->v[b].inc;
-		for (j = a; j < b; j++)
-			ops->v[j].inc = inc;
-		a = b;
+	if (m->failed)
+		return false;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.name = name;
+	tmp.fp = fp;
+	tmp.start = ftello(fp);
+	if (tmp.start < 0) {
+		diag(name, "cannot read the shard log twice: %s", strerror(errno));
+		m->failed = true;
+		return false;
 	}
+	if (!scan_log(&tmp, fp)) {
+		log_free(&tmp);
+		m->failed = true;
+		return false;
+	}
+	if (tmp.n != m->n || m->L[tmp.k].have_summary) {
+		diag(name, tmp.n != m->n ? "shard %u of %u, but %u logs given" :
+		    "shard %u of %u given twice", tmp.k, tmp.n, m->n);
+		log_free(&tmp);
+		m->failed = true;
+		return false;
+	}
+	m->L[tmp.k] = tmp;
+	m->added++;
+	return true;
+}
+
+int
+merge_finish(struct merge *m, const struct merge_to *to)
+{
+	unsigned k, ninputs = 0;
+	int rc = 2;
+
+	if (m == NULL)
+		return 2;
+	if (m->failed || m->added != m->n)
+		goto out;
+	for (k = 0; k < m->n; k++) {
+		if (m->L[k].nin > ninputs)
+			ninputs = m->L[k].nin;
+		m->L[k].lmap = calloc(m->L[k].nlis + 1, sizeof(*m->L[k].lmap));
+		if (m->L[k].lmap == NULL)
+			break;
+	}
+	if (k == m->n && number_streams(m->L, m->n, ninputs) &&
+	    write_merged(m->L, m->n, to) == EXIT_SUCCESS)
+		rc = 0;
+	else
+		diag("merge", "out of memory, or a shard log changed while it was read");
+out:
+	for (k = 0; k < m->n; k++)
+		log_free(&m->L[k]);
+	free(m->L);
+	free(m);
+	return rc;
+}
+
+/* A log that cannot be read twice (standard input, a pipe), kept in a
+ * temporary file; fp is closed unless it is stdin.  NULL: said. */
+static FILE *
+spool_log(FILE *fp, const char *name)
+{
+	FILE *f = tmp_open("merge");
+	char buf[65536];
+	size_t got;
+
+	if (f != NULL) {
+		while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
+			if (fwrite(buf, 1, got, f) != got)
+				break;
+		if (ferror(fp) || fflush(f) != 0 || ferror(f) || fseek(f, 0, SEEK_SET) != 0) {
+			diag(name, "cannot keep the log in a temporary file: %s", strerror(errno));
+			fclose(f);
+			f = NULL;
+		}
+	}
+	if (fp != stdin)
+		fclose(fp);
+	return f;
 }
 
 int
 merge_main(int argc, char **argv)
 {
-	struct shard_log *L = NULL;
-	struct items recs = { 0 }, ops = { 0 };
-	unsigned n = (unsigned)argc - 1, k, ninputs = 0;
-	size_t recs_seen = 0, ops_seen = 0, ops_first = 0;
-	int rc = 2;
+	unsigned n = (unsigned)argc - 1, k;
+	struct merge *m;
+	FILE **fps;
+	int rc;
 
 	if (argc < 2) {
 		diag("merge", "give the shard logs: tcpdissect merge SHARD.jsonl...");
 		return 1;
 	}
-	L = calloc(n, sizeof(*L));
-	if (L == NULL)
-		goto out;
+	m = merge_new(n);
+	fps = calloc(n, sizeof(*fps));
+	if (m == NULL || fps == NULL) {
+		if (fps == NULL)
+			diag("merge", "out of memory");
+		free(fps);
+		return merge_finish(m, &(struct merge_to){ .out = stdout });
+	}
 	for (k = 0; k < n; k++) {
 		const char *name = argv[k + 1];
-		FILE *fp = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
-		struct shard_log tmp;
-		bool ok;
 
-		if (fp == NULL) {
+		fps[k] = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
+		if (fps[k] == NULL) {
 			diag(name, "%s", strerror(errno));
-			goto out;
+			break;
 		}
-		memset(&tmp, 0, sizeof(tmp));
-		tmp.name = name;
-		ok = read_log(&tmp, k, fp, &recs, &ops);
-		if (fp != stdin)
-			fclose(fp);
-		if (!ok) {
-			log_free(&tmp);
-			goto out;
+		if (fseeko(fps[k], 0, SEEK_CUR) != 0) {
+			if ((fps[k] = spool_log(fps[k], name)) == NULL)
+				break;
+		} else if (fps[k] != stdin) {
+			setvbuf(fps[k], NULL, _IOFBF, MERGE_READ_BUF);
 		}
-		if (tmp.n != n || L[tmp.k].have_summary) {
-			diag(name, tmp.n != n ? "shard %u of %u, but %u logs given" :
-			    "shard %u of %u given twice", tmp.k, tmp.n, n);
-			log_free(&tmp);
-			goto out;
-		}
-		L[tmp.k] = tmp;
-		/* what this log held is shard tmp.k's, whatever its place */
-		for (; recs_seen < recs.n; recs_seen++)
-			recs.v[recs_seen].shard = tmp.k;
-		for (; ops_seen < ops.n; ops_seen++)
-			ops.v[ops_seen].shard = tmp.k;
-		ops_mark_raising(&ops, ops_first);
-		ops_first = ops.n;
+		if (!merge_add(m, fps[k], name))
+			break;
 	}
-	for (k = 0; k < n; k++) {
-		if (L[k].nin > ninputs)
-			ninputs = L[k].nin;
-		L[k].lmap = calloc(L[k].nlis + 1, sizeof(*L[k].lmap));
-		if (L[k].lmap == NULL)
-			goto out;
-	}
-	if (!number_streams(L, n, ninputs))
-		goto out;
-	rc = write_merged(L, n, &recs, &ops) == EXIT_SUCCESS ? 0 : 2;
-	if (rc != 0)
-		diag("merge", "out of memory");
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		diag("merge", "write error: %s", strerror(errno));
+	/* 2, writing nothing, if one failed */
+	rc = merge_finish(m, &(struct merge_to){ .out = stdout });
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout) || out_failed())) {
+		diag("merge", "write error: %s", strerror(out_failed() ? out_errno() : errno));
 		rc = 2;
 	}
-out:
-	if (L != NULL)
-		for (k = 0; k < n; k++)
-			log_free(&L[k]);
-	free(L);
-	items_free(&recs);
-	items_free(&ops);
+	for (k = 0; k < n; k++)
+		if (fps[k] != NULL && fps[k] != stdin)
+			fclose(fps[k]);
+	free(fps);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include "analysis.h"
 #include "framing.h"
 #include "shard.h"
+#include "threads.h"
 #include "util.h"
 
 enum {
@@ -48,6 +49,7 @@ enum {
 	LOPT_PLOT_LISTENERS,
 	LOPT_REPORT,
 	LOPT_REPORT_MAX,
+	LOPT_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -95,6 +97,7 @@ static const struct option long_opts[] = {
 	{ "plot-listeners", no_argument, NULL, LOPT_PLOT_LISTENERS },
 	{ "report", required_argument, NULL, LOPT_REPORT },
 	{ "report-max", required_argument, NULL, LOPT_REPORT_MAX },
+	{ "threads", required_argument, NULL, LOPT_THREADS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -157,6 +160,8 @@ static const char usage_text[] =
 "                          handshake RTT, else 0.2); alone: per segment\n"
 "      --shard K/N         analyse only shard K (0..N-1) of the connections and\n"
 "                          write a shard log (jsonl) for 'tcpdissect merge'\n"
+"      --threads N         analyse capture files on N threads (1..64; default\n"
+"                          1): --shard's N shards, merged at the end\n"
 "      --plot-listeners    write each listener's timeline (SVG) into --plot-dir\n"
 "      --report FILE.html  write one self-contained HTML report of the run\n"
 "      --report-max N      time-sequence graphs of the N worst connections\n"
@@ -193,6 +198,7 @@ options_init(struct options *o)
 	o->plot_dir = ".";
 	o->stream_memcap = (size_t)32 << 20;
 	o->report_max = 5;
+	o->threads = 1;
 }
 
 void
@@ -627,6 +633,17 @@ read_filter_file(struct options *o, const char *path)
 	return true;
 }
 
+static bool
+fail_on_any(const struct options *o)
+{
+	unsigned k;
+
+	for (k = 0; k < EVK_COUNT; k++)
+		if (o->fail_on[k])
+			return true;
+	return false;
+}
+
 static enum opt_status
 check_inputs(const struct options *o)
 {
@@ -639,6 +656,18 @@ check_inputs(const struct options *o)
 	    o->nplot > 0 || o->format != OUT_JSONL || o->quiet)) {
 		diag("--shard", "writes a shard log for 'tcpdissect merge': it needs -o jsonl "
 		    "and a capture file, and takes no -i, -w, -q, --at or --plot");
+		return OPT_USAGE;
+	}
+	if (o->threads > 1 && o->interface != NULL) {
+		diag("--threads", "live capture (-i) runs on one thread for now");
+		return OPT_USAGE;
+	}
+	if (o->threads > 1 && ((o->format == OUT_TEXT && o->verbose) || o->write_file != NULL ||
+	    o->at_set || o->nplot > 0 || o->follow_set || o->extract_dir != NULL ||
+	    o->shard_n > 0 || o->plot_listeners || o->report_file != NULL ||
+	    o->fail_on_severity >= 0 || fail_on_any(o))) {
+		diag("--threads", "N > 1 takes no -v (text), -w, --at, --plot, --follow, "
+		    "--extract, --shard, --plot-listeners, --report or --fail-on");
 		return OPT_USAGE;
 	}
 	return OPT_OK;
@@ -829,6 +858,21 @@ options_parse(struct options *o, int argc, char **argv)
 			if (!parse_bytes_option(o, c, optarg))
 				return OPT_USAGE;
 			break;
+		case LOPT_THREADS: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || *optarg == '-' ||
+			    v == 0 || v > THREADS_MAX) {
+				diag("--threads", "'%s' is not a number of threads from 1 to %u",
+				    optarg, THREADS_MAX);
+				return OPT_USAGE;
+			}
+			o->threads = (unsigned)v;
+			break;
+		}
 		case LOPT_SHARD:
 			if (!shard_parse(optarg, &o->shard_k, &o->shard_n)) {
 				diag("--shard", "'%s' is not K/N with 0 <= K < N <= %u (e.g. 0/4)",

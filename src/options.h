@@ -84,6 +84,7 @@ struct options {
 	bool			 hol_set;	/* --hol-threshold given */
 	/* sharding (issue 16) */
 	unsigned		 shard_k, shard_n;	/* --shard K/N; n == 0: none */
+	unsigned		 threads;	/* --threads N (default 1) */
 	bool			 plot_listeners;	/* --plot-listeners */
 	const char		*report_file;	/* --report, or NULL */
 	unsigned		 report_max;	/* --report-max (default 5) */

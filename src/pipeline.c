@@ -120,6 +120,10 @@ void
 pipeline_begin_input(struct pipeline *p, const struct input_info *in)
 {
 	p->in = in;
+	if (p->cfg.fan != NULL) {
+		p->cfg.fan->begin(p->cfg.fan->ctx, in);
+		return;
+	}
 	if (p->ninputs == p->inputs_cap) {
 		unsigned cap = p->inputs_cap ? 2 * p->inputs_cap : 16;
 		const char **n = realloc(p->inputs, cap * sizeof(*n));
@@ -223,6 +227,39 @@ decode_item(const struct packet *pkt, struct pipeline_item *it)
 	it->frame = pkt->frame;
 	it->ts_ns = pkt->ts_ns;
 	it->wirelen = pkt->wirelen;
+	it->owner = -1;
+}
+
+/* Has the item a 4-tuple (its own or a quoted one) that places it in a
+ * connection's shard? */
+static bool
+item_tuple(const struct pipeline_item *it)
+{
+	return it->res == DECODE_OK || it->res == DECODE_ICMP_QUOTE ||
+	    (it->res != DECODE_NOT_TCP && it->res != DECODE_FRAGMENT && it->seg.tcp_seen);
+}
+
+/* --threads: hand the decoded record to the shards' threads. */
+static void
+fan_out(struct pipeline *p, struct pipeline_item *it, bool matched)
+{
+	const struct pipeline_fan *f = p->cfg.fan;
+
+	it->seg.payload = NULL;
+	it->owner = item_tuple(it) ? (int32_t)shard_of(&it->seg, f->n_shards) : 0;
+	f->item(f->ctx, it, matched);
+}
+
+void
+pipeline_item_clock(struct pipeline_item *to, const struct pipeline_item *it)
+{
+	to->res = it->res;
+	to->frame = it->frame;
+	to->ts_ns = it->ts_ns;
+	to->wirelen = it->wirelen;
+	to->owner = it->owner;
+	to->seg.src = it->seg.src;
+	to->seg.tcp_seen = it->seg.tcp_seen;
 }
 
 void
@@ -267,12 +304,11 @@ static bool
 shard_skips(struct pipeline *p, const struct pipeline_item *it)
 {
 	const struct segment *seg = &it->seg;
-	bool tuple = it->res == DECODE_OK || it->res == DECODE_ICMP_QUOTE ||
-	    (it->res != DECODE_NOT_TCP && it->res != DECODE_FRAGMENT && seg->tcp_seen);
 
 	shard_at(p->cfg.shard, p->in != NULL ? p->in->index : 0, it->frame, it->ts_ns,
 	    SHARD_PACKET);
-	if (tuple ? shard_owns(p->cfg.shard, seg) : shard_owns_rest(p->cfg.shard))
+	if (it->owner >= 0 ? shard_is(p->cfg.shard, (unsigned)it->owner) : item_tuple(it) ?
+	    shard_owns(p->cfg.shard, seg) : shard_owns_rest(p->cfg.shard))
 		return false;
 	if (it->res == DECODE_OK) {
 		analysis_clock(p->analysis, it->ts_ns);
@@ -359,32 +395,47 @@ pipeline_packet(struct pipeline *p, const struct packet *pkt)
 	struct pipeline_item it;
 
 	decode_item(pkt, &it);		/* the payload is read during the call */
+	if (p->cfg.fan != NULL) {
+		fan_out(p, &it, true);
+		return -1;
+	}
 	return pipeline_process(p, &it);
+}
+
+void
+pipeline_process_unmatched(struct pipeline *p, const struct pipeline_item *it)
+{
+	p->stats.packets++;
+	p->stats.bytes += it->wirelen;
+	if (p->cfg.shard != NULL)
+		shard_at(p->cfg.shard, p->in != NULL ? p->in->index : 0, it->frame,
+		    it->ts_ns, SHARD_SWEEP);
+	advance_clock(p, it->ts_ns);
+	/* what pipeline_process() numbers, and nothing more */
+	if (item_tuple(it) && (p->cfg.shard == NULL || (it->owner >= 0 ?
+	    shard_is(p->cfg.shard, (unsigned)it->owner) : shard_owns(p->cfg.shard, &it->seg))))
+		flow_number(p->flows, &it->seg, it->frame, it->ts_ns);
 }
 
 void
 pipeline_packet_unmatched(struct pipeline *p, const struct packet *pkt)
 {
-	struct segment seg;
-	enum decode_result res;
+	struct pipeline_item it;
 
-	p->stats.packets++;
-	p->stats.bytes += pkt->wirelen;
-	if (p->cfg.shard != NULL)
-		shard_at(p->cfg.shard, p->in != NULL ? p->in->index : 0, pkt->frame,
-		    pkt->ts_ns, SHARD_SWEEP);
-	advance_clock(p, pkt->ts_ns);
-	res = decode_packet(pkt, &seg);
-	/* what pipeline_process() numbers, and nothing more */
-	if ((res == DECODE_OK || res == DECODE_ICMP_QUOTE ||
-	    (seg.tcp_seen && res != DECODE_NOT_TCP && res != DECODE_FRAGMENT)) &&
-	    (p->cfg.shard == NULL || shard_owns(p->cfg.shard, &seg)))
-		flow_number(p->flows, &seg, pkt->frame, pkt->ts_ns);
+	decode_item(pkt, &it);
+	if (p->cfg.fan != NULL)
+		fan_out(p, &it, false);
+	else
+		pipeline_process_unmatched(p, &it);
 }
 
 void
 pipeline_end_input(struct pipeline *p)
 {
+	if (p->cfg.fan != NULL) {
+		p->cfg.fan->end(p->cfg.fan->ctx);
+		return;
+	}
 	if (p->at_pending && p->in_have_time)
 		show_sockets(p, p->in_last_ns, true);
 	if (p->cfg.shard != NULL)

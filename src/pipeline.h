@@ -20,6 +20,19 @@ struct bytestream;
 struct shard;
 struct lplot;
 
+/* --threads: a pipeline that only reads hands each decoded packet on
+ * (threads.c) instead of analysing it.  item() gets every record: matched
+ * by the BPF filter or not; it->owner is the shard of n_shards that owns
+ * it. */
+struct pipeline_item;
+struct pipeline_fan {
+	unsigned	 n_shards;
+	void		(*begin)(void *ctx, const struct input_info *in);
+	void		(*item)(void *ctx, const struct pipeline_item *it, bool matched);
+	void		(*end)(void *ctx);
+	void		*ctx;
+};
+
 struct pipeline_config {
 	size_t			memcap;		/* --memcap, bytes */
 	int64_t			idle_ns;	/* --idle-timeout; 0: never (files,
@@ -38,6 +51,7 @@ struct pipeline_config {
 	struct shard		*shard;		/* --shard: borrowed, or NULL */
 	struct lplot		*lplot;		/* --plot-listeners, --report:
 						 * borrowed, or NULL */
+	const struct pipeline_fan *fan;		/* --threads: the reader's, or NULL */
 };
 
 struct pipeline;
@@ -55,6 +69,7 @@ struct pipeline_item {
 	uint64_t		frame;
 	int64_t			ts_ns;
 	uint32_t		wirelen;
+	int32_t			owner;	/* --threads: its shard; -1: not known */
 };
 
 /* The packet path in two steps: pipeline_decode() touches no pipeline
@@ -64,6 +79,12 @@ struct pipeline_item {
  * packet crossing between cores cost more than the work it moved.) */
 void pipeline_decode(const struct packet *pkt, struct pipeline_item *it);
 int64_t pipeline_process(struct pipeline *p, const struct pipeline_item *it);
+/* A record the BPF filter did not match (pipeline_packet_unmatched), as
+ * an item. */
+void pipeline_process_unmatched(struct pipeline *p, const struct pipeline_item *it);
+/* Of it, into *to, only what a shard that does not own it reads: the
+ * clock, the counts, its sender (about 60 of its 190 bytes). */
+void pipeline_item_clock(struct pipeline_item *to, const struct pipeline_item *it);
 
 /* Decode and process one packet.  Returns the tcp.stream the packet was
  * numbered in, or -1. */

@@ -56,6 +56,13 @@ report_end(struct reporter *r)
 }
 
 void
+report_raw(struct reporter *r, const char *line)
+{
+	if (!r->quiet && r->ops->raw != NULL)
+		r->ops->raw(r, line);
+}
+
+void
 report_destroy(struct reporter *r)
 {
 	if (r != NULL)

@@ -144,6 +144,9 @@ struct reporter_ops {
 		    const struct input_info *in);
 	void	(*end)(struct reporter *r);
 	void	(*destroy)(struct reporter *r);
+	/* A record already rendered as a JSON Lines line (the merge of
+	 * shard logs): the JSON reporters only; NULL elsewhere. */
+	void	(*raw)(struct reporter *r, const char *line);
 };
 
 struct reporter {
@@ -190,7 +193,19 @@ void report_summary(struct reporter *r, const struct summary *s);
 void report_sockets(struct reporter *r, const struct socket_table *st,
     const struct input_info *in);
 void report_end(struct reporter *r);
+/* A connection or event record as a JSON Lines line (no newline), where
+ * the reporter takes such lines (report_jsonl_new, report_json_new). */
+void report_raw(struct reporter *r, const char *line);
 void report_destroy(struct reporter *r);
+
+/* A record of -o jsonl read back (json-c, report_json.c), for a reporter
+ * that takes C structures (the text one) behind a merge: an event into
+ * *ev (its detail keys through intern, which must keep them as long as
+ * the reporter may read the event), or a connection's start into
+ * *start_ns.  REC_OTHER: neither, or not valid. */
+enum raw_kind { REC_OTHER, REC_EVENT, REC_CONNECTION };
+enum raw_kind report_json_read(const char *line, struct event *ev, int64_t *start_ns,
+    const char *(*intern)(void *ctx, const char *key), void *ctx);
 
 /* Derived views of a connection. */
 const char *conn_handshake_name(const struct conn *c);	/* SPEC "handshake" */

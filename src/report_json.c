@@ -18,6 +18,7 @@
 
 #include "report.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -427,23 +428,7 @@ doc_piece(struct json_priv *p, unsigned indent, bool first_too, size_t *len)
 static FILE *
 spool_open(void)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	FILE *f = NULL;
-	int fd;
-
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	if ((size_t)snprintf(path, sizeof(path), "%s/tcpdissect-XXXXXX", dir) < sizeof(path) &&
-	    (fd = mkstemp(path)) >= 0) {
-		unlink(path);
-		f = fdopen(fd, "w+");
-		if (f == NULL)
-			close(fd);
-	}
-	if (f == NULL)
-		diag(dir, "cannot create a temporary file for -o json: %s", strerror(errno));
-	return f;
+	return tmp_open("-o json");
 }
 
 /* The document's head, once: "{" and the opening of "connections". */
@@ -1036,6 +1021,22 @@ json_sockets(struct reporter *r, const struct socket_table *st, const struct inp
 	}
 }
 
+/* A record of the merge, as it would have been made here. */
+static void
+json_raw(struct reporter *r, const char *line)
+{
+	struct json_priv *p = r->priv;
+	struct jw *w = &p->w;
+	size_t len = strlen(line);
+
+	if (len < 2)
+		return;
+	jw_begin(w);
+	jw_raw(w, line + 1, len - 2);	/* between its braces */
+	jw_end(r, strncmp(line, "{\"type\":\"connection\"", 20) == 0 ? &p->connections :
+	    strncmp(line, "{\"type\":\"event\"", 15) == 0 ? &p->events : &p->sockets);
+}
+
 static void
 json_end(struct reporter *r)
 {
@@ -1069,6 +1070,106 @@ json_destroy(struct reporter *r)
 	free(r);
 }
 
+/* ---- reading a record back ------------------------------------------ */
+
+static bool
+read_endpoint(struct json_object *o, const char *ipk, const char *portk, struct endpoint *ep)
+{
+	struct json_object *ip, *port;
+	const char *txt;
+
+	if (!json_object_object_get_ex(o, ipk, &ip) || !json_object_object_get_ex(o, portk,
+	    &port) || (txt = json_object_get_string(ip)) == NULL)
+		return false;
+	memset(ep, 0, sizeof(*ep));
+	ep->family = strchr(txt, ':') != NULL ? 6 : 4;
+	ep->port = (uint16_t)json_object_get_int(port);
+	return inet_pton(ep->family == 6 ? AF_INET6 : AF_INET, txt, ep->addr) == 1;
+}
+
+static void
+read_details(struct json_object *det, struct event *ev,
+    const char *(*intern)(void *ctx, const char *key), void *ctx)
+{
+	json_object_object_foreach(det, key, val) {
+		const char *k = intern(ctx, key);
+
+		if (k == NULL)
+			return;
+		switch (json_object_get_type(val)) {
+		case json_type_boolean:
+			event_detail_bool(ev, k, json_object_get_boolean(val));
+			break;
+		case json_type_double:
+			event_detail_double(ev, k, json_object_get_double(val));
+			break;
+		case json_type_int:
+			if (json_object_get_int64(val) < 0)
+				event_detail_int(ev, k, json_object_get_int64(val));
+			else
+				event_detail_uint(ev, k, json_object_get_uint64(val));
+			break;
+		default:
+			event_detail_str(ev, k, json_object_get_string(val));
+			break;
+		}
+	}
+}
+
+static uint64_t
+get_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+enum raw_kind
+report_json_read(const char *line, struct event *ev, int64_t *start_ns,
+    const char *(*intern)(void *ctx, const char *key), void *ctx)
+{
+	struct json_object *o = json_tokener_parse(line), *v;
+	enum raw_kind kind = REC_OTHER;
+	const char *type;
+	int k, sev;
+
+	if (o == NULL || !json_object_object_get_ex(o, "type", &v) ||
+	    (type = json_object_get_string(v)) == NULL)
+		goto out;
+	if (strcmp(type, "connection") == 0) {
+		if (json_object_object_get_ex(o, "start_ns", &v)) {
+			*start_ns = json_object_get_int64(v);
+			kind = REC_CONNECTION;
+		}
+		goto out;
+	}
+	if (strcmp(type, "event") != 0 || !json_object_object_get_ex(o, "kind", &v) ||
+	    (k = event_kind_lookup(json_object_get_string(v))) < 0 ||
+	    !json_object_object_get_ex(o, "severity", &v) ||
+	    (sev = severity_lookup(json_object_get_string(v))) < 0 ||
+	    !json_object_object_get_ex(o, "ts_ns", &v))
+		goto out;
+	event_init(ev, (enum event_kind)k, get_u64(o, "frame"), json_object_get_int64(v));
+	ev->severity = (enum severity)sev;
+	if (json_object_object_get_ex(o, "stream", &v)) {
+		ev->has_stream = true;
+		ev->stream = json_object_get_uint64(v);
+	}
+	ev->first_frame = get_u64(o, "first_frame");
+	ev->last_frame = get_u64(o, "last_frame");
+	ev->has_src = read_endpoint(o, "src_ip", "src_port", &ev->src);
+	if (!read_endpoint(o, "dst_ip", "dst_port", &ev->dst))
+		goto out;
+	if (json_object_object_get_ex(o, "message", &v))
+		event_message(ev, "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "detail", &v))
+		read_details(v, ev, intern, ctx);
+	kind = REC_EVENT;
+out:
+	json_object_put(o);
+	return kind;
+}
+
 static const struct reporter_ops json_ops = {
 	.begin = NULL,
 	.event = json_event,
@@ -1077,6 +1178,7 @@ static const struct reporter_ops json_ops = {
 	.sockets = json_sockets,
 	.end = json_end,
 	.destroy = json_destroy,
+	.raw = json_raw,
 };
 
 static struct reporter *

@@ -116,8 +116,8 @@ ep_cmp(const struct endpoint *a, const struct endpoint *b)
 	return (int)a->port - (int)b->port;
 }
 
-bool
-shard_owns(const struct shard *s, const struct segment *seg)
+unsigned
+shard_of(const struct segment *seg, unsigned n)
 {
 	const struct endpoint *lo = &seg->src, *hi = &seg->dst;
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -130,7 +130,19 @@ shard_owns(const struct shard *s, const struct segment *seg)
 	h ^= h >> 29;		/* FNV's low bits mix poorly */
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 32;
-	return h % s->n == s->k;
+	return (unsigned)(h % n);
+}
+
+bool
+shard_owns(const struct shard *s, const struct segment *seg)
+{
+	return shard_of(seg, s->n) == s->k;
+}
+
+bool
+shard_is(const struct shard *s, unsigned k)
+{
+	return s->k == k;
 }
 
 bool
@@ -139,15 +151,49 @@ shard_owns_rest(const struct shard *s)
 	return s->k == 0;
 }
 
+/* A line's fields, formatted by hand: a log has a few lines a packet's
+ * connection, and printf's formatting was a tenth of a --threads run. */
+struct lbuf {
+	char	b[256];
+	size_t	n;
+};
+
+static void
+lb_str(struct lbuf *l, const char *str)
+{
+	size_t len = strlen(str);
+
+	memcpy(l->b + l->n, str, len);
+	l->n += len;
+}
+
+static void
+lb_u64(struct lbuf *l, const char *name, uint64_t v)
+{
+	lb_str(l, name);
+	l->n += u64_dec(l->b + l->n, v);
+}
+
 static void
 ops_write(struct shard *s)
 {
+	struct lbuf l = { .n = 0 };
+
 	if (s->ops_len == 0)
 		return;
-	fprintf(s->out, "{\"type\":\"shard_ops\",\"i\":%u,\"f\":%" PRIu64 ",\"p\":%d,"
-	    "\"s\":%" PRIu32 ",\"ts\":%" PRId64 ",\"n\":%" PRIu64 ",\"ops\":\"%.*s\"}\n",
-	    s->input, s->frame, (int)s->phase, s->sub, s->ts_ns, s->seq++,
-	    (int)s->ops_len, s->ops);
+	lb_u64(&l, "{\"type\":\"shard_ops\",\"i\":", s->input);
+	lb_u64(&l, ",\"f\":", s->frame);
+	lb_u64(&l, ",\"p\":", (uint64_t)s->phase);
+	lb_u64(&l, ",\"s\":", s->sub);
+	lb_str(&l, ",\"ts\":");
+	if (s->ts_ns < 0)
+		lb_str(&l, "-");
+	l.n += u64_dec(l.b + l.n, s->ts_ns < 0 ? -(uint64_t)s->ts_ns : (uint64_t)s->ts_ns);
+	lb_u64(&l, ",\"n\":", s->seq++);
+	lb_str(&l, ",\"ops\":\"");
+	fwrite(l.b, 1, l.n, s->out);
+	fwrite(s->ops, 1, s->ops_len, s->out);
+	fwrite("\"}\n", 1, 3, s->out);
 	s->ops_len = 0;
 }
 
@@ -247,7 +293,9 @@ shard_gauge_hook(void *ctx, char op, unsigned index)
 		stamp(s, index);
 		return;
 	}
-	len = snprintf(tmp, sizeof(tmp), "%c%u,", op, index);
+	tmp[0] = op;
+	len = 1 + (int)u64_dec(tmp + 1, index);
+	tmp[len++] = ',';
 
 	if (s->ops_len + (size_t)len > s->ops_cap) {
 		size_t cap = s->ops_cap ? 2 * s->ops_cap : 256;
@@ -274,11 +322,19 @@ struct shard_rep {
 static void
 key_write(struct shard *s, uint32_t sub)
 {
+	struct lbuf l = { .n = 0 };
+
 	ops_write(s);
-	fprintf(s->out, "{\"type\":\"shard_key\",\"i\":%u,\"f\":%" PRIu64 ",\"p\":%d,"
-	    "\"q\":%u,\"t\":%" PRIu64 ",\"u\":%" PRIu64 ",\"s\":%" PRIu32 ",\"n\":%" PRIu64
-	    "}\n", s->input, s->frame, (int)s->phase, s->list, s->end_stamp.a, s->end_stamp.b,
-	    sub, s->seq++);
+	lb_u64(&l, "{\"type\":\"shard_key\",\"i\":", s->input);
+	lb_u64(&l, ",\"f\":", s->frame);
+	lb_u64(&l, ",\"p\":", (uint64_t)s->phase);
+	lb_u64(&l, ",\"q\":", s->list);
+	lb_u64(&l, ",\"t\":", s->end_stamp.a);
+	lb_u64(&l, ",\"u\":", s->end_stamp.b);
+	lb_u64(&l, ",\"s\":", sub);
+	lb_u64(&l, ",\"n\":", s->seq++);
+	lb_str(&l, "}\n");
+	fwrite(l.b, 1, l.n, s->out);
 }
 
 static void

@@ -42,6 +42,10 @@ void shard_destroy(struct shard *s);
 /* Does this shard analyse seg (a decoded segment whose 4-tuple, quoted or
  * not, was read)?  Symmetric: both directions of a connection agree. */
 bool shard_owns(const struct shard *s, const struct segment *seg);
+/* The shard of n that owns seg's connection (what shard_owns tests). */
+unsigned shard_of(const struct segment *seg, unsigned n);
+/* Is this shard k? */
+bool shard_is(const struct shard *s, unsigned k);
 /* ... a packet without a 4-tuple: shard 0's. */
 bool shard_owns_rest(const struct shard *s);
 

@@ -5,20 +5,26 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Output state is process-wide by nature: there is one stdout. */
-static bool output_failed;
-static int output_errno;	/* errno of the first failed write */
+/* Output state is process-wide by nature: there is one stdout.  Atomic:
+ * --threads' shards write their logs on threads of their own, and a
+ * failed log write (a full TMPDIR) fails the run as a failed report does. */
+static atomic_bool output_failed;
+static atomic_int output_errno;	/* errno of the first failed write */
 
 static void
 out_fail(void)
 {
-	if (!output_failed)
-		output_errno = errno != 0 ? errno : EIO;
-	output_failed = true;
+	int none = 0;
+
+	atomic_compare_exchange_strong(&output_errno, &none, errno != 0 ? errno : EIO);
+	atomic_store(&output_failed, true);
 }
 
 void
@@ -177,4 +183,26 @@ time_ns(int64_t sec, int64_t frac, int64_t *ns)
 	}
 	*ns = sec * 1000000000 + frac;
 	return true;
+}
+
+FILE *
+tmp_open(const char *purpose)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *f = NULL;
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if ((size_t)snprintf(path, sizeof(path), "%s/tcpdissect-XXXXXX", dir) < sizeof(path) &&
+	    (fd = mkstemp(path)) >= 0) {
+		unlink(path);
+		f = fdopen(fd, "w+");
+		if (f == NULL)
+			close(fd);
+	}
+	if (f == NULL)
+		diag(dir, "cannot create a temporary file for %s: %s", purpose, strerror(errno));
+	return f;
 }

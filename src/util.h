@@ -24,6 +24,9 @@ bool out_failed(void);
 int out_errno(void);
 /* Flush f and record a failure the same way. */
 void out_flush(FILE *f);
+/* An unlinked temporary file ("w+") in TMPDIR, else /tmp; NULL when it
+ * cannot be made ("cannot create a temporary file for PURPOSE" said). */
+FILE *tmp_open(const char *purpose);
 
 /* Copy in to out (size outlen), replacing every byte that is not part of a
  * valid UTF-8 sequence with U+FFFD; always NUL-terminates. */

@@ -36,6 +36,8 @@ allowed() {	# module -> allowed project headers (besides its own)
 		bytestream.h shard.h listen_plot.h framing.h messages.h" | tr '\n\t' '  ' ;;
 	shard) echo "decode.h report.h util.h event.h flow.h tcpstate.h stats.h packet.h" ;;
 	merge) echo "report.h shard.h util.h decode.h event.h flow.h tcpstate.h stats.h packet.h" ;;
+	threads) echo "pipeline.h shard.h merge.h report.h util.h analysis.h decode.h event.h flow.h
+		tcpstate.h stats.h packet.h" | tr '\n\t' '  ' ;;
 	plot|plot_svg|plot_int)
 		echo "seq.h tcpstate.h flow.h event.h report.h decode.h stats.h packet.h util.h plot.h plot_int.h
 		svg.h tee.h" | tr '\n\t' '  ' ;;

@@ -104,6 +104,11 @@ check "merge of a capture instead of a log: exit 2" test $? = 2
 "$bin" merge "$tmp/r1" "$tmp/r0" > "$tmp/swapped" 2> /dev/null
 "$bin" -o jsonl "$cap" > "$tmp/single" 2> /dev/null
 check "logs in any order merge the same" cmp -s "$tmp/single" "$tmp/swapped"
+# the merge reads a log more than once: a pipe, or standard input, is kept
+"$bin" merge "$tmp/r0" - < <(cat "$tmp/r1") > "$tmp/piped" 2> /dev/null
+check "a log from a pipe on standard input merges the same" cmp -s "$tmp/single" "$tmp/piped"
+"$bin" merge <(cat "$tmp/r0") "$tmp/r1" > "$tmp/piped" 2> /dev/null
+check "a log from a named pipe merges the same" cmp -s "$tmp/single" "$tmp/piped"
 for bad in 2/2 1/0 x/3 1 -1/2 1/2x; do
 	"$bin" -o jsonl --shard "$bad" "$cap" > /dev/null 2> "$tmp/err"
 	check "--shard $bad: usage error (exit 1)" test $? = 1
