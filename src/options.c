@@ -658,6 +658,13 @@ check_inputs(const struct options *o)
 		    "and a capture file, and takes no -i, -w, -q, --at or --plot");
 		return OPT_USAGE;
 	}
+	/* A shard log carries no byte-stream results (framing, head-of-line
+	 * waits, overlap_conflict): refused rather than silently lost. */
+	if ((o->shard_n > 0 || o->threads > 1) && (o->framing != NULL || o->hol_threshold > 0)) {
+		diag(o->shard_n > 0 ? "--shard" : "--threads", "takes no --framing or "
+		    "--hol-threshold (their results are not carried to the merge)");
+		return OPT_USAGE;
+	}
 	if (o->threads > 1 && o->interface != NULL) {
 		diag("--threads", "live capture (-i) runs on one thread for now");
 		return OPT_USAGE;
