@@ -39,8 +39,8 @@ if ! run --dump-dom "file://$out/report.html#selftest" > "$tmp/dom.html" ||
 	exit 77
 fi
 
-dom() {	# the self-test's verdict against the run's records
-	"$py" - "$tmp/dom.html" "$tmp/r.jsonl" <<'PY'
+dom() {	# [DOM RECORDS]: the self-test's verdict against the run's records
+	"$py" - "${1:-$tmp/dom.html}" "${2:-$tmp/r.jsonl}" <<'PY'
 import json, re, sys
 from html import unescape
 dom = open(sys.argv[1], encoding="utf-8").read()
@@ -75,6 +75,14 @@ sys.exit(1 if bad else 0)
 PY
 }
 check "in Chromium: all rows in the data, paging, sorting, filtering, every SVG sized" dom
+
+more_than_a_page() {	# 1,014 events, 1,004 connections: the first 200 of each drawn
+	"$bin" -o jsonl --report "$out/flood.html" "$P/real-syn-flood-cookies.pcap" \
+	    > "$tmp/flood.jsonl" || return 1
+	run --dump-dom "file://$out/flood.html#selftest" > "$tmp/flood-dom.html" &&
+	    dom "$tmp/flood-dom.html" "$tmp/flood.jsonl"
+}
+check "in Chromium, more rows than a page: the first page drawn, paging" more_than_a_page
 
 shot() {
 	rm -f "$out/report.png"
