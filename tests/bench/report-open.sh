@@ -3,9 +3,10 @@
 # takes to open, on a capture (the benchmark's, from `make bench`):
 #   tests/bench/report-open.sh TCPDISSECT CAPTURE [RUNS]
 # Headless Chromium (tests/chromium-lib.sh) opens the page from file://
-# RUNS times (default 3); the page's self-test (#selftest) records, from
-# the navigation's start, when the page was parsed and when it was first
-# laid out.  Also timed: the browser's whole run (its own start-up
+# RUNS times (default 3); the page's self-test (#timing: only the times and
+# counts; HASH=selftest in the environment runs all its checks as well)
+# records, from the navigation's start, when the page was parsed and when
+# it was first laid out.  Also timed: the browser's whole run (its own start-up
 # included), wall and CPU (user + system of the browser and its
 # children: the figure to trust on a loaded machine), and tcpdissect
 # writing the page.  The baseline, opened the same way: a tiny report
@@ -15,7 +16,7 @@
 set -euo pipefail
 export LC_ALL=C
 [ $# -ge 2 ] || { echo "usage: report-open.sh TCPDISSECT CAPTURE [RUNS]" >&2; exit 2; }
-bin=$1 pcap=$2 runs=${3:-3}
+bin=$1 pcap=$2 runs=${3:-3} hash=${HASH:-timing}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/report-open.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -37,7 +38,7 @@ open() {	# PAGE RUN: one browser run, its figures on one line
 	rm -rf "$tmp/profile"
 	s=$(now)
 	TIMEFORMAT='%U %S'
-	{ time chrome_run --dump-dom "file://$1#selftest" > "$tmp/dom.html"; } 2> "$tmp/cpu" ||
+	{ time chrome_run --dump-dom "file://$1#$hash" > "$tmp/dom.html"; } 2> "$tmp/cpu" ||
 	    { echo "report-open: Chromium failed: $(tail -n 1 "$tmp/chrome.err")" >&2; exit 1; }
 	e=$(now)
 	cpu=$(awk '{print $1 + $2}' "$tmp/cpu")
