@@ -157,7 +157,11 @@ row_add(void **rows, size_t *n, size_t *alloc, size_t sz, uint64_t *more)
 		keep_weightiest(*rows, n, sz, more);
 	if (*n == *alloc) {
 		size_t na = *alloc ? *alloc * 2 : 256;
-		void *p = realloc(*rows, na * sz);
+		void *p;
+
+		if (na > 2 * HTML_ROWS_MAX)
+			na = 2 * HTML_ROWS_MAX;
+		p = realloc(*rows, na * sz);
 
 		if (p == NULL)
 			return NULL;
@@ -461,8 +465,8 @@ static const char css[] =
  * address the page checks itself (sorting, filtering, paging, every
  * drawn row's filter, every SVG's size) and writes the result into
  * #selftest-result, with the milliseconds since navigation when it was
- * parsed and when first laid out (tests/report-browser.sh,
- * tests/bench/report-open.sh). */
+ * parsed and when first laid out (tests/report-browser.sh); with #timing,
+ * only those times and the counts (tests/bench/report-open.sh). */
 static const char script[] =
 "(function(){'use strict';\n"
 "var SEV=['info','notice','warning','alert'],PAGE=" STR(PAGE_ROWS) ";\n"
@@ -668,8 +672,8 @@ verdicts(FILE *f, const struct html_report *h)
 	fputs("</section>\n", f);
 }
 
-/* A table's head, its filter box and buttons; its rows come as data
- * after it (table_data_open). */
+/* A table's filter box, head and buttons, and the opening of the script
+ * of data that holds its rows (the caller writes them and closes it). */
 static void
 table_head(FILE *f, const char *table, const char *heads)
 {
