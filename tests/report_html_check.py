@@ -16,13 +16,15 @@
   stream, endpoints and first frame, which the filters are made of; when
   there are more than ROWS_MAX, the table keeps the weightiest (an event's
   severity, a connection's worst event's), the earliest first within a
-  weight, in order, and the page says how many it leaves out;
+  weight, in order, and the page says how many it leaves out; a
+  <noscript> says that -o jsonl has the rows;
 - one listener timeline per listener of the summary (at most 8), and two
   graphs (one per direction) for each of the worst connections: those
   with an event above info, at most MAX_GRAPHS.
 Prints what is wrong and exits 1."""
 import collections
 import json
+import re
 import sys
 from html.parser import HTMLParser
 
@@ -191,6 +193,9 @@ def main():
     if p.graphs != 2 * min(worst, maxg) * copies:
         bad.append("%d graphs, expected 2 x min(%d connections with notices, %d)"
                    % (p.graphs, worst, maxg))
+    m = re.search(r"<noscript>(.*?)</noscript>", p.raw, re.S)
+    if not m or "-o jsonl" not in m.group(1):
+        bad.append("no <noscript> saying that -o jsonl has the rows")
     if p.scripts != 1:
         bad.append("%d scripts" % p.scripts)
     for b in bad[:40]:
