@@ -14,8 +14,19 @@
 #include "util.h"
 
 #define GRAPHS_MAX	64u	/* per input: --report-max's ceiling */
+#define PAGE_ROWS	200	/* rows the page draws at first, and on each "show more" */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+/* What decides which rows a full table keeps: the weightiest, the
+ * earliest first within a weight; the page lists them in order of seq. */
+struct row_key {
+	uint64_t	seq;		/* order of arrival */
+	int		weight;		/* severity; a connection's worst, -1: none */
+};
 
 struct ev_row {
+	struct row_key	key;		/* first: keep_weightiest() sorts on it */
 	int64_t		ts_ns;
 	uint64_t	frame, stream, first_frame, last_frame;
 	struct endpoint	src, dst;
@@ -26,6 +37,7 @@ struct ev_row {
 };
 
 struct conn_row {
+	struct row_key	key;		/* first */
 	int64_t		start_ns, end_ns;
 	uint32_t	stream, first_frame, last_frame;
 	unsigned	input;
@@ -46,10 +58,10 @@ struct html_report {
 	unsigned	 max_graphs;
 	struct ev_row	*ev;
 	size_t		 nev, ev_alloc;
-	uint64_t	 ev_more;
+	uint64_t	 ev_seen, ev_more;
 	struct conn_row	*cr;
 	size_t		 ncr, cr_alloc;
-	uint64_t	 cr_more;
+	uint64_t	 cr_seen, cr_more;
 	struct worst	 worst[GRAPHS_MAX];	/* the input's, best first */
 	unsigned	 nworst;
 	FILE		*lis, *graphs;		/* sections waiting for the page */
@@ -103,16 +115,53 @@ html_destroy(struct html_report *h)
 	free(h);
 }
 
-/* Room for one more row in a table of rows of size sz; NULL when the
- * table is full (HTML_ROWS_MAX) or memory ran out. */
-static void *
-row_add(void **rows, size_t *n, size_t *alloc, size_t sz)
+static int
+by_weight(const void *a, const void *b)
 {
-	if (*n == HTML_ROWS_MAX)
-		return NULL;
+	const struct row_key *x = a, *y = b;
+
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+by_seq(const void *a, const void *b)
+{
+	const struct row_key *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Of the *n rows (of size sz, each beginning with its struct row_key),
+ * keep the HTML_ROWS_MAX weightiest, the earliest first within a weight,
+ * in order of arrival; the others are counted in *more. */
+static void
+keep_weightiest(void *rows, size_t *n, size_t sz, uint64_t *more)
+{
+	if (*n <= HTML_ROWS_MAX)
+		return;
+	qsort(rows, *n, sz, by_weight);
+	*more += *n - HTML_ROWS_MAX;
+	*n = HTML_ROWS_MAX;
+	qsort(rows, *n, sz, by_seq);
+}
+
+/* Room for one more row in a table of rows of size sz: it holds up to
+ * twice HTML_ROWS_MAX, and then keeps the weightiest half
+ * (keep_weightiest).  NULL when memory ran out. */
+static void *
+row_add(void **rows, size_t *n, size_t *alloc, size_t sz, uint64_t *more)
+{
+	if (*n == 2 * HTML_ROWS_MAX)
+		keep_weightiest(*rows, n, sz, more);
 	if (*n == *alloc) {
 		size_t na = *alloc ? *alloc * 2 : 256;
-		void *p = realloc(*rows, na * sz);
+		void *p;
+
+		if (na > 2 * HTML_ROWS_MAX)
+			na = 2 * HTML_ROWS_MAX;
+		p = realloc(*rows, na * sz);
 
 		if (p == NULL)
 			return NULL;
@@ -153,13 +202,15 @@ consider_worst(struct html_report *h, uint32_t stream, uint64_t score)
 static void
 record_event(struct html_report *h, const struct event *ev, const struct input_info *in)
 {
-	struct ev_row *r = row_add((void **)&h->ev, &h->nev, &h->ev_alloc, sizeof(*r));
+	struct ev_row *r = row_add((void **)&h->ev, &h->nev, &h->ev_alloc, sizeof(*r),
+	    &h->ev_more);
 
 	if (r == NULL) {
 		h->ev_more++;
 		return;
 	}
 	memset(r, 0, sizeof(*r));
+	r->key = (struct row_key){ h->ev_seen++, (int)ev->severity };
 	r->ts_ns = ev->ts_ns;
 	r->frame = ev->frame;
 	r->stream = ev->stream;
@@ -200,12 +251,13 @@ record_connection(struct html_report *h, const struct conn_report *cr)
 	}
 	if (maxsev >= SEV_NOTICE)
 		consider_worst(h, c->stream, score);
-	r = row_add((void **)&h->cr, &h->ncr, &h->cr_alloc, sizeof(*r));
+	r = row_add((void **)&h->cr, &h->ncr, &h->cr_alloc, sizeof(*r), &h->cr_more);
 	if (r == NULL) {
 		h->cr_more++;
 		return;
 	}
 	memset(r, 0, sizeof(*r));
+	r->key = (struct row_key){ h->cr_seen++, maxsev };
 	r->stream = c->stream;
 	r->first_frame = c->first_frame;
 	r->last_frame = c->last_frame;
@@ -403,52 +455,129 @@ static const char css[] =
 ".verdict{margin:.3em 0}.hint{color:#555;font-size:.9em;margin-left:1.5em}\n"
 ".ok{color:#1e7e34;font-weight:bold}.scroll{max-height:36em;overflow:auto}\n"
 "figure{margin:1em 0}svg{max-width:100%;height:auto;border:1px solid #eee}\n"
-"input.filter{margin:.4em 0;padding:.2em;width:24em}\n";
+"input.filter{margin:.4em 0;padding:.2em;width:24em}p.more{margin:.3em 0}\n";
 
-/* Sorting (click a column's head), filtering (type in the box), and a
- * self-test for the browser test (tests/report-browser.sh): with
- * #selftest in the address, the page checks its own DOM and writes the
- * result into #selftest-result, with the milliseconds since navigation
- * when the page was parsed and when it was first laid out (how long it
- * takes to open: tests/bench/report-open.sh). */
+/* The tables (events_table, connections_table) are data, in
+ * <script type="application/json">; the script draws them a page at a
+ * time ("show more", "show all"), sorts the data on a click on a column's
+ * head and filters it as one types, drawing only the rows on screen: the
+ * page opens at once however many rows it holds.  With #selftest in the
+ * address the page checks itself (sorting, filtering, paging, every
+ * drawn row's filter, every SVG's size) and writes the result into
+ * #selftest-result, with the milliseconds since navigation when it was
+ * parsed and when first laid out (tests/report-browser.sh); with #timing,
+ * only those times and the counts (tests/bench/report-open.sh). */
 static const char script[] =
 "(function(){'use strict';\n"
-"function val(td,num){var v=td.getAttribute('data-v');if(v===null)v=td.textContent;"
-"return num?parseFloat(v):v.toLowerCase();}\n"
-"function sortBy(t,i,asc){var th=t.tHead.rows[0].cells,num=th[i].getAttribute('data-type')"
-"==='num';for(var k=0;k<th.length;k++)th[k].removeAttribute('aria-sort');"
-"th[i].setAttribute('aria-sort',asc?'ascending':'descending');var b=t.tBodies[0],"
-"r=Array.prototype.slice.call(b.rows);r.sort(function(x,y){var p=val(x.cells[i],num),"
-"q=val(y.cells[i],num);return(p<q?-1:p>q?1:0)*(asc?1:-1);});"
-"for(var j=0;j<r.length;j++)b.appendChild(r[j]);}\n"
-"var ts=document.querySelectorAll('table.sortable');for(var a=0;a<ts.length;a++)"
-"(function(t){var th=t.tHead.rows[0].cells;for(var i=0;i<th.length;i++)(function(i){"
-"th[i].addEventListener('click',function(){sortBy(t,i,th[i].getAttribute('aria-sort')"
-"!=='ascending');});})(i);})(ts[a]);\n"
-"function filter(inp){var t=document.getElementById(inp.getAttribute('data-table')),"
-"q=inp.value.toLowerCase(),n=0,r=t.tBodies[0].rows;for(var i=0;i<r.length;i++){"
-"var s=r[i].textContent.toLowerCase().indexOf(q)>=0;r[i].hidden=!s;if(s)n++;}"
-"document.getElementById(inp.getAttribute('data-count')).textContent=n;return n;}\n"
-"var fs=document.querySelectorAll('input.filter');for(var f=0;f<fs.length;f++)"
-"fs[f].addEventListener('input',function(e){filter(e.target);});\n"
-"if(location.hash!=='#selftest')return;\n"
-"var res={};res.ms_parsed=Math.round(performance.now());"
+"var SEV=['info','notice','warning','alert'],PAGE=" STR(PAGE_ROWS) ";\n"
+"function data(id){var e=document.getElementById(id);return e?JSON.parse(e.textContent):[];}\n"
+"function byId(id){return document.getElementById(id);}\n"
+"var files=data('files-data');\n"
+"function file(i){return files[i]!==undefined?files[i]:String(i+1);}\n"
+"/* each table's columns: [index in a row of data, how it shows] (n number, t seconds,\n"
+" * s stream or none, f file, v severity, e an event's filters, c a connection's) */\n"
+"var SPEC={events:[[0,'n'],[1,'t'],[2,'s'],[3,'f'],[4,'v'],[5],[6],[7],[8],[0,'e']],\n"
+" connections:[[0,'n'],[1,'f'],[2],[3],[4,'t'],[5,'t'],[6,'n'],[7,'n'],[8,'n'],[9,'n'],\n"
+" [10],[11],[12,'v'],[13],[0,'c']]};\n"
+"function filters(r,k){\n"
+" if(k==='c')return['tcp.stream eq '+r[0],'frame.number == '+r[14]];\n"
+" var o=['frame.number == '+r[0]];\n"
+" if(r[9]&&r[10])o.push('frame.number >= '+r[9]+' && frame.number <= '+r[10]);\n"
+" if(r[2]>=0)o.push('tcp.stream eq '+r[2]);\n"
+" return o;}\n"
+"function text(r,c){var v=r[c[0]];switch(c[1]){\n"
+" case 't':return v.toFixed(6);\n"
+" case 's':case 'v':return v<0?'':c[1]==='v'?SEV[v]:String(v);\n"
+" case 'f':return file(v);\n"
+" case 'e':case 'c':return filters(r,c[1]).join(' ');\n"
+" default:return String(v);}}\n"
+"function key(r,c){var v=r[c[0]];\n"
+" return c[1]==='f'?file(v).toLowerCase():typeof v==='string'?v.toLowerCase():v;}\n"
+"function cell(r,c){var td=document.createElement('td'),k=c[1],v=r[c[0]],e,s,i;\n"
+" if(k==='e'||k==='c'){s=filters(r,k);for(i=0;i<s.length;i++){\n"
+"  if(i)td.appendChild(document.createTextNode(' '));\n"
+"  e=td.appendChild(document.createElement('code'));e.textContent=s[i];}\n"
+" }else if(k==='v'){if(v>=0){e=td.appendChild(document.createElement('span'));\n"
+"  e.className='sev sev-'+SEV[v];e.textContent=SEV[v];}\n"
+" }else{if(k&&k!=='f')td.className='n';td.textContent=text(r,c);}\n"
+" return td;}\n"
+"/* the first t.limit rows of those that pass the filter, in the order of the sort */\n"
+"function render(t){var b=t.el.tBodies[0],n=Math.min(t.limit,t.shown.length),i,k,r,tr,\n"
+" f=document.createDocumentFragment();\n"
+" for(i=0;i<n;i++){r=t.rows[t.shown[i]];tr=f.appendChild(document.createElement('tr'));\n"
+"  tr.className=t.kind;for(k=0;k<t.spec.length;k++)tr.appendChild(cell(r,t.spec[k]));}\n"
+" b.textContent='';b.appendChild(f);\n"
+" byId(t.id+'-shown').textContent=t.shown.length;byId(t.id+'-rendered').textContent=n;\n"
+" byId(t.id+'-more').hidden=byId(t.id+'-all').hidden=n>=t.shown.length;}\n"
+"function refilter(t){t.shown=!t.q?t.order:t.order.filter(function(i){\n"
+" return t.hay[i].indexOf(t.q)>=0;});}\n"
+"function filter(t,q){t.q=q.toLowerCase();\n"
+" if(t.q&&!t.hay)t.hay=t.rows.map(function(r){\n"
+"  return t.spec.map(function(c){return text(r,c);}).join('\\t').toLowerCase();});\n"
+" refilter(t);t.limit=t.page;render(t);}\n"
+"function sortBy(t,i,asc){var th=t.el.tHead.rows[0].cells,c=t.spec[i],d=asc?1:-1,k,\n"
+" keys=t.rows.map(function(r){return key(r,c);});\n"
+" for(k=0;k<th.length;k++)th[k].removeAttribute('aria-sort');\n"
+" th[i].setAttribute('aria-sort',asc?'ascending':'descending');\n"
+" t.order.sort(function(x,y){var p=keys[x],q=keys[y];return(p<q?-1:p>q?1:0)*d;});\n"
+" refilter(t);render(t);}\n"
+"function table(id,kind){var t={id:id,kind:kind,el:byId(id),rows:data(id+'-data'),\n"
+" page:PAGE,limit:PAGE,q:'',hay:null},th,i;\n"
+" t.spec=SPEC[id].filter(function(c){return c[1]!=='f'||files.length>1;});\n"
+" t.order=t.rows.map(function(r,i){return i;});t.shown=t.order;\n"
+" th=t.el.tHead.rows[0].cells;\n"
+" for(i=0;i<th.length;i++)(function(i){th[i].addEventListener('click',function(){\n"
+"  sortBy(t,i,th[i].getAttribute('aria-sort')!=='ascending');});})(i);\n"
+" byId(id+'-filter').addEventListener('input',function(e){filter(t,e.target.value);});\n"
+" byId(id+'-more').addEventListener('click',function(){t.limit+=t.page;render(t);});\n"
+" byId(id+'-all').addEventListener('click',function(){t.limit=Infinity;render(t);});\n"
+" render(t);return t;}\n"
+"var E=table('events','event'),C=table('connections','connection');\n"
+"/* the self-test (tests/report-browser.sh); #timing: only the times and counts\n"
+" * (tests/bench/report-open.sh, what opening the page costs) */\n"
+"var full=location.hash==='#selftest';if(!full&&location.hash!=='#timing')return;\n"
+"var res={};res.ms_parsed=Math.round(performance.now());\n"
 "document.body.getBoundingClientRect();res.ms_laid_out=Math.round(performance.now());\n"
-"var ev=document.getElementById('events'),cn=document.getElementById('connections');"
-"res.events=ev.tBodies[0].rows.length;res.connections=cn.tBodies[0].rows.length;"
-"function col(t,i){var o=[],r=t.tBodies[0].rows;for(var k=0;k<r.length;k++)"
-"o.push(val(r[k].cells[i],true));return o;}"
-"function sorted(a,asc){for(var k=1;k<a.length;k++)if(asc?a[k-1]>a[k]:a[k-1]<a[k])"
-"return false;return true;}\n"
-"var h=cn.tHead.rows[0].cells[0];h.click();var up=col(cn,0);h.click();var down=col(cn,0);"
-"res.sort_ascending=sorted(up,true);res.sort_descending=sorted(down,false)&&"
-"(down.length<2||down[0]>down[down.length-1]||up[0]===up[up.length-1]);\n"
-"var fi=document.getElementById('events-filter');fi.value='\\u0001no such text';"
-"res.filter_none=filter(fi);fi.value='';res.filter_all=filter(fi);\n"
-"var sv=document.querySelectorAll('svg'),z=0;for(var s=0;s<sv.length;s++){"
-"var b=sv[s].getBoundingClientRect();if(!(b.width>0&&b.height>0))z++;}"
-"res.svgs=sv.length;res.svgs_empty=z;"
-"document.getElementById('selftest-result').textContent=JSON.stringify(res);\n"
+"var sv=document.querySelectorAll('svg'),z=0;for(var s=0;s<sv.length;s++){\n"
+" var b=sv[s].getBoundingClientRect();if(!(b.width>0&&b.height>0))z++;}\n"
+"res.svgs=sv.length;res.svgs_empty=z;res.events=E.rows.length;res.connections=C.rows.length;\n"
+"function done(){byId('selftest-result').textContent=JSON.stringify(res);}\n"
+"if(!full)return done();\n"
+"/* the rest draws rows without laying them out, and leaves the first pages */\n"
+"function shown(t){return t.el.tBodies[0].rows;}\n"
+"function col(t){var o=[],r=shown(t);for(var k=0;k<r.length;k++)\n"
+" o.push(parseFloat(r[k].cells[0].textContent));return o;}\n"
+"function sorted(a,asc){for(var k=1;k<a.length;k++)if(asc?a[k-1]>a[k]:a[k-1]<a[k])\n"
+" return false;return true;}\n"
+"function reset(t){t.page=t.limit=PAGE;render(t);}\n"
+"res.page=PAGE;\n"
+"res.events_rendered=shown(E).length;res.connections_rendered=shown(C).length;\n"
+"E.page=E.limit=2;render(E);res.paging=[shown(E).length];\n"
+"byId('events-more').click();res.paging.push(shown(E).length);\n"
+"byId('events-all').click();res.paging.push(shown(E).length);\n"
+"/* every row drawn gives its filter */\n"
+"var miss=0;C.limit=Infinity;render(C);\n"
+"[[E,'frame.number == '],[C,'tcp.stream eq ']].forEach(function(p){\n"
+" var r=shown(p[0]);for(var k=0;k<r.length;k++){var c=r[k].cells;\n"
+"  if(c[c.length-1].textContent.indexOf(p[1]+c[0].textContent)<0)miss++;}});\n"
+"res.filters_missing=miss;reset(E);\n"
+"/* sorting orders the data, and the rows drawn are its first */\n"
+"function data0(t){return t.shown.map(function(i){return t.rows[i][0];});}\n"
+"function same(t){var d=data0(t),c=col(t);return c.length===Math.min(t.limit,d.length)&&\n"
+" c.every(function(v,k){return v===d[k];});}\n"
+"var h=C.el.tHead.rows[0].cells[0];h.click();var up=data0(C),ok=same(C);\n"
+"h.click();var down=data0(C);ok=ok&&same(C);\n"
+"res.sort_ascending=sorted(up,true)&&up.length===C.rows.length&&ok;\n"
+"res.sort_descending=sorted(down,false)&&down.length===C.rows.length&&\n"
+" (down.length<2||down[0]>down[down.length-1]||up[0]===up[up.length-1]);\n"
+"C.page=C.limit=1;h.click();h.click();\n"
+"var top=col(C)[0];res.sort_on_data=C.rows.every(function(r){return r[0]<=top;});reset(C);\n"
+"var fi=byId('events-filter');function typed(v){fi.value=v;fi.dispatchEvent(new Event('input'));\n"
+" return[+byId('events-shown').textContent,shown(E).length];}\n"
+"var none=typed('\\u0001no such text');res.filter_none=none[0]+none[1];\n"
+"res.filter_all=typed('')[0];\n"
+"res.ms_selftest=Math.round(performance.now())-res.ms_laid_out;\n"
+"done();\n"
 "})();\n";
 
 static void
@@ -460,24 +589,37 @@ put_ep(FILE *f, const struct endpoint *ep)
 	fprintf(f, ep->family == 6 ? "[%s]:%u" : "%s:%u", a, ep->port);
 }
 
+/* s as a JSON string that cannot end its <script>: '<' and '>' (and
+ * '&') escaped too. */
 static void
-put_rel(FILE *f, const struct html_report *h, int64_t ts_ns)
+put_json_str(FILE *f, const char *s)
 {
-	fprintf(f, "<td class=\"n\" data-v=\"%.9f\">%.6f</td>", (double)(ts_ns - h->start_ns) / 1e9,
-	    (double)(ts_ns - h->start_ns) / 1e9);
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == '<' || c == '>' || c == '&')
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
 }
 
 static void
-put_input(FILE *f, const struct html_report *h, unsigned input)
+put_json_ep(FILE *f, const struct endpoint *ep)
 {
-	if (h->ninputs + h->inputs_more <= 1)
-		return;
-	fputs("<td>", f);
-	if (input < h->ninputs)
-		svg_text(f, h->inputs[input]);
-	else
-		fprintf(f, "%u", input + 1);
-	fputs("</td>", f);
+	fputc('"', f);
+	put_ep(f, ep);
+	fputc('"', f);
+}
+
+static double
+rel_s(const struct html_report *h, int64_t ts_ns)
+{
+	return (double)(ts_ns - h->start_ns) / 1e9;
 }
 
 static void
@@ -530,15 +672,33 @@ verdicts(FILE *f, const struct html_report *h)
 	fputs("</section>\n", f);
 }
 
+/* A table's filter box, head and buttons, and the opening of the script
+ * of data that holds its rows (the caller writes them and closes it). */
 static void
-filter_box(FILE *f, const char *table, size_t n)
+table_head(FILE *f, const char *table, const char *heads)
 {
-	fprintf(f, "<input class=\"filter\" type=\"search\" id=\"%s-filter\" data-table=\"%s\" "
-	    "data-count=\"%s-shown\" placeholder=\"filter rows (any text)\"> "
-	    "<span id=\"%s-shown\">%zu</span> shown; click a column's head to sort.\n", table,
-	    table, table, table, n);
+	fprintf(f, "<input class=\"filter\" type=\"search\" id=\"%s-filter\" "
+	    "placeholder=\"filter rows (any text)\"> <span id=\"%s-shown\">0</span> match, "
+	    "<span id=\"%s-rendered\">0</span> shown; click a column's head to sort.\n"
+	    "<div class=\"scroll\"><table id=\"%s\"><thead><tr>%s</tr></thead><tbody>"
+	    "</tbody></table></div>\n<p class=\"more\"><button id=\"%s-more\" hidden>show "
+	    "%d more</button> <button id=\"%s-all\" hidden>show all</button></p>\n"
+	    "<script type=\"application/json\" id=\"%s-data\">[", table, table, table, table,
+	    heads, table, PAGE_ROWS, table, table);
 }
 
+static void
+kept_note(FILE *f, uint64_t more, const char *what)
+{
+	if (more > 0)
+		fprintf(f, "<p>%" PRIu64 " more %s are not listed: the page keeps the %u with "
+		    "the weightiest events (alerts, then warnings, notices, info; the earliest "
+		    "first within each), listed in order; <code>-o jsonl</code> has them "
+		    "all.</p>\n", more, what, HTML_ROWS_MAX);
+}
+
+/* A row of data: [frame, time, stream (-1: none), input, severity, kind,
+ * from, to, message, first frame, last frame (0: none)]. */
 static void
 events_table(FILE *f, const struct html_report *h)
 {
@@ -546,47 +706,38 @@ events_table(FILE *f, const struct html_report *h)
 	size_t i;
 
 	fprintf(f, "<section><h2>Events (%zu)</h2>\n", h->nev);
-	if (h->ev_more > 0)
-		fprintf(f, "<p>%" PRIu64 " more events are not listed (the page keeps the first "
-		    "%u); <code>-o jsonl</code> has them all.</p>\n", h->ev_more, HTML_ROWS_MAX);
-	filter_box(f, "events", h->nev);
-	fprintf(f, "<div class=\"scroll\"><table id=\"events\" class=\"sortable\"><thead><tr>"
-	    "<th data-type=\"num\">frame</th><th data-type=\"num\">time (s)</th>"
-	    "<th data-type=\"num\">stream</th>%s<th data-type=\"num\">severity</th><th>kind</th>"
-	    "<th>from</th><th>to</th><th>message</th><th>Wireshark filter</th></tr></thead>"
-	    "<tbody>\n", several ? "<th>file</th>" : "");
+	kept_note(f, h->ev_more, "events");
+	table_head(f, "events", several ?
+	    "<th>frame</th><th>time (s)</th><th>stream</th><th>file</th><th>severity</th>"
+	    "<th>kind</th><th>from</th><th>to</th><th>message</th><th>Wireshark filter</th>" :
+	    "<th>frame</th><th>time (s)</th><th>stream</th><th>severity</th>"
+	    "<th>kind</th><th>from</th><th>to</th><th>message</th><th>Wireshark filter</th>");
 	for (i = 0; i < h->nev; i++) {
 		const struct ev_row *r = &h->ev[i];
+		bool range = r->first_frame != 0 && r->last_frame != 0;
 
-		fprintf(f, "<tr class=\"event\" data-kind=\"%s\" data-frame=\"%" PRIu64 "\">"
-		    "<td class=\"n\">%" PRIu64 "</td>", event_kind_name(r->kind), r->frame,
-		    r->frame);
-		put_rel(f, h, r->ts_ns);
-		if (r->has_stream)
-			fprintf(f, "<td class=\"n\">%" PRIu64 "</td>", r->stream);
-		else
-			fputs("<td class=\"n\" data-v=\"-1\"></td>", f);
-		put_input(f, h, r->input);
-		fprintf(f, "<td data-v=\"%u\"><span class=\"sev sev-%s\">%s</span></td><td>%s</td>"
-		    "<td>", r->severity, severity_name(r->severity), severity_name(r->severity),
-		    event_kind_name(r->kind));
+		fprintf(f, "%s\n[%" PRIu64 ",%.6f,%" PRId64 ",%u,%u,", i ? "," : "", r->frame,
+		    rel_s(h, r->ts_ns), r->has_stream ? (int64_t)r->stream : -1, r->input,
+		    r->severity);
+		put_json_str(f, event_kind_name(r->kind));
+		fputc(',', f);
 		if (r->has_src)
-			put_ep(f, &r->src);
-		fputs("</td><td>", f);
-		put_ep(f, &r->dst);
-		fputs("</td><td>", f);
-		svg_text(f, r->msg);
-		fprintf(f, "</td><td><code>frame.number == %" PRIu64 "</code>", r->frame);
-		if (r->first_frame != 0 && r->last_frame != 0)
-			fprintf(f, " <code>frame.number &gt;= %" PRIu64 " &amp;&amp; "
-			    "frame.number &lt;= %" PRIu64 "</code>", r->first_frame, r->last_frame);
-		if (r->has_stream)
-			fprintf(f, " <code>tcp.stream eq %" PRIu64 "</code>", r->stream);
-		fputs("</td></tr>\n", f);
+			put_json_ep(f, &r->src);
+		else
+			fputs("\"\"", f);
+		fputc(',', f);
+		put_json_ep(f, &r->dst);
+		fputc(',', f);
+		put_json_str(f, r->msg);
+		fprintf(f, ",%" PRIu64 ",%" PRIu64 "]", range ? r->first_frame : 0,
+		    range ? r->last_frame : 0);
 	}
-	fputs("</tbody></table></div></section>\n", f);
+	fputs("]</script></section>\n", f);
 }
 
+/* A row of data: [stream, input, client, server, start, duration,
+ * packets, bytes client to server, server to client, bytes sent again,
+ * handshake, close, worst severity (-1: no event), events, first frame]. */
 static void
 connections_table(FILE *f, const struct html_report *h)
 {
@@ -594,46 +745,35 @@ connections_table(FILE *f, const struct html_report *h)
 	size_t i;
 
 	fprintf(f, "<section><h2>Connections (%zu)</h2>\n", h->ncr);
-	if (h->cr_more > 0)
-		fprintf(f, "<p>%" PRIu64 " more connections are not listed (the page keeps the "
-		    "first %u); <code>-o jsonl</code> has them all.</p>\n", h->cr_more,
-		    HTML_ROWS_MAX);
-	filter_box(f, "connections", h->ncr);
-	fprintf(f, "<div class=\"scroll\"><table id=\"connections\" class=\"sortable\"><thead><tr>"
-	    "<th data-type=\"num\">stream</th>%s<th>client</th><th>server</th>"
-	    "<th data-type=\"num\">start (s)</th><th data-type=\"num\">duration (s)</th>"
-	    "<th data-type=\"num\">packets</th><th data-type=\"num\">bytes c&rarr;s</th>"
-	    "<th data-type=\"num\">bytes s&rarr;c</th><th data-type=\"num\">sent again</th>"
-	    "<th>handshake</th><th>close</th><th data-type=\"num\">worst</th><th>events</th>"
-	    "<th>Wireshark filter</th></tr></thead><tbody>\n", several ? "<th>file</th>" : "");
+	kept_note(f, h->cr_more, "connections");
+	table_head(f, "connections", several ?
+	    "<th>stream</th><th>file</th><th>client</th><th>server</th><th>start (s)</th>"
+	    "<th>duration (s)</th><th>packets</th><th>bytes c&rarr;s</th><th>bytes s&rarr;c</th>"
+	    "<th>sent again</th><th>handshake</th><th>close</th><th>worst</th><th>events</th>"
+	    "<th>Wireshark filter</th>" :
+	    "<th>stream</th><th>client</th><th>server</th><th>start (s)</th>"
+	    "<th>duration (s)</th><th>packets</th><th>bytes c&rarr;s</th><th>bytes s&rarr;c</th>"
+	    "<th>sent again</th><th>handshake</th><th>close</th><th>worst</th><th>events</th>"
+	    "<th>Wireshark filter</th>");
 	for (i = 0; i < h->ncr; i++) {
 		const struct conn_row *r = &h->cr[i];
 
-		fprintf(f, "<tr class=\"connection\" data-stream=\"%u\"><td class=\"n\">%u</td>",
-		    r->stream, r->stream);
-		put_input(f, h, r->input);
-		fputs("<td>", f);
-		put_ep(f, &r->ep[0]);
-		fputs("</td><td>", f);
-		put_ep(f, &r->ep[1]);
-		fputs("</td>", f);
-		put_rel(f, h, r->start_ns);
-		fprintf(f, "<td class=\"n\">%.6f</td><td class=\"n\">%" PRIu64 "</td>"
-		    "<td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td>"
-		    "<td class=\"n\">%" PRIu64 "</td><td>%s</td><td>%s</td>",
-		    (double)(r->end_ns - r->start_ns) / 1e9, r->packets[0] + r->packets[1],
-		    r->bytes[0], r->bytes[1], r->retrans[0] + r->retrans[1], r->handshake,
-		    r->close);
-		if (r->max_severity >= 0)
-			fprintf(f, "<td data-v=\"%d\"><span class=\"sev sev-%s\">%s</span></td>",
-			    r->max_severity, severity_name(r->max_severity),
-			    severity_name(r->max_severity));
-		else
-			fputs("<td data-v=\"-1\"></td>", f);
-		fprintf(f, "<td>%s</td><td><code>tcp.stream eq %u</code> <code>frame.number == %u"
-		    "</code></td></tr>\n", r->events, r->stream, r->first_frame);
+		fprintf(f, "%s\n[%u,%u,", i ? "," : "", r->stream, r->input);
+		put_json_ep(f, &r->ep[0]);
+		fputc(',', f);
+		put_json_ep(f, &r->ep[1]);
+		fprintf(f, ",%.6f,%.6f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
+		    rel_s(h, r->start_ns), (double)(r->end_ns - r->start_ns) / 1e9,
+		    r->packets[0] + r->packets[1], r->bytes[0], r->bytes[1],
+		    r->retrans[0] + r->retrans[1]);
+		put_json_str(f, r->handshake);
+		fputc(',', f);
+		put_json_str(f, r->close);
+		fprintf(f, ",%d,", r->max_severity);
+		put_json_str(f, r->events);
+		fprintf(f, ",%u]", r->first_frame);
 	}
-	fputs("</tbody></table></div></section>\n", f);
+	fputs("]</script></section>\n", f);
 }
 
 /* The rest of a temporary file onto the page. */
@@ -686,7 +826,10 @@ write_page(struct html_report *h)
 		fprintf(f, "; from %s (epoch seconds; times below are seconds since then) over "
 		    "%.3f s", a, (double)(h->end_ns - h->start_ns) / 1e9);
 	}
-	fputs(".</p>\n<pre id=\"selftest-result\" hidden></pre>\n", f);
+	fputs(".</p>\n<pre id=\"selftest-result\" hidden></pre>\n<noscript><p>This page's "
+	    "script is off: the tables of events and connections are drawn by it (the "
+	    "verdicts and pictures are here without it); <code>-o jsonl</code> has every "
+	    "event and connection.</p></noscript>\n", f);
 	verdicts(f, h);
 	fputs("<section id=\"listeners\"><h2>Listener timelines</h2>\n", f);
 	if (h->nlis == 0)
@@ -697,6 +840,14 @@ write_page(struct html_report *h)
 		    HTML_LISTENERS_MAX, h->lis_more, LPLOT_LISTENERS);
 	ok = append(f, h->lis);
 	fputs("</section>\n", f);
+	fputs("<script type=\"application/json\" id=\"files-data\">[", f);
+	for (i = 0; h->ninputs + h->inputs_more > 1 && i < h->ninputs; i++) {
+		fputs(i == 0 ? "" : ",", f);
+		put_json_str(f, h->inputs[i]);
+	}
+	fputs("]</script>\n", f);
+	keep_weightiest(h->ev, &h->nev, sizeof(*h->ev), &h->ev_more);
+	keep_weightiest(h->cr, &h->ncr, sizeof(*h->cr), &h->cr_more);
 	events_table(f, h);
 	connections_table(f, h);
 	fputs("<section id=\"graphs\"><h2>Worst connections</h2>\n", f);

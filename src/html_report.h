@@ -5,14 +5,19 @@
  * verdicts first (event kinds by severity, with their hints, and the
  * listeners' figures), each listener's timeline (listen_plot.h), sortable
  * and filterable tables of the events and of the connections, every row
- * with the Wireshark filter that finds it, and the time-sequence graphs
+ * with the Wireshark filter that finds it (the rows are JSON data the
+ * script draws a page at a time, so the page opens at once however many
+ * it holds; without script the page says -o jsonl has them), and the
+ * time-sequence graphs
  * (plot.h) of the worst connections (the weightiest events above info),
  * at most --report-max per input.
  *
  * It sees the run as a reporter in front of the real one (events,
  * connection records, the summary), keeps at most HTML_ROWS_MAX rows of
- * each table and the HTML_LISTENERS_MAX listeners with the most SYNs (the
- * rest counted, and said on the page), and draws the
+ * each table (the weightiest: by the event's severity, the connection's
+ * worst event's; the earliest within a weight) and the HTML_LISTENERS_MAX
+ * listeners with the most SYNs (the rest counted, and said on the page),
+ * and draws the
  * graphs by reading each input a second time after its first pass, when
  * the worst streams are known (standard input cannot be read twice: the
  * page says so).  Pictures wait in temporary files, not in memory; the

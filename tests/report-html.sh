@@ -1,8 +1,9 @@
 #!/bin/bash
 # report-html.sh: --report FILE.html on kernel recordings.  The page is read
 # by python's html.parser (tests/report_html_check.py): well-formed, nothing
-# fetched from outside, every event and connection a row with its Wireshark
-# filter, the listener timelines and the worst connections' graphs; the
+# fetched from outside, every event and connection a row of the tables' data
+# (the weightiest when there are more than a table keeps) with what its
+# Wireshark filter is made of, the listener timelines and the worst connections' graphs; the
 # report on stdout is the same with --report; option and file errors.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -43,6 +44,22 @@ several() {
 	    grep -q "<th>file</th>" "$tmp/two.html"
 }
 check "two inputs: one page, a file column" several
+
+full() {	# 3 x 1,851 events, 3 x 2,001 connections: more than a table keeps
+	local c=$P/gen-syn-flood-drops.pcap
+	"$bin" -o jsonl --report "$tmp/full.html" "$c" "$c" "$c" > "$tmp/full.jsonl" || return 1
+	"$py" "$top/tests/report_html_check.py" "$tmp/full.html" "$tmp/full.jsonl" 5 3
+}
+check "over 5,000 rows: each table keeps the weightiest, says how many it leaves" full
+
+names() {	# file names with < > & " in the page's data, escaped
+	cp "$P/real-refused.pcap" "$tmp/a<script>&\"b.pcap" || return 1
+	"$bin" -o jsonl --report "$tmp/names.html" "$tmp/a<script>&\"b.pcap" \
+	    "$P/real-accept-overflow-rst.pcap" > "$tmp/names.jsonl" || return 1
+	"$py" "$top/tests/report_html_check.py" "$tmp/names.html" "$tmp/names.jsonl" 5 &&
+	    grep -q 'a\\u003cscript\\u003e\\u0026\\"b.pcap' "$tmp/names.html"
+}
+check "a file name with < > & \" in the data: escaped, the page still parses" names
 
 fromstdin() {
 	"$bin" -q --report "$tmp/in.html" - < "$P/real-accept-overflow-rst.pcap" > /dev/null &&
