@@ -23,10 +23,7 @@ s.listen(1)          # backlog 1, never accepted
 time.sleep(40)
 ' &
 	server_pid=$!
-	for i in $(seq 50); do
-		ip netns exec "$srv" ss -lnt | grep -q ':8080' && break
-		sleep 0.1
-	done
+	rec_wait_listen 8080
 	sleep 0.5
 	nstat_reset "$srv"; nstat_reset "$cli"
 	ip netns exec "$cli" /usr/bin/python3 -c '

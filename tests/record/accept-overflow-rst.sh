@@ -55,10 +55,7 @@ s.listen(1)          # backlog 1, never accepted
 time.sleep(30)
 ' &
 server_pid=$!
-for i in $(seq 50); do
-	ip netns exec "$srv" ss -lnt | grep -q ':8080' && break
-	sleep 0.1
-done
+rec_wait_listen 8080
 sleep 0.5
 ip netns exec "$srv" nstat -n > /dev/null 2>&1 || true		# reset the deltas
 ip netns exec "$cli" /usr/bin/python3 -c '

@@ -59,6 +59,14 @@ rec_pin_server_mac() {
 	ip -n "$cli" neigh replace 10.202.0.1 lladdr "$srv_mac" dev "tdr1-$$" nud permanent
 }
 
+# rec_wait_listen PORT: wait (at most 5 s) until the server namespace
+# listens on PORT; the recording goes on either way, as it always did.
+rec_wait_listen() {
+	for i in $(seq 50); do
+		ip netns exec "$srv" ss -lnt | grep -q ":$1 " && return 0
+		sleep 0.1
+	done
+}
 nstat_reset() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -n > /dev/null 2>&1; }
 nstat_delta() { ip netns exec "$1" env NSTAT_HISTORY="$tmp/nstat.$1" nstat -z 2> /dev/null | grep -v '^#'; }
 

@@ -43,10 +43,7 @@ while time.time() < end and n < 2:
     n += 1
 ' &
 server_pid=$!
-for i in $(seq 50); do
-	ip netns exec "$srv" ss -lnt | grep -q ':8080' && break
-	sleep 0.1
-done
+rec_wait_listen 8080
 sleep 0.3
 nstat_reset "$srv"; nstat_reset "$cli"
 ip netns exec "$cli" timeout 75 /usr/bin/python3 -c '

@@ -47,10 +47,7 @@ while time.time() < end:
     c.close()
 ' &
 server_pid=$!
-for i in $(seq 50); do
-	ip netns exec "$srv" ss -lnt | grep -q ':8080' && break
-	sleep 0.1
-done
+rec_wait_listen 8080
 rec_pin_server_mac
 sleep 0.5
 nstat_reset "$srv"; nstat_reset "$cli"
